@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* ctl-status: what `clusresctl status` and `clusresctl types` print. */
+#pragma once
+
+#include <gio/gio.h>
+
+#define CTL_HOST_NAME "org.clusres.ResourceHost"
+#define CTL_SEPARATE_PREFIX "org.clusres.ResourceHost.Separate."
+
+/* Bus names of every running host: the node host and the separate ones (sorted). */
+GPtrArray *ctl_find_hosts(GDBusConnection *bus, GError **error);
+
+/* Text for a ListTypes answer (aa{sv}) and a ListInstances answer (aa{sv}). */
+void ctl_format_types(GString *out, GVariant *types);
+void ctl_format_instances(GString *out, GVariant *instances);
+
+/* Queries one host and appends its report; FALSE (with @error) if the host does not answer. */
+gboolean ctl_report_host(GString *out, GDBusConnection *bus, const char *name, gboolean instances,
+                         GError **error);

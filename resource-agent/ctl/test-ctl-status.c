@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "ctl-status.h"
+
+#include <string.h>
+
+static void test_instances(void)
+{
+  GVariant *inst = g_variant_new_parsed(
+      "[{'name': <'share1'>, 'type': <'share'>, 'state_name': <'Online'>, "
+      "'last_call': <'IsAlive'>, 'last_call_ms': <1.5>, 'last_call_age_s': <2.5>, "
+      "'calls': <uint64 42>, 'recovered': <true>, 'event_handle': <false>, 'private': <{'GSM': "
+      "<'Online'>, 'Shares': <uint32 3>}>}]");
+  g_autoptr(GString) out = g_string_new(NULL);
+  ctl_format_instances(out, g_variant_ref_sink(inst));
+  g_variant_unref(inst);
+  g_test_message("%s", out->str);
+  g_assert_nonnull(strstr(out->str, "share1"));
+  g_assert_nonnull(strstr(out->str, "IsAlive"));
+  g_assert_nonnull(strstr(out->str, "1.5 ms"));
+  g_assert_nonnull(strstr(out->str, "2.5 s"));
+  g_assert_nonnull(strstr(out->str, " 42 "));
+  g_assert_nonnull(strstr(out->str, "recovered"));
+  g_assert_nonnull(strstr(out->str, "GSM=Online"));
+  g_assert_nonnull(strstr(out->str, "Shares=3"));
+}
+
+static void test_empty(void)
+{
+  g_autoptr(GVariant) none = g_variant_ref_sink(g_variant_new_parsed("@aa{sv} []"));
+  g_autoptr(GString) out = g_string_new(NULL);
+  ctl_format_instances(out, none);
+  ctl_format_types(out, none);
+  g_assert_nonnull(strstr(out->str, "(no instances)"));
+  g_assert_nonnull(strstr(out->str, "(no types loaded)"));
+}
+
+static void test_types(void)
+{
+  g_autoptr(GVariant) t = g_variant_ref_sink(g_variant_new_parsed(
+      "[{'type': <'share'>, 'dll': <'/usr/lib/clusres/types/share.so'>, 'instances': <uint32 2>, "
+      "'version': <uint32 256>}]"));
+  g_autoptr(GString) out = g_string_new(NULL);
+  ctl_format_types(out, t);
+  g_assert_nonnull(strstr(out->str, "share"));
+  g_assert_nonnull(strstr(out->str, "v1.00"));
+  g_assert_nonnull(strstr(out->str, "2 instances"));
+}
+
+int main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/ctl/instances", test_instances);
+  g_test_add_func("/ctl/empty", test_empty);
+  g_test_add_func("/ctl/types", test_types);
+  return g_test_run();
+}

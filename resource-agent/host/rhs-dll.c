@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "rhs-dll.h"
+
+#include <dlfcn.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "rhs-logfmt.h"
+
+G_DEFINE_QUARK(rhs - dll - error - quark, rhs_dll_error)
+
+static GMutex registry_lock;
+static GHashTable *dlls;  /* path -> RhsDll */
+static GHashTable *types; /* "type\npath" -> RhsType */
+static RhsDllSetStatus host_set_status;
+static RhsDllLog host_log;
+
+void rhs_dll_set_callbacks(RhsDllSetStatus set_status, RhsDllLog log)
+{
+  host_set_status = set_status;
+  host_log = log;
+}
+
+static DWORD WINAPI cb_set_resource_status(RESOURCE_HANDLE handle, PRESOURCE_STATUS status)
+{
+  if (host_set_status == NULL || status == NULL)
+    return ResourceExitStateContinue;
+  return host_set_status(handle, status);
+}
+
+static VOID WINAPI cb_log_event(RESOURCE_HANDLE handle, LOG_LEVEL level, LPCSTR format, ...)
+{
+  va_list ap;
+  va_start(ap, format);
+  g_autofree char *msg = rhs_logfmt_format(format, ap);
+  va_end(ap);
+  if (host_log != NULL)
+    host_log(handle, level, msg);
+}
+
+static RhsDll *load_dll(const char *path, GError **error)
+{
+  RhsDll *dll = g_hash_table_lookup(dlls, path);
+  if (dll != NULL)
+    return dll;
+  struct stat st;
+  if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+    g_set_error(error, RHS_DLL_ERROR, RHS_DLL_ERROR_NOT_INSTALLED, "%s: no such DLL", path);
+    return NULL;
+  }
+  /* RTLD_LOCAL: two DLLs may use the same internal names.  RTLD_NOW: a missing symbol is a
+   * load error now, not a crash in the middle of an Online. */
+  void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  if (handle == NULL) {
+    g_set_error(error, RHS_DLL_ERROR, RHS_DLL_ERROR_NOT_INSTALLED, "dlopen %s: %s", path,
+                dlerror());
+    return NULL;
+  }
+  void *sym = dlsym(handle, CLUSRES_STARTUP_ROUTINE);
+  if (sym == NULL) {
+    g_set_error(error, RHS_DLL_ERROR, RHS_DLL_ERROR_NOT_INSTALLED, "%s does not export %s", path,
+                CLUSRES_STARTUP_ROUTINE);
+    dlclose(handle);
+    return NULL;
+  }
+  dll = g_new0(RhsDll, 1);
+  dll->path = g_strdup(path);
+  dll->handle = handle; /* kept loaded for the life of the host, like RHS */
+  g_mutex_init(&dll->lock);
+  g_rw_lock_init(&dll->lifecycle);
+  G_STATIC_ASSERT(sizeof(sym) == sizeof(dll->startup));
+  memcpy(&dll->startup, &sym, sizeof sym);
+  g_hash_table_insert(dlls, dll->path, dll);
+  return dll;
+}
+
+RhsType *rhs_dll_get_type(const char *type, const char *path, RhsWatchdog *wd, guint32 deadlock_ms,
+                          GError **error)
+{
+  g_autofree char *key = g_strconcat(type, "\n", path, NULL);
+  /* The registry lock is held across Startup: a second Online of the same type must wait for
+   * the first Startup rather than call it twice. */
+  g_mutex_lock(&registry_lock);
+  if (dlls == NULL) {
+    dlls = g_hash_table_new(g_str_hash, g_str_equal);
+    types = g_hash_table_new(g_str_hash, g_str_equal);
+  }
+  RhsType *t = g_hash_table_lookup(types, key);
+  if (t != NULL) {
+    g_mutex_unlock(&registry_lock);
+    return t;
+  }
+  RhsDll *dll = load_dll(path, error);
+  if (dll == NULL) {
+    g_mutex_unlock(&registry_lock);
+    return NULL;
+  }
+  PCLRES_FUNCTION_TABLE table = NULL;
+  g_mutex_lock(&dll->lock);
+  guint64 tok = rhs_watchdog_begin(wd, "Startup", type, deadlock_ms);
+  DWORD rc = dll->startup(type, CLRES_VERSION_V1_00, CLRES_VERSION_V1_00, cb_set_resource_status,
+                          cb_log_event, &table);
+  rhs_watchdog_end(wd, tok);
+  g_mutex_unlock(&dll->lock);
+  if (rc != ERROR_SUCCESS) {
+    g_set_error(error, RHS_DLL_ERROR,
+                rc == ERROR_CLUSTER_RESNAME_NOT_FOUND ? RHS_DLL_ERROR_NOT_INSTALLED
+                                                      : RHS_DLL_ERROR_FAILED,
+                "Startup(%s) of %s failed with %u", type, path, rc);
+    g_mutex_unlock(&registry_lock);
+    return NULL;
+  }
+  if (table == NULL || table->TableSize != CLRES_V1_FUNCTION_SIZE ||
+      table->Version != CLRES_VERSION_V1_00) {
+    g_set_error(error, RHS_DLL_ERROR, RHS_DLL_ERROR_FAILED,
+                "Startup(%s) of %s returned a bad function table (size %u, version 0x%x)", type,
+                path, table != NULL ? table->TableSize : 0, table != NULL ? table->Version : 0);
+    g_mutex_unlock(&registry_lock);
+    return NULL;
+  }
+  const CLRES_V1_FUNCTIONS *fn = &table->V1Functions;
+  if (fn->Open == NULL || fn->Close == NULL || fn->Online == NULL || fn->Offline == NULL ||
+      fn->Terminate == NULL || fn->LooksAlive == NULL || fn->IsAlive == NULL) {
+    g_set_error(error, RHS_DLL_ERROR, RHS_DLL_ERROR_FAILED,
+                "Startup(%s) of %s returned a table without a required entry point", type, path);
+    g_mutex_unlock(&registry_lock);
+    return NULL;
+  }
+  t = g_new0(RhsType, 1);
+  t->name = g_strdup(type);
+  t->dll = dll;
+  t->fn = fn;
+  t->version = table->Version;
+  if (fn->ResourceTypeControl != NULL) {
+    const CLUSRES_TYPE_INFO *info = NULL;
+    DWORD bytes = 0;
+    g_mutex_lock(&dll->lock);
+    tok = rhs_watchdog_begin(wd, "ResourceTypeControl", type, deadlock_ms);
+    rc = fn->ResourceTypeControl(type, CLUSCTL_RESOURCE_TYPE_CLUSRES_GET_TYPE_INFO, NULL, 0, &info,
+                                 sizeof info, &bytes);
+    rhs_watchdog_end(wd, tok);
+    g_mutex_unlock(&dll->lock);
+    if (rc == ERROR_SUCCESS && bytes == sizeof info && info != NULL &&
+        info->Version == CLUSRES_TYPE_INFO_VERSION)
+      t->info = info;
+  }
+  g_hash_table_insert(types, g_strdup(key), t);
+  g_mutex_unlock(&registry_lock);
+  g_info("loaded type %s from %s (version 0x%x%s)", type, path, t->version,
+         t->info != NULL ? ", with type info" : "");
+  return t;
+}
+
+GPtrArray *rhs_dll_list_types(void)
+{
+  GPtrArray *out = g_ptr_array_new();
+  g_mutex_lock(&registry_lock);
+  if (types != NULL) {
+    GHashTableIter it;
+    gpointer v;
+    g_hash_table_iter_init(&it, types);
+    while (g_hash_table_iter_next(&it, NULL, &v))
+      g_ptr_array_add(out, v);
+  }
+  g_mutex_unlock(&registry_lock);
+  return out;
+}
+
+void rhs_dll_type_ref_instance(RhsType *type, int delta)
+{
+  g_mutex_lock(&registry_lock);
+  type->instances = (guint)((int)type->instances + delta);
+  g_mutex_unlock(&registry_lock);
+}

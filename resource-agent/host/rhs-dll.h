@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * rhs-dll: loads resource DLLs (dlopen RTLD_NOW|RTLD_LOCAL, never unloaded), calls Startup once
+ * per (type, DLL) and hands out the function tables.  Each DLL has ONE lock that serialises its
+ * entry points (the Windows rule "while your DLL processes an entry point, the others except
+ * Terminate are blocked") and a lifecycle lock that keeps Terminate away from Open and Close.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include <clusres/resapi.h>
+
+#include "rhs-watchdog.h"
+
+typedef struct {
+  char *path;
+  void *handle;
+  GMutex lock;       /* every entry point but Terminate */
+  GRWLock lifecycle; /* Open/Close: writer; Terminate: reader */
+  PSTARTUP_ROUTINE startup;
+} RhsDll;
+
+typedef struct {
+  char *name;
+  RhsDll *dll;
+  const CLRES_V1_FUNCTIONS *fn;
+  DWORD version;
+  const CLUSRES_TYPE_INFO *info; /* NULL if the DLL does not describe itself */
+  guint instances;               /* protected by the registry lock (rhs_dll_lock_types) */
+} RhsType;
+
+#define RHS_DLL_ERROR (rhs_dll_error_quark())
+GQuark rhs_dll_error_quark(void);
+typedef enum {
+  RHS_DLL_ERROR_NOT_INSTALLED, /* missing file, dlopen failure, no Startup, unknown type */
+  RHS_DLL_ERROR_FAILED,        /* Startup failed or returned a bad table */
+} RhsDllError;
+
+/* The host's side of the two callbacks every DLL receives from Startup. */
+typedef DWORD (*RhsDllSetStatus)(RESOURCE_HANDLE handle, PRESOURCE_STATUS status);
+typedef void (*RhsDllLog)(RESOURCE_HANDLE handle, LOG_LEVEL level, const char *message);
+void rhs_dll_set_callbacks(RhsDllSetStatus set_status, RhsDllLog log);
+
+/*
+ * The type @type implemented by @path, loading the DLL and calling Startup on first use
+ * (timed by @wd with @deadlock_ms).  Thread-safe; the result lives until exit.
+ */
+RhsType *rhs_dll_get_type(const char *type, const char *path, RhsWatchdog *wd, guint32 deadlock_ms,
+                          GError **error);
+
+/* Snapshot of the loaded types (elements are borrowed). */
+GPtrArray *rhs_dll_list_types(void);
+void rhs_dll_type_ref_instance(RhsType *type, int delta);

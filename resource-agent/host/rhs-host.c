@@ -1,0 +1,1680 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The Resource Monitor core.  Threads: the main loop only schedules (D-Bus, poll timers, event
+ * fds, deadline timers); every DLL entry point runs on a worker of one unbounded GThreadPool,
+ * so a slow or hung DLL never blocks D-Bus, and Terminate always finds a thread even while
+ * Online sits on the DLL lock.  Locks, outermost first: inst->op_lock (one operation per
+ * instance), dll->lifecycle, dll->lock, host->lock, inst->mutex.  inst->mutex and host->lock
+ * are never held across a DLL call.
+ */
+#include "rhs-host.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cg-pacemaker.h"
+#include "clusres-config.h"
+#include "rhs-dll.h"
+#include "rhs-logfmt.h"
+#include "rhs-pending.h"
+#include "rhs-poll.h"
+#include "rhs-state.h"
+#include "rhs-watchdog.h"
+
+G_DEFINE_QUARK(rhs - host - error - quark, rhs_host_error)
+
+#define RHS_MAX_NAME 128
+#define RHS_PUSH_TIMEOUT_MS 10000
+#define RHS_MAX_CONTROL_BUFFER (1024 * 1024)
+
+typedef struct _CLUSRES_RESOURCE RhsInstance;
+
+/* The RESOURCE_HANDLE a DLL gets is the instance itself. */
+struct _CLUSRES_RESOURCE {
+  gint ref;
+  RhsHost *host;
+  char *name;
+  GMutex op_lock;
+
+  /* Set under op_lock by the operation that (re)configures the instance. */
+  char *type_name;
+  char *dll_path;
+  char *node;
+  GHashTable *params;
+  GHashTable *meta;
+  RhsType *type;
+  RESID resid;
+  HKEY key;
+  guint32 looks_alive_ms, is_alive_ms, pending_ms, deadlock_ms;
+
+  GMutex mutex; /* protects everything below */
+  GCond cond;
+  CLUSTER_RESOURCE_STATE state;
+  RhsPending *pending; /* while Online/Offline is pending: SetResourceStatus feeds it */
+  gboolean terminating;
+  HANDLE event;
+  gboolean recovered;
+  gboolean push_in_flight;
+  guint poll_busy; /* bit per RhsPollWhat: one job of each kind at a time */
+  char *last_call;
+  double last_call_ms;
+  gint64 last_call_time; /* real time, us */
+  guint64 calls;
+  GVariant *private_status;
+
+  RhsPoll *poll; /* main thread only */
+};
+
+struct RhsHost {
+  char *separate;
+  char *state_dir;
+  GMainContext *ctx;
+  GThreadPool *pool;
+  RhsWatchdog *wd;
+  GMutex lock;
+  GHashTable *instances; /* name -> RhsInstance */
+  RhsHostStateChanged changed;
+  gpointer changed_data;
+  gint jobs;
+  GMutex jobs_lock;
+  GCond jobs_cond;
+  gboolean shutting_down;
+};
+
+/* Live handles: a DLL may call back with a handle after Close (a buggy worker); such calls
+ * must find nothing instead of freed memory. */
+static GMutex handles_lock;
+static GHashTable *handles;
+
+/* ---- instances ------------------------------------------------------------------------- */
+
+static RhsInstance *inst_ref(RhsInstance *inst)
+{
+  g_atomic_int_inc(&inst->ref);
+  return inst;
+}
+
+static void inst_unref(RhsInstance *inst)
+{
+  if (!g_atomic_int_dec_and_test(&inst->ref))
+    return;
+  g_free(inst->name);
+  g_free(inst->type_name);
+  g_free(inst->dll_path);
+  g_free(inst->node);
+  g_clear_pointer(&inst->params, g_hash_table_unref);
+  g_clear_pointer(&inst->meta, g_hash_table_unref);
+  g_clear_pointer(&inst->pending, rhs_pending_free);
+  g_free(inst->last_call);
+  g_clear_pointer(&inst->private_status, g_variant_unref);
+  g_mutex_clear(&inst->op_lock);
+  g_mutex_clear(&inst->mutex);
+  g_cond_clear(&inst->cond);
+  g_free(inst);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RhsInstance, inst_unref)
+
+static RhsInstance *host_lookup(RhsHost *host, const char *name)
+{
+  g_mutex_lock(&host->lock);
+  RhsInstance *inst = g_hash_table_lookup(host->instances, name);
+  if (inst != NULL)
+    inst_ref(inst);
+  g_mutex_unlock(&host->lock);
+  return inst;
+}
+
+static RhsInstance *host_get_or_create(RhsHost *host, const char *name)
+{
+  g_mutex_lock(&host->lock);
+  RhsInstance *inst = g_hash_table_lookup(host->instances, name);
+  if (inst == NULL) {
+    inst = g_new0(RhsInstance, 1);
+    inst->ref = 1;
+    inst->host = host;
+    inst->name = g_strdup(name);
+    inst->state = ClusterResourceOffline;
+    g_mutex_init(&inst->op_lock);
+    g_mutex_init(&inst->mutex);
+    g_cond_init(&inst->cond);
+    g_hash_table_insert(host->instances, inst->name, inst);
+    g_mutex_lock(&handles_lock);
+    g_hash_table_add(handles, inst);
+    g_mutex_unlock(&handles_lock);
+  }
+  inst_ref(inst);
+  g_mutex_unlock(&host->lock);
+  return inst;
+}
+
+static void host_remove(RhsHost *host, RhsInstance *inst)
+{
+  g_mutex_lock(&handles_lock);
+  g_hash_table_remove(handles, inst);
+  g_mutex_unlock(&handles_lock);
+  g_mutex_lock(&host->lock);
+  if (g_hash_table_lookup(host->instances, inst->name) == inst)
+    g_hash_table_remove(host->instances, inst->name); /* drops the table's reference */
+  g_mutex_unlock(&host->lock);
+}
+
+static CLUSTER_RESOURCE_STATE inst_state(RhsInstance *inst)
+{
+  g_mutex_lock(&inst->mutex);
+  CLUSTER_RESOURCE_STATE s = inst->state;
+  g_mutex_unlock(&inst->mutex);
+  return s;
+}
+
+static void inst_set_state(RhsInstance *inst, CLUSTER_RESOURCE_STATE s)
+{
+  g_mutex_lock(&inst->mutex);
+  inst->state = s;
+  g_mutex_unlock(&inst->mutex);
+}
+
+static const char *state_name(int s)
+{
+  switch (s) {
+  case ClusterResourceStateUnknown:
+    return "Unknown";
+  case ClusterResourceOnline:
+    return "Online";
+  case ClusterResourceOffline:
+    return "Offline";
+  case ClusterResourceFailed:
+    return "Failed";
+  case ClusterResourceOnlinePending:
+    return "OnlinePending";
+  case ClusterResourceOfflinePending:
+    return "OfflinePending";
+  case ClusterResourcePending:
+    return "Pending";
+  case ClusterResourceCannotComeOnlineOnThisNode:
+    return "CannotComeOnlineOnThisNode";
+  case ClusterResourceCannotComeOnlineOnAnyNode:
+    return "CannotComeOnlineOnAnyNode";
+  default:
+    return "Other";
+  }
+}
+
+static guint32 meta_ms(GHashTable *meta, const char *key, guint32 dflt)
+{
+  const char *v = meta != NULL ? g_hash_table_lookup(meta, key) : NULL;
+  guint64 n;
+  if (v == NULL || !g_ascii_string_to_unsigned(v, 10, 1, G_MAXUINT32, &n, NULL))
+    return dflt;
+  return (guint32)n;
+}
+
+/* Common properties: meta first, then the DLL's own type defaults, then Windows defaults. */
+static void inst_apply_intervals(RhsInstance *inst)
+{
+  const CLUSRES_TYPE_INFO *info = inst->type != NULL ? inst->type->info : NULL;
+  guint32 la = info != NULL && info->LooksAlivePollInterval ? info->LooksAlivePollInterval
+                                                            : CLUSTER_RESOURCE_DEFAULT_LOOKS_ALIVE;
+  guint32 ia = info != NULL && info->IsAlivePollInterval ? info->IsAlivePollInterval
+                                                         : CLUSTER_RESOURCE_DEFAULT_IS_ALIVE;
+  guint32 pt = info != NULL && info->PendingTimeout ? info->PendingTimeout
+                                                    : CLUSTER_RESOURCE_DEFAULT_PENDING_TIMEOUT;
+  inst->looks_alive_ms = meta_ms(inst->meta, "looks_alive_interval", la);
+  inst->is_alive_ms = meta_ms(inst->meta, "is_alive_interval", ia);
+  inst->pending_ms = meta_ms(inst->meta, "pending_timeout", pt);
+  inst->deadlock_ms =
+      meta_ms(inst->meta, "deadlock_timeout", CLUSTER_RESOURCE_DEFAULT_DEADLOCK_TIMEOUT);
+}
+
+static GHashTable *variant_to_table(GVariant *v)
+{
+  GHashTable *t = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  if (v == NULL)
+    return t;
+  GVariantIter it;
+  const char *k, *val;
+  g_variant_iter_init(&it, v);
+  while (g_variant_iter_next(&it, "{&s&s}", &k, &val))
+    g_hash_table_insert(t, g_strdup(k), g_strdup(val));
+  return t;
+}
+
+static gboolean tables_equal(GHashTable *a, GHashTable *b)
+{
+  if (a == NULL || b == NULL)
+    return a == b;
+  if (g_hash_table_size(a) != g_hash_table_size(b))
+    return FALSE;
+  GHashTableIter it;
+  gpointer k, v;
+  g_hash_table_iter_init(&it, a);
+  while (g_hash_table_iter_next(&it, &k, &v)) {
+    const char *o = g_hash_table_lookup(b, k);
+    if (o == NULL || strcmp(o, v) != 0)
+      return FALSE;
+  }
+  return TRUE;
+}
+
+/* ---- timed DLL calls ---------------------------------------------------------------------- */
+
+typedef struct {
+  guint64 token;
+  const char *name;
+} CallTimer;
+
+static void call_begin(RhsInstance *inst, CallTimer *ct, const char *name)
+{
+  ct->name = name;
+  ct->token = rhs_watchdog_begin(inst->host->wd, name, inst->name, inst->deadlock_ms);
+}
+
+static void call_end(RhsInstance *inst, CallTimer *ct)
+{
+  gint64 us = rhs_watchdog_end(inst->host->wd, ct->token);
+  g_mutex_lock(&inst->mutex);
+  g_free(inst->last_call);
+  inst->last_call = g_strdup(ct->name);
+  inst->last_call_ms = (double)us / 1000.0;
+  inst->last_call_time = g_get_real_time();
+  inst->calls++;
+  g_mutex_unlock(&inst->mutex);
+}
+
+/* Terminate: no DLL lock (it may run while Online/Offline/IsAlive hold it), but never
+ * concurrently with Open/Close (lifecycle lock, read side). */
+static void inst_terminate(RhsInstance *inst, const char *why)
+{
+  g_mutex_lock(&inst->mutex);
+  inst->terminating = TRUE; /* SetResourceStatus now answers ResourceExitStateTerminate */
+  g_cond_broadcast(&inst->cond);
+  g_mutex_unlock(&inst->mutex);
+  RhsDll *dll = inst->type->dll;
+  g_rw_lock_reader_lock(&dll->lifecycle);
+  if (inst->resid != NULL) {
+    g_message("%s: Terminate (%s)", inst->name, why);
+    CallTimer ct;
+    call_begin(inst, &ct, "Terminate");
+    inst->type->fn->Terminate(inst->resid);
+    call_end(inst, &ct);
+  }
+  g_rw_lock_reader_unlock(&dll->lifecycle);
+}
+
+static BOOL inst_looks_alive(RhsInstance *inst)
+{
+  CallTimer ct;
+  g_mutex_lock(&inst->type->dll->lock);
+  call_begin(inst, &ct, "LooksAlive");
+  BOOL ok = inst->type->fn->LooksAlive(inst->resid);
+  call_end(inst, &ct);
+  g_mutex_unlock(&inst->type->dll->lock);
+  return ok;
+}
+
+static BOOL inst_is_alive(RhsInstance *inst, guint32 level)
+{
+  CallTimer ct;
+  g_mutex_lock(&inst->type->dll->lock);
+  ClusResSetCheckLevel(level);
+  call_begin(inst, &ct, "IsAlive");
+  BOOL ok = inst->type->fn->IsAlive(inst->resid);
+  call_end(inst, &ct);
+  ClusResSetCheckLevel(0);
+  g_mutex_unlock(&inst->type->dll->lock);
+  return ok;
+}
+
+/* ---- registry ------------------------------------------------------------------------------ */
+
+static DWORD set_sz(HKEY key, const char *name, const char *value)
+{
+  return ClusterRegSetValue(key, name, REG_SZ, (const BYTE *)value, (DWORD)strlen(value) + 1);
+}
+
+static const RESUTIL_PROPERTY_ITEM *find_prop(const RhsType *type, const char *name)
+{
+  if (type->info == NULL || type->info->Properties == NULL)
+    return NULL;
+  for (const RESUTIL_PROPERTY_ITEM *p = type->info->Properties; p->Name != NULL; p++)
+    if (g_ascii_strcasecmp(p->Name, name) == 0)
+      return p;
+  return NULL;
+}
+
+/*
+ * Writes what the DLL reads in Open/Online: Type, DllPath, NodeName in the resource key and the
+ * Pacemaker parameters in "Parameters", typed by the DLL's property table (DWORD/LONG as
+ * REG_DWORD, everything else REG_SZ).  Values no longer configured are removed.
+ */
+static DWORD write_registry(RhsInstance *inst, HKEY *out_key, GError **error)
+{
+  HKEY key = NULL, params = NULL;
+  DWORD rc = ClusterRegOpenResourceKey(inst->name, KEY_ALL_ACCESS, &key);
+  if (rc != ERROR_SUCCESS) {
+    g_set_error(error, RHS_HOST_ERROR, RHS_HOST_ERROR_FAILED, "cannot open registry key of %s: %u",
+                inst->name, rc);
+    return rc;
+  }
+  if ((rc = set_sz(key, "Type", inst->type_name)) != ERROR_SUCCESS ||
+      (rc = set_sz(key, "DllPath", inst->dll_path)) != ERROR_SUCCESS ||
+      (rc = set_sz(key, "NodeName", inst->node)) != ERROR_SUCCESS ||
+      (rc = ClusterRegOpenKey(key, "Parameters", KEY_ALL_ACCESS, &params)) != ERROR_SUCCESS) {
+    g_set_error(error, RHS_HOST_ERROR, RHS_HOST_ERROR_FAILED, "cannot write registry of %s: %u",
+                inst->name, rc);
+    ClusterRegCloseKey(key);
+    return rc;
+  }
+  /* Drop stale values first (collect, then delete: deleting shifts the enumeration). */
+  g_autoptr(GPtrArray) stale = g_ptr_array_new_with_free_func(g_free);
+  for (DWORD i = 0;; i++) {
+    char vname[256];
+    DWORD cch = sizeof vname;
+    if (ClusterRegEnumValue(params, i, vname, &cch, NULL, NULL, NULL) != ERROR_SUCCESS)
+      break;
+    if (!g_hash_table_contains(inst->params, vname))
+      g_ptr_array_add(stale, g_strdup(vname));
+  }
+  for (guint i = 0; i < stale->len; i++)
+    ClusterRegDeleteValue(params, stale->pdata[i]);
+
+  GHashTableIter it;
+  gpointer k, v;
+  g_hash_table_iter_init(&it, inst->params);
+  while (g_hash_table_iter_next(&it, &k, &v)) {
+    const RESUTIL_PROPERTY_ITEM *item = find_prop(inst->type, k);
+    const char *vname = item != NULL && item->KeyName != NULL ? item->KeyName : k;
+    if (item != NULL &&
+        (item->Format == CLUSPROP_FORMAT_DWORD || item->Format == CLUSPROP_FORMAT_LONG)) {
+      gint64 n;
+      gboolean ok;
+      const char *num = v;
+      guint base = 10;
+      if (g_str_has_prefix(num, "0x") || g_str_has_prefix(num, "0X")) {
+        num += 2;
+        base = 16;
+      }
+      if (item->Format == CLUSPROP_FORMAT_LONG)
+        ok = g_ascii_string_to_signed(num, base, G_MININT32, G_MAXINT32, &n, NULL);
+      else
+        ok = g_ascii_string_to_signed(num, base, 0, G_MAXUINT32, &n, NULL);
+      if (!ok) {
+        g_set_error(error, RHS_HOST_ERROR, RHS_HOST_ERROR_INVALID_ARGS,
+                    "parameter %s=%s is not a number", (char *)k, (char *)v);
+        rc = ERROR_INVALID_PARAMETER;
+        break;
+      }
+      DWORD d = (DWORD)n;
+      rc = ClusterRegSetValue(params, vname, REG_DWORD, (const BYTE *)&d, sizeof d);
+    } else {
+      rc = set_sz(params, vname, v);
+    }
+    if (rc != ERROR_SUCCESS) {
+      if (error != NULL && *error == NULL)
+        g_set_error(error, RHS_HOST_ERROR, RHS_HOST_ERROR_FAILED, "cannot write %s of %s: %u",
+                    (char *)k, inst->name, rc);
+      break;
+    }
+  }
+  ClusterRegCloseKey(params);
+  if (rc != ERROR_SUCCESS) {
+    ClusterRegCloseKey(key);
+    return rc;
+  }
+  *out_key = key;
+  return ERROR_SUCCESS;
+}
+
+/* ---- persistence ---------------------------------------------------------------------------- */
+
+static void inst_persist(RhsInstance *inst, const char *state)
+{
+  RhsStateRecord rec = {
+      .name = inst->name,
+      .type = inst->type_name,
+      .dll = inst->dll_path,
+      .state = (char *)state,
+      .params = inst->params,
+      .meta = inst->meta,
+  };
+  g_autoptr(GError) error = NULL;
+  if (!rhs_state_save(inst->host->state_dir, &rec, &error))
+    g_warning("%s: cannot persist state: %s", inst->name, error->message);
+}
+
+static void inst_unpersist(RhsInstance *inst)
+{
+  g_autoptr(GError) error = NULL;
+  if (!rhs_state_remove(inst->host->state_dir, inst->name, &error))
+    g_warning("%s: %s", inst->name, error->message);
+}
+
+/* ---- main-thread notifications --------------------------------------------------------------- */
+
+typedef struct {
+  RhsInstance *inst;
+  int state;
+  char *reason;
+  gboolean push;
+  gboolean start_poll;
+  gboolean stop_poll;
+  gboolean unmute_event;
+} Notify;
+
+static void poll_cb(RhsPollWhat what, gpointer data);
+
+static void on_push_done(GObject *source, GAsyncResult *res, gpointer data)
+{
+  RhsInstance *inst = data;
+  g_autoptr(GError) error = NULL;
+  if (!cg_pacemaker_push_failure_finish(res, &error))
+    g_warning("%s: failure push to Pacemaker failed: %s", inst->name, error->message);
+  else
+    g_message("%s: failure pushed to Pacemaker", inst->name);
+  g_mutex_lock(&inst->mutex);
+  inst->push_in_flight = FALSE;
+  g_mutex_unlock(&inst->mutex);
+  inst_unref(inst);
+}
+
+static gboolean notify_main(gpointer data)
+{
+  Notify *n = data;
+  RhsInstance *inst = n->inst;
+  RhsHost *host = inst->host;
+  if (n->stop_poll)
+    g_clear_pointer(&inst->poll, rhs_poll_free);
+  if (n->start_poll) {
+    g_clear_pointer(&inst->poll, rhs_poll_free);
+    g_mutex_lock(&inst->mutex);
+    HANDLE evt = inst->event;
+    g_mutex_unlock(&inst->mutex);
+    inst->poll = rhs_poll_new(inst->looks_alive_ms, inst->is_alive_ms,
+                              evt != NULL ? ClusResEventFd(evt) : -1, poll_cb, inst);
+  }
+  if (n->reason != NULL && host->changed != NULL)
+    host->changed(inst->name, n->state, n->reason, host->changed_data);
+  if (n->push) {
+    /* One push at a time per resource: a flapping resource must not fork a storm. */
+    g_mutex_lock(&inst->mutex);
+    gboolean busy = inst->push_in_flight;
+    inst->push_in_flight = TRUE;
+    g_mutex_unlock(&inst->mutex);
+    if (!busy)
+      cg_pacemaker_push_failure(inst->name, inst->node, RHS_PUSH_TIMEOUT_MS, NULL, on_push_done,
+                                inst_ref(inst));
+  }
+  inst_unref(inst);
+  g_free(n->reason);
+  g_free(n);
+  return G_SOURCE_REMOVE;
+}
+
+static void notify(RhsInstance *inst, int state, const char *reason, gboolean push,
+                   gboolean start_poll, gboolean stop_poll)
+{
+  Notify *n = g_new0(Notify, 1);
+  n->inst = inst_ref(inst);
+  n->state = state;
+  n->reason = g_strdup(reason);
+  n->push = push;
+  n->start_poll = start_poll;
+  n->stop_poll = stop_poll;
+  g_main_context_invoke(inst->host->ctx, notify_main, n);
+}
+
+/* IsAlive said FALSE (poll, event, monitor or recovery): Failed + Terminate, as Windows does. */
+static void inst_fail(RhsInstance *inst, const char *reason, gboolean push)
+{
+  g_warning("%s: failed: %s", inst->name, reason);
+  inst_terminate(inst, reason);
+  inst_set_state(inst, ClusterResourceFailed);
+  inst_persist(inst, "failed");
+  notify(inst, ClusterResourceFailed, reason, push, FALSE, TRUE);
+}
+
+/* ---- jobs -------------------------------------------------------------------------------------
+ */
+
+typedef enum {
+  JOB_ONLINE,
+  JOB_OFFLINE,
+  JOB_MONITOR,
+  JOB_CONTROL,
+  JOB_LIST,
+  JOB_POLL,
+  JOB_DEADLINE,
+  JOB_RECOVER,
+} JobKind;
+
+/* An operation with a caller waiting: replied exactly once, by the worker or the deadline. */
+typedef struct {
+  gint ref;
+  gint replied;
+  RhsHostDone done;
+  gpointer user_data;
+  guint deadline_id;
+} Op;
+
+typedef struct {
+  JobKind kind;
+  RhsHost *host;
+  Op *op;
+  char *resource;
+  char *type;
+  char *dll;
+  GHashTable *params;
+  GHashTable *meta;
+  guint32 timeout_ms;
+  guint32 depth;
+  guint32 code;
+  GBytes *input;
+  guint32 out_size;
+  RhsPollWhat poll_what;
+  RhsInstance *inst;
+  RhsStateRecord *record;
+  GCallback finished;
+} Job;
+
+static Op *op_ref(Op *op)
+{
+  g_atomic_int_inc(&op->ref);
+  return op;
+}
+
+static void op_unref(Op *op)
+{
+  if (op != NULL && g_atomic_int_dec_and_test(&op->ref))
+    g_free(op);
+}
+
+static gboolean op_claim(Op *op)
+{
+  return g_atomic_int_compare_and_exchange(&op->replied, 0, 1);
+}
+
+static gboolean op_abandoned(Op *op)
+{
+  return op != NULL && g_atomic_int_get(&op->replied) != 0;
+}
+
+static void op_reply(Op *op, const RhsHostResult *r)
+{
+  if (op_claim(op))
+    op->done(r, op->user_data);
+}
+
+static void op_reply_state(Op *op, int state, guint32 status, const char *fmt, ...)
+    G_GNUC_PRINTF(4, 5);
+static void op_reply_state(Op *op, int state, guint32 status, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+  va_end(ap);
+  RhsHostResult r = {.state = state, .status = status, .message = msg};
+  op_reply(op, &r);
+}
+
+static void op_reply_error(Op *op, GError *error)
+{
+  RhsHostResult r = {.error = error};
+  op_reply(op, &r);
+}
+
+static void job_free(Job *job)
+{
+  op_unref(job->op);
+  g_free(job->resource);
+  g_free(job->type);
+  g_free(job->dll);
+  g_clear_pointer(&job->params, g_hash_table_unref);
+  g_clear_pointer(&job->meta, g_hash_table_unref);
+  g_clear_pointer(&job->input, g_bytes_unref);
+  g_clear_pointer(&job->inst, inst_unref);
+  g_clear_pointer(&job->record, rhs_state_record_free);
+  g_free(job);
+}
+
+static void host_push_job(RhsHost *host, Job *job)
+{
+  g_mutex_lock(&host->jobs_lock);
+  host->jobs++;
+  g_mutex_unlock(&host->jobs_lock);
+  g_thread_pool_push(host->pool, job, NULL);
+}
+
+static RhsHostError dll_error_code(const GError *e)
+{
+  return g_error_matches(e, RHS_DLL_ERROR, RHS_DLL_ERROR_NOT_INSTALLED)
+             ? RHS_HOST_ERROR_NOT_INSTALLED
+             : RHS_HOST_ERROR_FAILED;
+}
+
+/* Opens the instance (registry first).  Caller holds op_lock; inst->type is set. */
+static gboolean inst_open(RhsInstance *inst, DWORD *status, GError **error)
+{
+  HKEY key = NULL;
+  if (write_registry(inst, &key, error) != ERROR_SUCCESS) {
+    *status = ERROR_INVALID_PARAMETER;
+    return FALSE;
+  }
+  RhsDll *dll = inst->type->dll;
+  g_rw_lock_writer_lock(&dll->lifecycle);
+  g_mutex_lock(&dll->lock);
+  CallTimer ct;
+  call_begin(inst, &ct, "Open");
+  SetLastError(ERROR_SUCCESS);
+  RESID resid = inst->type->fn->Open(inst->name, key, inst);
+  DWORD err = GetLastError(); /* thread-local: read on the thread that called Open */
+  call_end(inst, &ct);
+  g_mutex_unlock(&dll->lock);
+  g_rw_lock_writer_unlock(&dll->lifecycle);
+  if (resid == NULL) {
+    ClusterRegCloseKey(key);
+    *status = err != ERROR_SUCCESS ? err : ERROR_RESOURCE_FAILED;
+    return FALSE;
+  }
+  inst->resid = resid;
+  inst->key = key;
+  g_mutex_lock(&inst->mutex);
+  inst->terminating = FALSE;
+  inst->state = ClusterResourceOffline;
+  g_mutex_unlock(&inst->mutex);
+  rhs_dll_type_ref_instance(inst->type, +1);
+  return TRUE;
+}
+
+static void inst_close(RhsInstance *inst)
+{
+  if (inst->resid == NULL)
+    return;
+  g_mutex_lock(&inst->mutex);
+  inst->terminating = TRUE; /* a straggling worker must stop */
+  inst->event = NULL;
+  g_cond_broadcast(&inst->cond);
+  g_mutex_unlock(&inst->mutex);
+  RhsDll *dll = inst->type->dll;
+  g_rw_lock_writer_lock(&dll->lifecycle);
+  g_mutex_lock(&dll->lock);
+  CallTimer ct;
+  call_begin(inst, &ct, "Close");
+  inst->type->fn->Close(inst->resid);
+  call_end(inst, &ct);
+  inst->resid = NULL;
+  g_mutex_unlock(&dll->lock);
+  g_rw_lock_writer_unlock(&dll->lifecycle);
+  ClusterRegCloseKey(inst->key);
+  inst->key = NULL;
+  rhs_dll_type_ref_instance(inst->type, -1);
+}
+
+/*
+ * Runs Online or Offline with the Windows result rules: SUCCESS is final, IO_PENDING waits for
+ * SetResourceStatus under the inactivity timer, anything else is logged and Terminated.
+ */
+static RhsPendingResult inst_run_transition(RhsInstance *inst, RhsPendingKind kind,
+                                            guint32 timeout_ms, Op *op, HANDLE *event_out)
+{
+  guint32 inactivity = MIN(inst->pending_ms, inst->deadlock_ms);
+  RhsPending *p = rhs_pending_new(kind, inactivity, timeout_ms, NULL, NULL);
+  g_mutex_lock(&inst->mutex);
+  inst->terminating = FALSE;
+  g_clear_pointer(&inst->pending, rhs_pending_free);
+  /* Armed before the call: the DLL's worker may report before Online even returns. */
+  inst->pending = p;
+  inst->state =
+      kind == RHS_PENDING_ONLINE ? ClusterResourceOnlinePending : ClusterResourceOfflinePending;
+  g_mutex_unlock(&inst->mutex);
+
+  HANDLE evt = NULL;
+  CallTimer ct;
+  g_mutex_lock(&inst->type->dll->lock);
+  DWORD rc;
+  if (kind == RHS_PENDING_ONLINE) {
+    call_begin(inst, &ct, "Online");
+    rc = inst->type->fn->Online(inst->resid, &evt);
+  } else {
+    call_begin(inst, &ct, "Offline");
+    rc = inst->type->fn->Offline(inst->resid);
+  }
+  call_end(inst, &ct);
+  g_mutex_unlock(&inst->type->dll->lock);
+
+  RhsPendingResult r = {0};
+  g_mutex_lock(&inst->mutex);
+  if (rc == ERROR_SUCCESS) {
+    r.end = RHS_PENDING_END_REPORTED;
+    r.state = kind == RHS_PENDING_ONLINE ? ClusterResourceOnline : ClusterResourceOffline;
+    r.status = ERROR_SUCCESS;
+  } else if (rc == ERROR_IO_PENDING) {
+    while (!rhs_pending_check(p, &r) && !op_abandoned(op) && !inst->terminating) {
+      gint64 wake = MIN(rhs_pending_next_wakeup(p), g_get_monotonic_time() + G_USEC_PER_SEC);
+      g_cond_wait_until(&inst->cond, &inst->mutex, wake);
+    }
+    if (r.end == RHS_PENDING_END_NONE) { /* abandoned by the deadline timer or terminated */
+      r.end = RHS_PENDING_END_DEADLINE;
+      r.state = kind == RHS_PENDING_ONLINE ? ClusterResourceFailed : ClusterResourceOffline;
+      r.status = ERROR_OPERATION_ABORTED;
+      r.terminate = FALSE; /* whoever abandoned it has terminated */
+    }
+  } else {
+    g_warning("%s: %s failed with %u", inst->name,
+              kind == RHS_PENDING_ONLINE ? "Online" : "Offline", rc);
+    r.end = RHS_PENDING_END_REPORTED;
+    r.state = kind == RHS_PENDING_ONLINE ? ClusterResourceFailed : ClusterResourceOffline;
+    r.status = rc;
+    r.terminate = TRUE;
+  }
+  inst->pending = NULL;
+  g_mutex_unlock(&inst->mutex);
+  rhs_pending_free(p);
+
+  if (r.end == RHS_PENDING_END_INACTIVITY)
+    g_warning("%s: no new CheckPoint within PendingTimeout (%u ms)", inst->name, inactivity);
+  else if (r.end == RHS_PENDING_END_DEADLINE && r.terminate)
+    g_warning("%s: the caller's timeout (%u ms) is running out", inst->name, timeout_ms);
+  if (r.terminate && !op_abandoned(op))
+    inst_terminate(inst, "pending operation failed");
+  if (event_out != NULL)
+    *event_out = evt;
+  return r;
+}
+
+static gboolean inst_config_matches(RhsInstance *inst, Job *job)
+{
+  return g_strcmp0(inst->type_name, job->type) == 0 && g_strcmp0(inst->dll_path, job->dll) == 0 &&
+         tables_equal(inst->params, job->params);
+}
+
+static void inst_take_offline(RhsInstance *inst, guint32 timeout_ms, Op *op)
+{
+  CLUSTER_RESOURCE_STATE s = inst_state(inst);
+  if (inst->resid == NULL)
+    return;
+  if (s == ClusterResourceOnline || s == ClusterResourceOnlinePending) {
+    RhsPendingResult r = inst_run_transition(inst, RHS_PENDING_OFFLINE, timeout_ms, op, NULL);
+    (void)r;
+  }
+  inst_set_state(inst, ClusterResourceOffline);
+}
+
+static void job_online(Job *job)
+{
+  RhsHost *host = job->host;
+  Op *op = job->op;
+  g_autoptr(RhsInstance) inst = host_get_or_create(host, job->resource);
+  g_mutex_lock(&inst->op_lock);
+  if (op_abandoned(op))
+    goto out;
+
+  /* New parameters: Windows applies private properties at the next Online; here the instance
+   * is re-created (Offline if needed, Close, Open) so Open sees the new "Parameters". */
+  if (inst->resid != NULL && !inst_config_matches(inst, job)) {
+    g_message("%s: parameters changed: closing and re-opening the instance", inst->name);
+    notify(inst, ClusterResourceOffline, NULL, FALSE, FALSE, TRUE);
+    inst_take_offline(inst, job->timeout_ms / 2, NULL);
+    inst_close(inst);
+  }
+  if (inst->resid == NULL) {
+    g_autoptr(GError) error = NULL;
+    g_free(inst->type_name);
+    inst->type_name = g_strdup(job->type);
+    g_free(inst->dll_path);
+    inst->dll_path = g_strdup(job->dll);
+    g_clear_pointer(&inst->params, g_hash_table_unref);
+    inst->params = g_hash_table_ref(job->params);
+    g_clear_pointer(&inst->meta, g_hash_table_unref);
+    inst->meta = g_hash_table_ref(job->meta);
+    g_free(inst->node);
+    inst->node = cg_node_name(g_hash_table_lookup(job->meta, "on_node"));
+    inst->deadlock_ms =
+        meta_ms(inst->meta, "deadlock_timeout", CLUSTER_RESOURCE_DEFAULT_DEADLOCK_TIMEOUT);
+    inst->type = rhs_dll_get_type(job->type, job->dll, host->wd, inst->deadlock_ms, &error);
+    if (inst->type == NULL) {
+      g_warning("%s: %s", inst->name, error->message);
+      g_autoptr(GError) e2 =
+          g_error_new_literal(RHS_HOST_ERROR, dll_error_code(error), error->message);
+      host_remove(host, inst);
+      op_reply_error(op, e2);
+      goto out;
+    }
+    inst_apply_intervals(inst);
+    DWORD status = 0;
+    if (!inst_open(inst, &status, &error)) {
+      host_remove(host, inst);
+      if (error != NULL) {
+        op_reply_error(op, error);
+      } else {
+        g_warning("%s: Open failed with %u", inst->name, status);
+        op_reply_state(op, ClusterResourceFailed, status, "Open failed with %u", status);
+      }
+      goto out;
+    }
+  } else {
+    /* Same configuration: meta (intervals, node) may still change between starts. */
+    g_clear_pointer(&inst->meta, g_hash_table_unref);
+    inst->meta = g_hash_table_ref(job->meta);
+    inst_apply_intervals(inst);
+  }
+
+  if (inst_state(inst) == ClusterResourceOnline) {
+    op_reply_state(op, ClusterResourceOnline, ERROR_SUCCESS, "already online");
+    goto out;
+  }
+  g_mutex_lock(&inst->mutex);
+  inst->recovered = FALSE;
+  inst->event = NULL;
+  g_mutex_unlock(&inst->mutex);
+
+  HANDLE evt = NULL;
+  RhsPendingResult r = inst_run_transition(inst, RHS_PENDING_ONLINE, job->timeout_ms, op, &evt);
+  if (op_abandoned(op))
+    goto out; /* the deadline answered and terminated; the instance stays Failed */
+  if (r.state == ClusterResourceOnline) {
+    g_mutex_lock(&inst->mutex);
+    inst->state = ClusterResourceOnline;
+    /* An event from Online replaces LooksAlive polling; a later one from SetResourceStatus too. */
+    if (evt != NULL)
+      inst->event = evt;
+    g_mutex_unlock(&inst->mutex);
+    inst_persist(inst, "online");
+    notify(inst, ClusterResourceOnline, NULL, FALSE, TRUE, FALSE);
+    op_reply_state(op, ClusterResourceOnline, ERROR_SUCCESS, "online");
+  } else {
+    inst_set_state(inst, r.state);
+    inst_persist(inst, "failed");
+    op_reply_state(op, r.state, r.status, "Online ended %s (status %u)", state_name(r.state),
+                   r.status);
+  }
+out:
+  g_mutex_unlock(&inst->op_lock);
+}
+
+static void job_offline(Job *job)
+{
+  RhsHost *host = job->host;
+  g_autoptr(RhsInstance) inst = host_lookup(host, job->resource);
+  if (inst == NULL) {
+    op_reply_state(job->op, ClusterResourceOffline, ERROR_SUCCESS, "not open on this host");
+    return;
+  }
+  g_mutex_lock(&inst->op_lock);
+  notify(inst, ClusterResourceOffline, NULL, FALSE, FALSE, TRUE);
+  DWORD status = ERROR_SUCCESS;
+  CLUSTER_RESOURCE_STATE s = inst_state(inst);
+  if (inst->resid != NULL && (s == ClusterResourceOnline || s == ClusterResourceOnlinePending)) {
+    RhsPendingResult r =
+        inst_run_transition(inst, RHS_PENDING_OFFLINE, job->timeout_ms, job->op, NULL);
+    status = r.status;
+  }
+  inst_set_state(inst, ClusterResourceOffline);
+  inst_close(inst);
+  inst_unpersist(inst);
+  host_remove(host, inst);
+  /* A stop succeeds once the resource is down, even if that took a Terminate. */
+  op_reply_state(job->op, ClusterResourceOffline, status,
+                 status == ERROR_SUCCESS ? "offline" : "offline after Terminate");
+  g_mutex_unlock(&inst->op_lock);
+}
+
+static void job_monitor(Job *job)
+{
+  g_autoptr(RhsInstance) inst = host_lookup(job->host, job->resource);
+  if (inst == NULL) {
+    op_reply_state(job->op, ClusterResourceOffline, 0, "not open on this host");
+    return;
+  }
+  /* A monitor during a pending Online/Offline answers at once instead of queueing behind it. */
+  CLUSTER_RESOURCE_STATE s = inst_state(inst);
+  if (s == ClusterResourceOnlinePending || s == ClusterResourceOfflinePending) {
+    op_reply_state(job->op, s, 0, "%s", state_name(s));
+    return;
+  }
+  g_mutex_lock(&inst->op_lock);
+  s = inst_state(inst);
+  if (s != ClusterResourceOnline || inst->resid == NULL) {
+    int reported = s;
+    if (s == ClusterResourceCannotComeOnlineOnAnyNode ||
+        s == ClusterResourceCannotComeOnlineOnThisNode)
+      reported = ClusterResourceFailed;
+    op_reply_state(job->op, reported, 0, "%s", state_name(reported));
+    g_mutex_unlock(&inst->op_lock);
+    return;
+  }
+  BOOL alive;
+  if (job->depth >= 10) {
+    alive = inst_is_alive(inst, job->depth);
+  } else {
+    g_mutex_lock(&inst->mutex);
+    HANDLE evt = inst->event;
+    g_mutex_unlock(&inst->mutex);
+    if (evt != NULL)
+      /* LooksAlive is off when an event is used: a signalled event means "verify now". */
+      alive = ClusResWaitForEvent(evt, 0) == WAIT_OBJECT_0 ? inst_is_alive(inst, 0) : TRUE;
+    else
+      alive = inst_looks_alive(inst) || inst_is_alive(inst, 0);
+  }
+  if (alive) {
+    op_reply_state(job->op, ClusterResourceOnline, 0, "online");
+  } else {
+    inst_fail(inst, "IsAlive returned FALSE in monitor", FALSE);
+    op_reply_state(job->op, ClusterResourceFailed, ERROR_RESOURCE_FAILED, "IsAlive returned FALSE");
+  }
+  g_mutex_unlock(&inst->op_lock);
+}
+
+static void job_poll(Job *job)
+{
+  RhsInstance *inst = job->inst;
+  /* Waits for an operation in progress (at most one queued job per poll kind), then looks at
+   * the state that operation left. */
+  g_mutex_lock(&inst->op_lock);
+  if (inst_state(inst) == ClusterResourceOnline && inst->resid != NULL) {
+    BOOL alive = TRUE;
+    const char *reason = NULL;
+    switch (job->poll_what) {
+    case RHS_POLL_LOOKS_ALIVE:
+      if (!inst_looks_alive(inst)) {
+        g_message("%s: LooksAlive returned FALSE: calling IsAlive now", inst->name);
+        alive = inst_is_alive(inst, 0);
+        reason = "IsAlive returned FALSE after LooksAlive returned FALSE";
+      }
+      break;
+    case RHS_POLL_IS_ALIVE:
+      alive = inst_is_alive(inst, 0);
+      reason = "IsAlive returned FALSE";
+      break;
+    case RHS_POLL_EVENT:
+      g_message("%s: failure event signalled: verifying with IsAlive", inst->name);
+      alive = inst_is_alive(inst, 0);
+      reason = "failure event signalled and IsAlive returned FALSE";
+      if (alive)
+        g_message("%s: IsAlive says the resource is fine despite the event", inst->name);
+      break;
+    }
+    if (!alive)
+      inst_fail(inst, reason, TRUE);
+  }
+  g_mutex_unlock(&inst->op_lock);
+  g_mutex_lock(&inst->mutex);
+  inst->poll_busy &= ~(1u << job->poll_what);
+  g_mutex_unlock(&inst->mutex);
+}
+
+static void poll_cb(RhsPollWhat what, gpointer data)
+{
+  RhsInstance *inst = data;
+  g_mutex_lock(&inst->mutex);
+  gboolean busy = (inst->poll_busy & (1u << what)) != 0;
+  inst->poll_busy |= 1u << what;
+  g_mutex_unlock(&inst->mutex);
+  if (busy) /* the previous check of this kind is still running: skip this tick */
+    return;
+  Job *job = g_new0(Job, 1);
+  job->kind = JOB_POLL;
+  job->host = inst->host;
+  job->inst = inst_ref(inst);
+  job->poll_what = what;
+  host_push_job(inst->host, job);
+}
+
+static void job_deadline(Job *job)
+{
+  /* The DLL did not return in time: Terminate concurrently (allowed), then answer. */
+  RhsInstance *inst = job->inst;
+  inst_terminate(inst, "the caller's timeout is running out");
+  if (job->kind == JOB_DEADLINE && job->depth == RHS_PENDING_ONLINE) {
+    inst_set_state(inst, ClusterResourceFailed);
+    inst_persist(inst, "failed");
+    RhsHostResult r = {.state = ClusterResourceFailed,
+                       .status = ERROR_TIMEOUT,
+                       .message = "Online did not finish in time: terminated"};
+    job->op->done(&r, job->op->user_data);
+  } else {
+    RhsHostResult r = {.state = ClusterResourceOffline,
+                       .status = ERROR_TIMEOUT,
+                       .message = "Offline did not finish in time: terminated"};
+    job->op->done(&r, job->op->user_data);
+  }
+}
+
+static gboolean on_deadline(gpointer data)
+{
+  Job *job = data; /* the deadline's own job, pushed to a worker if it wins the race */
+  job->op->deadline_id = 0;
+  if (!op_claim(job->op)) {
+    job_free(job);
+    return G_SOURCE_REMOVE;
+  }
+  g_autoptr(RhsInstance) inst = host_lookup(job->host, job->resource);
+  if (inst == NULL || inst->type == NULL) {
+    RhsHostResult r = {.state = job->depth == RHS_PENDING_ONLINE ? ClusterResourceFailed
+                                                                 : ClusterResourceOffline,
+                       .status = ERROR_TIMEOUT,
+                       .message = "timed out"};
+    job->op->done(&r, job->op->user_data);
+    job_free(job);
+    return G_SOURCE_REMOVE;
+  }
+  g_mutex_lock(&inst->mutex);
+  g_cond_broadcast(&inst->cond); /* wake a pending wait: it sees the op abandoned */
+  g_mutex_unlock(&inst->mutex);
+  job->inst = g_steal_pointer(&inst);
+  host_push_job(job->host, job);
+  return G_SOURCE_REMOVE;
+}
+
+static void arm_deadline(RhsHost *host, Op *op, const char *resource, RhsPendingKind kind,
+                         guint32 timeout_ms)
+{
+  /* Just after the pending logic's own deadline, so a pending wait ends by itself; this timer
+   * catches a DLL call that does not return at all. */
+  guint32 at =
+      timeout_ms - rhs_pending_margin_ms(timeout_ms) + rhs_pending_margin_ms(timeout_ms) / 3;
+  Job *job = g_new0(Job, 1);
+  job->kind = JOB_DEADLINE;
+  job->host = host;
+  job->op = op_ref(op);
+  job->resource = g_strdup(resource);
+  job->depth = kind;
+  op->deadline_id = g_timeout_add(at, on_deadline, job);
+}
+
+/* ---- ListInstances -----------------------------------------------------------------------------
+ */
+
+static gsize align4(gsize n)
+{
+  return (n + 3) & ~(gsize)3;
+}
+
+GVariant *rhs_host_proplist_to_variant(const void *buf, gsize size)
+{
+  const guint8 *b = buf;
+  if (size < 4)
+    return NULL;
+  DWORD count;
+  memcpy(&count, b, 4);
+  gsize pos = 4;
+  g_auto(GVariantBuilder) vb = G_VARIANT_BUILDER_INIT(G_VARIANT_TYPE_VARDICT);
+  for (DWORD i = 0; i < count; i++) {
+    const char *name = NULL;
+    GVariant *value = NULL;
+    for (;;) {
+      if (pos + 8 > size)
+        goto bad;
+      DWORD syntax, cb;
+      memcpy(&syntax, b + pos, 4);
+      memcpy(&cb, b + pos + 4, 4);
+      pos += 8;
+      if (cb > size - pos)
+        goto bad;
+      const guint8 *data = b + pos;
+      pos += align4(cb);
+      if (pos > size)
+        goto bad;
+      if (syntax == CLUSPROP_SYNTAX_ENDMARK)
+        break;
+      if (syntax == CLUSPROP_SYNTAX_NAME) {
+        if (cb == 0 || data[cb - 1] != '\0')
+          goto bad;
+        name = (const char *)data;
+        continue;
+      }
+      if (value != NULL)
+        continue; /* only the first value of a property is shown */
+      switch (syntax & 0xFFFFu) {
+      case CLUSPROP_FORMAT_DWORD:
+        if (cb == 4) {
+          DWORD d;
+          memcpy(&d, data, 4);
+          value = g_variant_new_uint32(d);
+        }
+        break;
+      case CLUSPROP_FORMAT_LONG:
+        if (cb == 4) {
+          gint32 l;
+          memcpy(&l, data, 4);
+          value = g_variant_new_int32(l);
+        }
+        break;
+      case CLUSPROP_FORMAT_SZ:
+      case CLUSPROP_FORMAT_EXPAND_SZ:
+      case CLUSPROP_FORMAT_EXPANDED_SZ:
+        if (cb > 0 && data[cb - 1] == '\0' && g_utf8_validate((const char *)data, -1, NULL))
+          value = g_variant_new_string((const char *)data);
+        break;
+      case CLUSPROP_FORMAT_MULTI_SZ: {
+        g_autoptr(GPtrArray) strs = g_ptr_array_new();
+        gsize off = 0;
+        while (off < cb && data[off] != '\0') {
+          const char *s = (const char *)data + off;
+          gsize len = strnlen(s, cb - off);
+          if (off + len >= cb || !g_utf8_validate(s, (gssize)len, NULL))
+            break;
+          g_ptr_array_add(strs, (gpointer)s);
+          off += len + 1;
+        }
+        value = g_variant_new_strv((const char *const *)strs->pdata, strs->len);
+        break;
+      }
+      default:
+        value = g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, data, cb, 1);
+        break;
+      }
+    }
+    if (name != NULL && value != NULL)
+      g_variant_builder_add(&vb, "{sv}", name, value);
+    else if (value != NULL)
+      g_variant_unref(g_variant_ref_sink(value));
+  }
+  return g_variant_builder_end(&vb);
+bad:
+  return NULL;
+}
+
+/* Type-specific status (GSM/LSM, counts...), refreshed when the DLL is free; else the last. */
+static void inst_refresh_private(RhsInstance *inst)
+{
+  if (inst->type == NULL || inst->type->fn->ResourceControl == NULL)
+    return;
+  RhsDll *dll = inst->type->dll;
+  if (!g_mutex_trylock(&dll->lock))
+    return;
+  if (inst->resid != NULL) {
+    DWORD size = 4096, needed = 0;
+    for (int attempt = 0; attempt < 2; attempt++) {
+      g_autofree guint8 *buf = g_malloc0(size);
+      /* Timed by the watchdog but not recorded as the last call: status queries from clusresctl
+       * must not hide the last health check. */
+      guint64 tok =
+          rhs_watchdog_begin(inst->host->wd, "ResourceControl", inst->name, inst->deadlock_ms);
+      DWORD rc = inst->type->fn->ResourceControl(
+          inst->resid, CLUSCTL_RESOURCE_GET_RO_PRIVATE_PROPERTIES, NULL, 0, buf, size, &needed);
+      rhs_watchdog_end(inst->host->wd, tok);
+      if (rc == ERROR_MORE_DATA && needed > size && needed <= RHS_MAX_CONTROL_BUFFER) {
+        size = needed;
+        continue;
+      }
+      if (rc == ERROR_SUCCESS && needed <= size) {
+        GVariant *v = rhs_host_proplist_to_variant(buf, needed);
+        if (v != NULL) {
+          g_mutex_lock(&inst->mutex);
+          g_clear_pointer(&inst->private_status, g_variant_unref);
+          inst->private_status = g_variant_ref_sink(v);
+          g_mutex_unlock(&inst->mutex);
+        }
+      }
+      break;
+    }
+  }
+  g_mutex_unlock(&dll->lock);
+}
+
+static GVariant *inst_describe(RhsInstance *inst)
+{
+  g_auto(GVariantBuilder) b = G_VARIANT_BUILDER_INIT(G_VARIANT_TYPE_VARDICT);
+  g_mutex_lock(&inst->mutex);
+  gint64 now = g_get_real_time();
+  g_variant_builder_add(&b, "{sv}", "name", g_variant_new_string(inst->name));
+  g_variant_builder_add(&b, "{sv}", "type",
+                        g_variant_new_string(inst->type_name ? inst->type_name : ""));
+  g_variant_builder_add(&b, "{sv}", "dll",
+                        g_variant_new_string(inst->dll_path ? inst->dll_path : ""));
+  g_variant_builder_add(&b, "{sv}", "state", g_variant_new_int32(inst->state));
+  g_variant_builder_add(&b, "{sv}", "state_name", g_variant_new_string(state_name(inst->state)));
+  g_variant_builder_add(&b, "{sv}", "last_call",
+                        g_variant_new_string(inst->last_call ? inst->last_call : ""));
+  g_variant_builder_add(&b, "{sv}", "last_call_ms", g_variant_new_double(inst->last_call_ms));
+  g_variant_builder_add(&b, "{sv}", "last_call_age_s",
+                        g_variant_new_double(inst->last_call_time
+                                                 ? (double)(now - inst->last_call_time) / 1e6
+                                                 : -1.0));
+  g_variant_builder_add(&b, "{sv}", "calls", g_variant_new_uint64(inst->calls));
+  g_variant_builder_add(&b, "{sv}", "looks_alive_interval",
+                        g_variant_new_uint32(inst->looks_alive_ms));
+  g_variant_builder_add(&b, "{sv}", "is_alive_interval", g_variant_new_uint32(inst->is_alive_ms));
+  g_variant_builder_add(&b, "{sv}", "recovered", g_variant_new_boolean(inst->recovered));
+  g_variant_builder_add(&b, "{sv}", "event_handle", g_variant_new_boolean(inst->event != NULL));
+  g_variant_builder_add(&b, "{sv}", "private",
+                        inst->private_status != NULL ? inst->private_status
+                                                     : g_variant_new("a{sv}", NULL));
+  g_mutex_unlock(&inst->mutex);
+  return g_variant_builder_end(&b);
+}
+
+static void job_list(Job *job)
+{
+  RhsHost *host = job->host;
+  g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func((GDestroyNotify)inst_unref);
+  g_mutex_lock(&host->lock);
+  GHashTableIter it;
+  gpointer v;
+  g_hash_table_iter_init(&it, host->instances);
+  while (g_hash_table_iter_next(&it, NULL, &v))
+    g_ptr_array_add(all, inst_ref(v));
+  g_mutex_unlock(&host->lock);
+  g_auto(GVariantBuilder) b = G_VARIANT_BUILDER_INIT(G_VARIANT_TYPE("aa{sv}"));
+  for (guint i = 0; i < all->len; i++) {
+    RhsInstance *inst = all->pdata[i];
+    if (g_mutex_trylock(&inst->op_lock)) {
+      inst_refresh_private(inst);
+      g_mutex_unlock(&inst->op_lock);
+    }
+    g_variant_builder_add_value(&b, inst_describe(inst));
+  }
+  RhsHostResult r = {.list = g_variant_builder_end(&b)};
+  op_reply(job->op, &r);
+}
+
+static void job_control(Job *job)
+{
+  g_autoptr(RhsInstance) inst = host_lookup(job->host, job->resource);
+  if (inst == NULL) {
+    g_autoptr(GError) e = g_error_new(RHS_HOST_ERROR, RHS_HOST_ERROR_FAILED,
+                                      "%s is not open on this host", job->resource);
+    op_reply_error(job->op, e);
+    return;
+  }
+  g_mutex_lock(&inst->op_lock);
+  if (inst->resid == NULL || inst->type->fn->ResourceControl == NULL) {
+    RhsHostResult r = {.status = ERROR_INVALID_FUNCTION, .output = g_bytes_new(NULL, 0)};
+    op_reply(job->op, &r);
+    g_bytes_unref(r.output);
+    g_mutex_unlock(&inst->op_lock);
+    return;
+  }
+  gsize in_size;
+  const guint8 *in = g_bytes_get_data(job->input, &in_size);
+  g_autofree guint8 *in_copy = in_size > 0 ? g_memdup2(in, in_size) : NULL; /* DLL may scribble */
+  g_autofree guint8 *out = g_malloc0(MAX(job->out_size, 1u));
+  DWORD returned = 0;
+  g_mutex_lock(&inst->type->dll->lock);
+  CallTimer ct;
+  call_begin(inst, &ct, "ResourceControl");
+  DWORD rc =
+      inst->type->fn->ResourceControl(inst->resid, job->code, in_copy, (DWORD)in_size,
+                                      job->out_size > 0 ? out : NULL, job->out_size, &returned);
+  call_end(inst, &ct);
+  g_mutex_unlock(&inst->type->dll->lock);
+  RhsHostResult r = {.status = rc};
+  if (rc == ERROR_MORE_DATA) {
+    r.needed = returned;
+    r.output = g_bytes_new(NULL, 0);
+  } else {
+    r.needed = returned;
+    r.output = g_bytes_new(out, MIN(returned, job->out_size));
+  }
+  op_reply(job->op, &r);
+  g_bytes_unref(r.output);
+  g_mutex_unlock(&inst->op_lock);
+}
+
+/* Recovery of one persisted instance after a host restart (kill -9, crash, watchdog). */
+static void job_recover(Job *job)
+{
+  RhsHost *host = job->host;
+  RhsStateRecord *rec = job->record;
+  g_autoptr(RhsInstance) inst = host_get_or_create(host, rec->name);
+  g_autoptr(GError) error = NULL;
+  g_mutex_lock(&inst->op_lock);
+  inst->type_name = g_strdup(rec->type);
+  inst->dll_path = g_strdup(rec->dll);
+  inst->params = g_hash_table_ref(rec->params);
+  inst->meta = g_hash_table_ref(rec->meta);
+  inst->node = cg_node_name(g_hash_table_lookup(rec->meta, "on_node"));
+  inst->deadlock_ms =
+      meta_ms(inst->meta, "deadlock_timeout", CLUSTER_RESOURCE_DEFAULT_DEADLOCK_TIMEOUT);
+  inst->type = rhs_dll_get_type(rec->type, rec->dll, host->wd, inst->deadlock_ms, &error);
+  DWORD status = 0;
+  if (inst->type == NULL || (inst_apply_intervals(inst), !inst_open(inst, &status, &error))) {
+    g_warning("%s: cannot recover: %s (status %u)", rec->name,
+              error ? error->message : "Open failed", status);
+    /* It may still run, but nothing here can manage it: tell Pacemaker. */
+    if (g_strcmp0(rec->state, "online") == 0)
+      cg_pacemaker_push_failure_detached(rec->name, inst->node, NULL);
+    inst_unpersist(inst);
+    host_remove(host, inst);
+    g_mutex_unlock(&inst->op_lock);
+    return;
+  }
+  if (g_strcmp0(rec->state, "online") == 0) {
+    if (inst_is_alive(inst, 0)) {
+      g_message("%s: recovered online after a host restart (no restart needed)", rec->name);
+      g_mutex_lock(&inst->mutex);
+      inst->state = ClusterResourceOnline;
+      inst->recovered = TRUE;
+      g_mutex_unlock(&inst->mutex);
+      notify(inst, ClusterResourceOnline, NULL, FALSE, TRUE, FALSE);
+    } else {
+      inst_fail(inst, "IsAlive returned FALSE when re-adopting after a host restart", TRUE);
+    }
+  } else {
+    /* Failed stays Failed until Pacemaker's next start, as before the restart. */
+    inst_set_state(inst, ClusterResourceFailed);
+  }
+  g_mutex_unlock(&inst->op_lock);
+}
+
+static void pool_func(gpointer data, gpointer user_data)
+{
+  Job *job = data;
+  RhsHost *host = job->host;
+  switch (job->kind) {
+  case JOB_ONLINE:
+    job_online(job);
+    break;
+  case JOB_OFFLINE:
+    job_offline(job);
+    break;
+  case JOB_MONITOR:
+    job_monitor(job);
+    break;
+  case JOB_CONTROL:
+    job_control(job);
+    break;
+  case JOB_LIST:
+    job_list(job);
+    break;
+  case JOB_POLL:
+    job_poll(job);
+    break;
+  case JOB_DEADLINE:
+    job_deadline(job);
+    break;
+  case JOB_RECOVER:
+    job_recover(job);
+    break;
+  }
+  job_free(job);
+  g_mutex_lock(&host->jobs_lock);
+  host->jobs--;
+  g_cond_broadcast(&host->jobs_cond);
+  g_mutex_unlock(&host->jobs_lock);
+}
+
+/* ---- callbacks from DLLs ------------------------------------------------------------------------
+ */
+
+static RhsInstance *handle_ref(RESOURCE_HANDLE h)
+{
+  g_mutex_lock(&handles_lock);
+  RhsInstance *inst = handles != NULL && g_hash_table_contains(handles, h) ? inst_ref(h) : NULL;
+  g_mutex_unlock(&handles_lock);
+  return inst;
+}
+
+static DWORD host_set_status(RESOURCE_HANDLE h, PRESOURCE_STATUS st)
+{
+  g_autoptr(RhsInstance) inst = handle_ref(h);
+  if (inst == NULL)
+    return ResourceExitStateTerminate; /* closed: the worker should stop */
+  DWORD ret = ResourceExitStateContinue;
+  g_mutex_lock(&inst->mutex);
+  if (inst->terminating) {
+    ret = ResourceExitStateTerminate;
+  } else if (inst->pending != NULL) {
+    if (rhs_pending_report(inst->pending, st->ResourceState, st->CheckPoint))
+      g_debug("%s: SetResourceStatus state %d checkpoint %u", inst->name, st->ResourceState,
+              st->CheckPoint);
+    if (st->EventHandle != NULL && st->ResourceState == ClusterResourceOnline)
+      inst->event = st->EventHandle;
+    g_cond_broadcast(&inst->cond);
+  } else {
+    g_debug("%s: SetResourceStatus outside a pending operation ignored", inst->name);
+  }
+  g_mutex_unlock(&inst->mutex);
+  return ret;
+}
+
+static void host_log(RESOURCE_HANDLE h, LOG_LEVEL level, const char *message)
+{
+  g_autoptr(RhsInstance) inst = handle_ref(h);
+  g_log("clusres-dll", rhs_logfmt_glib_level(level), "%s %s: %s",
+        inst != NULL && inst->type_name ? inst->type_name : "?", inst != NULL ? inst->name : "?",
+        message);
+}
+
+/* ---- watchdog ---------------------------------------------------------------------------------
+ */
+
+static void on_deadlock(const char *call, const char *resource, gint64 elapsed_ms, gpointer data)
+{
+  RhsHost *host = data;
+  g_critical("DEADLOCK: %s of %s has not returned after %" G_GINT64_FORMAT
+             " ms: failing every resource of this host and exiting (it is restarted on demand)",
+             call, resource ? resource : "-", elapsed_ms);
+  /* Like RHS after a deadlock: every resource of this host is treated as failed. */
+  g_mutex_lock(&host->lock);
+  GHashTableIter it;
+  gpointer v;
+  g_hash_table_iter_init(&it, host->instances);
+  while (g_hash_table_iter_next(&it, NULL, &v)) {
+    RhsInstance *inst = v;
+    if (inst->type_name == NULL)
+      continue;
+    inst_persist(inst, "failed");
+    g_autoptr(GError) error = NULL;
+    if (!cg_pacemaker_push_failure_detached(inst->name, inst->node, &error))
+      g_warning("%s: failure push failed: %s", inst->name, error->message);
+  }
+  g_mutex_unlock(&host->lock);
+  _exit(2); /* no atexit handlers: threads are stuck inside a DLL */
+}
+
+/* ---- public ------------------------------------------------------------------------------------
+ */
+
+gboolean rhs_host_check_name(const char *what, const char *name, GError **error)
+{
+  gsize len = strlen(name);
+  gboolean ok = len > 0 && len <= RHS_MAX_NAME && g_utf8_validate(name, (gssize)len, NULL) &&
+                strchr(name, '/') == NULL;
+  for (const char *p = name; ok && *p != '\0'; p = g_utf8_next_char(p))
+    ok = g_unichar_isprint(g_utf8_get_char(p));
+  if (!ok)
+    g_set_error(error, RHS_HOST_ERROR, RHS_HOST_ERROR_INVALID_ARGS,
+                "invalid %s name (1-%d bytes of printable UTF-8, no '/')", what, RHS_MAX_NAME);
+  return ok;
+}
+
+gboolean rhs_host_check_dll(const char *dll, GError **error)
+{
+  if (!g_path_is_absolute(dll) || strlen(dll) > 4096) {
+    g_set_error(error, RHS_HOST_ERROR, RHS_HOST_ERROR_INVALID_ARGS, "dll must be an absolute path");
+    return FALSE;
+  }
+  struct stat st;
+  if (stat(dll, &st) != 0 || !S_ISREG(st.st_mode)) {
+    g_set_error(error, RHS_HOST_ERROR, RHS_HOST_ERROR_NOT_INSTALLED, "%s: not a regular file", dll);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+RhsHost *rhs_host_new(const char *separate, RhsHostStateChanged changed, gpointer user_data)
+{
+  RhsHost *host = g_new0(RhsHost, 1);
+  host->separate = g_strdup(separate);
+  host->state_dir = rhs_state_dir(separate);
+  host->ctx = g_main_context_ref_thread_default();
+  host->changed = changed;
+  host->changed_data = user_data;
+  g_mutex_init(&host->lock);
+  g_mutex_init(&host->jobs_lock);
+  g_cond_init(&host->jobs_cond);
+  host->instances =
+      g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)inst_unref);
+  /* Unbounded: a thread blocked on a DLL lock must never keep Terminate from running. */
+  host->pool = g_thread_pool_new(pool_func, host, -1, FALSE, NULL);
+  host->wd = rhs_watchdog_new(on_deadlock, host);
+  g_mutex_lock(&handles_lock);
+  if (handles == NULL)
+    handles = g_hash_table_new(NULL, NULL);
+  g_mutex_unlock(&handles_lock);
+  rhs_dll_set_callbacks(host_set_status, host_log);
+
+  return host;
+}
+
+const char *rhs_host_separate(RhsHost *host)
+{
+  return host->separate;
+}
+
+static void wait_jobs(RhsHost *host, gint64 until)
+{
+  g_mutex_lock(&host->jobs_lock);
+  while (host->jobs > 0)
+    if (!g_cond_wait_until(&host->jobs_cond, &host->jobs_lock, until))
+      break;
+  g_mutex_unlock(&host->jobs_lock);
+}
+
+void rhs_host_recover(RhsHost *host)
+{
+  g_autoptr(GPtrArray) recs = rhs_state_load_all(host->state_dir);
+  for (guint i = 0; i < recs->len; i++) {
+    RhsStateRecord *rec = recs->pdata[i];
+    if (host->separate != NULL && strcmp(rec->name, host->separate) != 0)
+      continue;
+    Job *job = g_new0(Job, 1);
+    job->kind = JOB_RECOVER;
+    job->host = host;
+    job->record = g_steal_pointer(&recs->pdata[i]);
+    host_push_job(host, job);
+  }
+  g_ptr_array_set_free_func(recs, NULL);
+  for (guint i = 0; i < recs->len; i++)
+    rhs_state_record_free(recs->pdata[i]);
+  /* Answer nothing before re-adoption is done: a probe must not see "not running". */
+  wait_jobs(host, G_MAXINT64);
+}
+
+void rhs_host_shutdown(RhsHost *host)
+{
+  host->shutting_down = TRUE;
+  wait_jobs(host, g_get_monotonic_time() + 10 * G_USEC_PER_SEC);
+  g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func((GDestroyNotify)inst_unref);
+  g_mutex_lock(&host->lock);
+  GHashTableIter it;
+  gpointer v;
+  g_hash_table_iter_init(&it, host->instances);
+  while (g_hash_table_iter_next(&it, NULL, &v))
+    g_ptr_array_add(all, inst_ref(v));
+  g_mutex_unlock(&host->lock);
+  for (guint i = 0; i < all->len; i++) {
+    RhsInstance *inst = all->pdata[i];
+    g_clear_pointer(&inst->poll, rhs_poll_free);
+    /* Close of an online instance makes the DLL terminate it (Windows contract), and a host
+     * stop must not stop resources: online ones stay open and persisted for the next host. */
+    if (!g_mutex_trylock(&inst->op_lock))
+      continue;
+    if (inst_state(inst) != ClusterResourceOnline && inst->resid != NULL)
+      inst_close(inst);
+    g_mutex_unlock(&inst->op_lock);
+  }
+}
+
+void rhs_host_free(RhsHost *host)
+{
+  if (host == NULL)
+    return;
+  g_thread_pool_free(host->pool, FALSE, TRUE);
+  rhs_watchdog_free(host->wd);
+  g_mutex_lock(&handles_lock);
+  g_hash_table_remove_all(handles);
+  g_mutex_unlock(&handles_lock);
+  g_hash_table_unref(host->instances);
+  g_main_context_unref(host->ctx);
+  g_free(host->separate);
+  g_free(host->state_dir);
+
+  g_free(host);
+}
+
+static Op *op_new(RhsHostDone done, gpointer user_data)
+{
+  Op *op = g_new0(Op, 1);
+  op->ref = 1;
+  op->done = done;
+  op->user_data = user_data;
+  return op;
+}
+
+static Job *job_new(RhsHost *host, JobKind kind, Op *op, const char *resource)
+{
+  Job *job = g_new0(Job, 1);
+  job->kind = kind;
+  job->host = host;
+  job->op = op;
+  job->resource = g_strdup(resource);
+  return job;
+}
+
+void rhs_host_online(RhsHost *host, const char *resource, const char *type, const char *dll,
+                     GVariant *params, GVariant *meta, guint32 timeout_ms, RhsHostDone done,
+                     gpointer user_data)
+{
+  Op *op = op_new(done, user_data);
+  Job *job = job_new(host, JOB_ONLINE, op, resource);
+  job->type = g_strdup(type);
+  job->dll = g_strdup(dll);
+  job->params = variant_to_table(params);
+  job->meta = variant_to_table(meta);
+  job->timeout_ms = timeout_ms;
+  arm_deadline(host, op, resource, RHS_PENDING_ONLINE, timeout_ms);
+  host_push_job(host, job);
+}
+
+void rhs_host_offline(RhsHost *host, const char *resource, guint32 timeout_ms, RhsHostDone done,
+                      gpointer user_data)
+{
+  Op *op = op_new(done, user_data);
+  Job *job = job_new(host, JOB_OFFLINE, op, resource);
+  job->timeout_ms = timeout_ms;
+  arm_deadline(host, op, resource, RHS_PENDING_OFFLINE, timeout_ms);
+  host_push_job(host, job);
+}
+
+void rhs_host_monitor(RhsHost *host, const char *resource, guint32 depth, RhsHostDone done,
+                      gpointer user_data)
+{
+  Job *job = job_new(host, JOB_MONITOR, op_new(done, user_data), resource);
+  job->depth = depth;
+  host_push_job(host, job);
+}
+
+void rhs_host_control(RhsHost *host, const char *resource, guint32 code, GBytes *input,
+                      guint32 out_size, RhsHostDone done, gpointer user_data)
+{
+  Job *job = job_new(host, JOB_CONTROL, op_new(done, user_data), resource);
+  job->code = code;
+  job->input = g_bytes_ref(input);
+  job->out_size = out_size;
+  host_push_job(host, job);
+}
+
+void rhs_host_list_instances(RhsHost *host, RhsHostDone done, gpointer user_data)
+{
+  host_push_job(host, job_new(host, JOB_LIST, op_new(done, user_data), NULL));
+}
+
+GVariant *rhs_host_list_types(RhsHost *host)
+{
+  g_autoptr(GPtrArray) types = rhs_dll_list_types();
+  g_auto(GVariantBuilder) b = G_VARIANT_BUILDER_INIT(G_VARIANT_TYPE("aa{sv}"));
+  for (guint i = 0; i < types->len; i++) {
+    RhsType *t = types->pdata[i];
+    g_auto(GVariantBuilder) d = G_VARIANT_BUILDER_INIT(G_VARIANT_TYPE_VARDICT);
+    g_variant_builder_add(&d, "{sv}", "type", g_variant_new_string(t->name));
+    g_variant_builder_add(&d, "{sv}", "dll", g_variant_new_string(t->dll->path));
+    g_variant_builder_add(&d, "{sv}", "instances", g_variant_new_uint32(t->instances));
+    g_variant_builder_add(&d, "{sv}", "version", g_variant_new_uint32(t->version));
+    g_variant_builder_add_value(&b, g_variant_builder_end(&d));
+  }
+  return g_variant_builder_end(&b);
+}

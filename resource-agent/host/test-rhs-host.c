@@ -1,0 +1,802 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Integration tests of clusres-rhs: a private dbus-daemon, the real host binary and the test
+ * DLL (testdll/), all in a temporary directory.  Needs $CLUSRES_TEST_RHS and $CLUSRES_TEST_DLL
+ * (set by meson) and dbus-daemon in PATH.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <clusres/resapi.h>
+
+#include "clusres-dbus.h"
+
+#define HOST_NAME "org.clusres.ResourceHost"
+#define HOST_PATH "/org/clusres/ResourceHost"
+
+static char *tmpdir;
+static char *bus_address;
+static GSubprocess *bus;
+static GDBusConnection *conn;
+static const char *rhs_bin;
+static const char *dll;
+
+typedef struct {
+  GSubprocess *proc;
+  ClusresDbusResourceHost1 *proxy;
+  char *bus_name;
+} Host;
+
+/* ---- helpers ---------------------------------------------------------------------------- */
+
+/* Daemons die with the test, even when an assertion aborts it. */
+static void die_with_parent(gpointer data)
+{
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static char *path_in_tmp(const char *leaf)
+{
+  return g_build_filename(tmpdir, leaf, NULL);
+}
+
+static void write_file(const char *leaf, const char *text)
+{
+  g_autofree char *p = path_in_tmp(leaf);
+  g_assert_true(g_file_set_contents(p, text, -1, NULL));
+}
+
+static char *read_file(const char *leaf)
+{
+  g_autofree char *p = path_in_tmp(leaf);
+  char *text = NULL;
+  if (!g_file_get_contents(p, &text, NULL, NULL))
+    return g_strdup("");
+  return text;
+}
+
+/* Occurrences of @word at the start of an entry (after the timestamp) in the DLL log. */
+static guint count_log(const char *log, const char *word)
+{
+  g_autofree char *text = read_file(log);
+  g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+  guint n = 0;
+  for (guint i = 0; lines[i] != NULL; i++) {
+    const char *sp = strchr(lines[i], ' ');
+    if (sp != NULL && g_str_has_prefix(sp + 1, word))
+      n++;
+  }
+  return n;
+}
+
+/* Position of the first line starting with @word, or -1. */
+static int log_index(const char *log, const char *word)
+{
+  g_autofree char *text = read_file(log);
+  g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+  for (int i = 0; lines[i] != NULL; i++) {
+    const char *sp = strchr(lines[i], ' ');
+    if (sp != NULL && g_str_has_prefix(sp + 1, word))
+      return i;
+  }
+  return -1;
+}
+
+static void iterate_ms(guint ms)
+{
+  gint64 until = g_get_monotonic_time() + ms * 1000;
+  while (g_get_monotonic_time() < until)
+    g_main_context_iteration(NULL, FALSE), g_usleep(5000);
+}
+
+static gboolean name_has_owner(const char *name)
+{
+  g_autoptr(GVariant) r = g_dbus_connection_call_sync(
+      conn, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameHasOwner",
+      g_variant_new("(s)", name), G_VARIANT_TYPE("(b)"), G_DBUS_CALL_FLAGS_NONE, 2000, NULL, NULL);
+  gboolean has = FALSE;
+  if (r != NULL)
+    g_variant_get(r, "(b)", &has);
+  return has;
+}
+
+static GSubprocessLauncher *host_launcher(void)
+{
+  GSubprocessLauncher *l = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_NONE);
+  g_autofree char *run = path_in_tmp("run");
+  g_autofree char *reg = path_in_tmp("registry");
+  g_autofree char *crm = path_in_tmp("crm_resource");
+  g_autofree char *log = path_in_tmp("rhs.log");
+  g_subprocess_launcher_setenv(l, "DBUS_SYSTEM_BUS_ADDRESS", bus_address, TRUE);
+  g_subprocess_launcher_setenv(l, "CLUSRES_RUN_DIR", run, TRUE);
+  g_subprocess_launcher_setenv(l, "CLUSRES_REGISTRY_DIR", reg, TRUE);
+  g_subprocess_launcher_setenv(l, "CLUSRES_CRM_RESOURCE", crm, TRUE);
+  g_autofree char *supp = path_in_tmp("lsan.supp");
+  g_autofree char *lsan = g_strdup_printf("suppressions=%s", supp);
+  g_subprocess_launcher_setenv(l, "LSAN_OPTIONS", lsan, TRUE);
+  g_subprocess_launcher_set_child_setup(l, die_with_parent, NULL, NULL);
+  /* The host's log (GLib writes info/debug to stdout) must not mix with this test's TAP. */
+  int fd = g_open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  g_assert_cmpint(fd, >=, 0);
+  g_subprocess_launcher_take_stdout_fd(l, dup(fd));
+  g_subprocess_launcher_take_stderr_fd(l, fd);
+  return l;
+}
+
+static void host_start(Host *h, const char *separate, const char *bus_name)
+{
+  g_autoptr(GSubprocessLauncher) l = host_launcher();
+  g_autoptr(GError) error = NULL;
+  if (separate != NULL)
+    h->proc =
+        g_subprocess_launcher_spawn(l, &error, rhs_bin, "--verbose", "--separate", separate, NULL);
+  else
+    h->proc = g_subprocess_launcher_spawn(l, &error, rhs_bin, "--verbose", NULL);
+  g_assert_no_error(error);
+  h->bus_name = g_strdup(bus_name != NULL ? bus_name : HOST_NAME);
+  for (int i = 0; i < 500 && !name_has_owner(h->bus_name); i++)
+    g_usleep(10000);
+  g_assert_true(name_has_owner(h->bus_name));
+  h->proxy = clusres_dbus_resource_host1_proxy_new_sync(conn, G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START,
+                                                        h->bus_name, HOST_PATH, NULL, &error);
+  g_assert_no_error(error);
+  g_dbus_proxy_set_default_timeout(G_DBUS_PROXY(h->proxy), 60000);
+}
+
+static void host_clear(Host *h)
+{
+  g_clear_object(&h->proxy);
+  g_clear_object(&h->proc);
+  g_clear_pointer(&h->bus_name, g_free);
+}
+
+/* Stops with SIGTERM (a host stop must leave resources running). */
+static void host_stop(Host *h)
+{
+  g_subprocess_send_signal(h->proc, SIGTERM);
+  g_autoptr(GError) error = NULL;
+  g_assert_true(g_subprocess_wait(h->proc, NULL, &error));
+  g_assert_true(g_subprocess_get_if_exited(h->proc));
+  g_assert_cmpint(g_subprocess_get_exit_status(h->proc), ==, 0);
+  host_clear(h);
+}
+
+static void host_kill9(Host *h)
+{
+  g_subprocess_force_exit(h->proc);
+  g_subprocess_wait(h->proc, NULL, NULL);
+  host_clear(h);
+}
+
+static GVariant *params_for(const char *name, const char *extra_kv[])
+{
+  g_auto(GVariantBuilder) b = G_VARIANT_BUILDER_INIT(G_VARIANT_TYPE("a{ss}"));
+  g_autofree char *log = g_strdup_printf("%s/%s.log", tmpdir, name);
+  g_autofree char *health = g_strdup_printf("%s/%s.health", tmpdir, name);
+  g_variant_builder_add(&b, "{ss}", "LogFile", log);
+  g_variant_builder_add(&b, "{ss}", "HealthFile", health);
+  for (int i = 0; extra_kv != NULL && extra_kv[i] != NULL; i += 2)
+    g_variant_builder_add(&b, "{ss}", extra_kv[i], extra_kv[i + 1]);
+  return g_variant_builder_end(&b);
+}
+
+static GVariant *kv(const char *kvs[])
+{
+  g_auto(GVariantBuilder) b = G_VARIANT_BUILDER_INIT(G_VARIANT_TYPE("a{ss}"));
+  for (int i = 0; kvs != NULL && kvs[i] != NULL; i += 2)
+    g_variant_builder_add(&b, "{ss}", kvs[i], kvs[i + 1]);
+  return g_variant_builder_end(&b);
+}
+
+static int online(Host *h, const char *name, const char *params[], const char *meta[],
+                  guint timeout, guint *status, gint64 *elapsed_ms)
+{
+  gint state = -100;
+  guint st = 0;
+  g_autofree char *msg = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 t0 = g_get_monotonic_time();
+  clusres_dbus_resource_host1_call_online_sync(h->proxy, name, "testdll", dll,
+                                               params_for(name, params), kv(meta), timeout, &state,
+                                               &st, &msg, NULL, &error);
+  g_assert_no_error(error);
+  if (elapsed_ms != NULL)
+    *elapsed_ms = (g_get_monotonic_time() - t0) / 1000;
+  if (status != NULL)
+    *status = st;
+  g_test_message("Online %s -> %d status %u (%s)", name, state, st, msg);
+  return state;
+}
+
+static int monitor(Host *h, const char *name, guint depth)
+{
+  gint state = -100;
+  g_autofree char *msg = NULL;
+  g_autoptr(GError) error = NULL;
+  clusres_dbus_resource_host1_call_monitor_sync(h->proxy, name, depth, &state, &msg, NULL, &error);
+  g_assert_no_error(error);
+  return state;
+}
+
+static int offline(Host *h, const char *name, guint timeout)
+{
+  gint state = -100;
+  guint st;
+  g_autofree char *msg = NULL;
+  g_autoptr(GError) error = NULL;
+  clusres_dbus_resource_host1_call_offline_sync(h->proxy, name, timeout, &state, &st, &msg, NULL,
+                                                &error);
+  g_assert_no_error(error);
+  return state;
+}
+
+static char *log_name(const char *name)
+{
+  return g_strdup_printf("%s.log", name);
+}
+
+/* ---- tests ---------------------------------------------------------------------------------- */
+
+static void test_success_and_args(void)
+{
+  Host h = {0};
+  host_start(&h, NULL, NULL);
+  g_autofree char *log = log_name("ok1");
+  const char *meta[] = {"on_node", "nodeA", NULL};
+  g_assert_cmpint(online(&h, "ok1", NULL, meta, 10000, NULL, NULL), ==, ClusterResourceOnline);
+  /* Idempotent: a second Online answers at once without calling the DLL. */
+  g_assert_cmpint(online(&h, "ok1", NULL, meta, 10000, NULL, NULL), ==, ClusterResourceOnline);
+  g_assert_cmpuint(count_log(log, "Online-begin"), ==, 1);
+  g_assert_cmpuint(count_log(log, "Open node=nodeA"), ==, 1);
+  g_assert_cmpint(monitor(&h, "ok1", 0), ==, ClusterResourceOnline);
+  g_assert_cmpint(monitor(&h, "ok1", 20), ==, ClusterResourceOnline);
+  g_assert_cmpuint(count_log(log, "IsAlive 1 level=20"), ==, 1);
+  g_assert_cmpint(monitor(&h, "never", 0), ==, ClusterResourceOffline);
+
+  /* A second host on the node refuses to start (before touching any instance). */
+  g_autoptr(GSubprocessLauncher) l2 = host_launcher();
+  g_autoptr(GError) err2 = NULL;
+  g_autoptr(GSubprocess) second = g_subprocess_launcher_spawn(l2, &err2, rhs_bin, NULL);
+  g_assert_no_error(err2);
+  g_assert_true(g_subprocess_wait(second, NULL, NULL));
+  g_assert_cmpint(g_subprocess_get_exit_status(second), ==, 1);
+  g_assert_cmpuint(count_log(log, "Open"), ==, 1);
+  /* Control: ERROR_MORE_DATA tells the size; then the property list comes back. */
+  {
+    guint st = 0, needed = 0;
+    g_autoptr(GVariant) out = NULL;
+    g_autoptr(GError) cerr = NULL;
+    clusres_dbus_resource_host1_call_control_sync(
+        h.proxy, "ok1", CLUSCTL_RESOURCE_GET_RO_PRIVATE_PROPERTIES,
+        g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, NULL, 0, 1), 4, &st, &out, &needed, NULL,
+        &cerr);
+    g_assert_no_error(cerr);
+    g_assert_cmpuint(st, ==, ERROR_MORE_DATA);
+    g_assert_cmpuint(needed, >, 4);
+    g_clear_pointer(&out, g_variant_unref);
+    guint want = needed;
+    clusres_dbus_resource_host1_call_control_sync(
+        h.proxy, "ok1", CLUSCTL_RESOURCE_GET_RO_PRIVATE_PROPERTIES,
+        g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, NULL, 0, 1), want, &st, &out, &needed,
+        NULL, &cerr);
+    g_assert_no_error(cerr);
+    g_assert_cmpuint(st, ==, ERROR_SUCCESS);
+    g_assert_cmpuint(g_variant_n_children(out), ==, want);
+    DWORD count = 0;
+    memcpy(&count, g_variant_get_data(out), sizeof count);
+    g_assert_cmpuint(count, ==, 2);
+    clusres_dbus_resource_host1_call_control_sync(
+        h.proxy, "ok1", 0x01000005 /* GET_CHARACTERISTICS: not handled by the DLL */,
+        g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, NULL, 0, 1), 16, &st, NULL, &needed, NULL,
+        &cerr);
+    g_assert_no_error(cerr);
+    g_assert_cmpuint(st, ==, ERROR_INVALID_FUNCTION);
+  }
+
+  /* New parameters: Offline, Close, Open with the new "Parameters", Online. */
+  const char *newp[] = {"Interval", "7", NULL};
+  g_assert_cmpint(online(&h, "ok1", newp, meta, 10000, NULL, NULL), ==, ClusterResourceOnline);
+  g_assert_cmpuint(count_log(log, "Online-begin"), ==, 2);
+  g_assert_cmpuint(count_log(log, "Open node=nodeA"), ==, 2);
+  g_assert_cmpuint(count_log(log, "Close"), ==, 1);
+  g_assert_cmpint(log_index(log, "Offline-end 0"), <, log_index(log, "Close"));
+  g_autofree char *regfile = read_file("registry/ok1.conf");
+  g_assert_nonnull(strstr(regfile, "dword:7")); /* typed by the DLL's property table */
+  g_assert_cmpint(offline(&h, "ok1", 10000), ==, ClusterResourceOffline);
+  g_assert_cmpuint(count_log(log, "Offline-end 0"), ==, 2);
+  g_assert_cmpuint(count_log(log, "Close"), ==, 2);
+  g_assert_cmpint(monitor(&h, "ok1", 0), ==, ClusterResourceOffline);
+  g_assert_cmpint(offline(&h, "ok1", 10000), ==, ClusterResourceOffline); /* idempotent */
+
+  /* Argument validation and error names. */
+  gint state;
+  guint st;
+  g_autofree char *msg = NULL;
+  g_autoptr(GError) error = NULL;
+  clusres_dbus_resource_host1_call_online_sync(h.proxy, "bad/name", "testdll", dll, kv(NULL),
+                                               kv(NULL), 1000, &state, &st, &msg, NULL, &error);
+  g_assert_nonnull(error);
+  g_autofree char *remote = g_dbus_error_get_remote_error(error);
+  g_assert_cmpstr(remote, ==, "org.clusres.Error.InvalidArgs");
+  g_clear_error(&error);
+  clusres_dbus_resource_host1_call_online_sync(h.proxy, "x", "testdll", "relative.so", kv(NULL),
+                                               kv(NULL), 1000, &state, &st, &msg, NULL, &error);
+  g_autofree char *remote2 = g_dbus_error_get_remote_error(error);
+  g_assert_cmpstr(remote2, ==, "org.clusres.Error.InvalidArgs");
+  g_clear_error(&error);
+  clusres_dbus_resource_host1_call_online_sync(h.proxy, "x", "testdll", "/nonexistent/x.so",
+                                               kv(NULL), kv(NULL), 1000, &state, &st, &msg, NULL,
+                                               &error);
+  g_autofree char *remote3 = g_dbus_error_get_remote_error(error);
+  g_assert_cmpstr(remote3, ==, "org.clusres.Error.NotInstalled");
+  g_clear_error(&error);
+  clusres_dbus_resource_host1_call_online_sync(h.proxy, "x", "othertype", dll, kv(NULL), kv(NULL),
+                                               1000, &state, &st, &msg, NULL, &error);
+  g_autofree char *remote4 = g_dbus_error_get_remote_error(error);
+  g_assert_cmpstr(remote4, ==, "org.clusres.Error.NotInstalled");
+  g_clear_error(&error);
+  const char *badmeta[] = {"pending_timeout", "soon", NULL};
+  clusres_dbus_resource_host1_call_online_sync(h.proxy, "x", "testdll", dll, kv(NULL), kv(badmeta),
+                                               1000, &state, &st, &msg, NULL, &error);
+  g_autofree char *remote5 = g_dbus_error_get_remote_error(error);
+  g_assert_cmpstr(remote5, ==, "org.clusres.Error.InvalidArgs");
+  host_stop(&h);
+}
+
+static void test_pending_and_error(void)
+{
+  Host h = {0};
+  host_start(&h, NULL, NULL);
+  const char *pend[] = {"OnlineMode", "pending", "Checkpoints", "3", "Interval", "50", NULL};
+  g_assert_cmpint(online(&h, "pend1", pend, NULL, 10000, NULL, NULL), ==, ClusterResourceOnline);
+
+  /* Any error other than IO_PENDING: log, Terminate, Failed. */
+  const char *err[] = {"OnlineMode", "error", "ErrorCode", "5", NULL};
+  guint status = 0;
+  g_autofree char *log = log_name("err1");
+  g_assert_cmpint(online(&h, "err1", err, NULL, 10000, &status, NULL), ==, ClusterResourceFailed);
+  g_assert_cmpuint(status, ==, ERROR_ACCESS_DENIED);
+  g_assert_cmpuint(count_log(log, "Terminate"), ==, 1);
+  g_assert_cmpint(monitor(&h, "err1", 0), ==, ClusterResourceFailed);
+
+  /* A pending Online that ends 127 is reported as such, after Terminate. */
+  const char *cannot[] = {"OnlineMode", "pending",    "Checkpoints", "1", "Interval",
+                          "20",         "FinalState", "127",         NULL};
+  g_autofree char *log2 = log_name("c127");
+  g_assert_cmpint(online(&h, "c127", cannot, NULL, 10000, NULL, NULL), ==, 127);
+  g_assert_cmpuint(count_log(log2, "Terminate"), ==, 1);
+
+  /* Offline error: Terminate, and the stop still succeeds. */
+  const char *offerr[] = {"OfflineMode", "error", NULL};
+  g_autofree char *log3 = log_name("offerr");
+  g_assert_cmpint(online(&h, "offerr", offerr, NULL, 10000, NULL, NULL), ==, ClusterResourceOnline);
+  g_assert_cmpint(offline(&h, "offerr", 10000), ==, ClusterResourceOffline);
+  g_assert_cmpuint(count_log(log3, "Terminate"), ==, 1);
+  host_stop(&h);
+}
+
+static void test_pending_inactivity(void)
+{
+  Host h = {0};
+  host_start(&h, NULL, NULL);
+  /* Silent after IO_PENDING: PendingTimeout (inactivity) ends it with Terminate -> Failed. */
+  const char *silent[] = {"OnlineMode", "silent", NULL};
+  const char *meta[] = {"pending_timeout", "700", NULL};
+  gint64 ms = 0;
+  guint status = 0;
+  g_autofree char *log = log_name("silent1");
+  g_assert_cmpint(online(&h, "silent1", silent, meta, 20000, &status, &ms), ==,
+                  ClusterResourceFailed);
+  g_assert_cmpuint(status, ==, ERROR_TIMEOUT);
+  g_assert_cmpint(ms, >=, 650);
+  g_assert_cmpint(ms, <, 5000);
+  g_assert_cmpuint(count_log(log, "Terminate"), ==, 1);
+  g_assert_cmpuint(count_log(log, "Worker-end terminated"), ==, 1);
+
+  /* Slow but checkpointing: 8 x 250 ms = 2 s, far beyond the 700 ms PendingTimeout. */
+  const char *slow[] = {"OnlineMode", "pending", "Checkpoints", "8", "Interval", "250", NULL};
+  g_autofree char *log2 = log_name("slow1");
+  g_assert_cmpint(online(&h, "slow1", slow, meta, 20000, &status, &ms), ==, ClusterResourceOnline);
+  g_assert_cmpint(ms, >=, 1900);
+  g_assert_cmpuint(count_log(log2, "Terminate"), ==, 0);
+
+  /* The caller's total timeout (minus margin) ends a DLL that checkpoints forever. */
+  const char *forever[] = {"OnlineMode", "pending", "Checkpoints", "1000", "Interval", "100", NULL};
+  g_assert_cmpint(online(&h, "forever1", forever, meta, 3000, &status, &ms), ==,
+                  ClusterResourceFailed);
+  g_assert_cmpint(ms, <, 3000);
+  g_assert_cmpint(ms, >=, 2000);
+  host_stop(&h);
+}
+
+static void test_terminate_concurrent(void)
+{
+  Host h = {0};
+  host_start(&h, NULL, NULL);
+  /* Online blocks (holding the DLL lock) until Terminate: only a Terminate that bypasses the
+   * lock lets it return.  The host must answer before the caller's 2 s run out. */
+  const char *block[] = {"OnlineMode", "block", NULL};
+  gint64 ms = 0;
+  g_autofree char *log = log_name("block1");
+  g_assert_cmpint(online(&h, "block1", block, NULL, 2000, NULL, &ms), ==, ClusterResourceFailed);
+  g_assert_cmpint(ms, <, 2000);
+  iterate_ms(200);
+  int term = log_index(log, "Terminate");
+  int end = log_index(log, "Online-end");
+  g_assert_cmpint(term, >=, 0);
+  g_assert_cmpint(end, >, term);
+  g_assert_cmpuint(count_log(log, "Online-end 995"), ==, 1); /* returned because of Terminate */
+  g_assert_cmpint(monitor(&h, "block1", 0), ==, ClusterResourceFailed);
+  g_assert_cmpint(offline(&h, "block1", 5000), ==, ClusterResourceOffline);
+  host_stop(&h);
+}
+
+typedef struct {
+  char *resource;
+  int state;
+  int count;
+} SignalSeen;
+
+static void on_state_changed(GDBusConnection *c, const char *sender, const char *path,
+                             const char *iface, const char *signal, GVariant *params, gpointer data)
+{
+  SignalSeen *s = data;
+  const char *res, *reason;
+  int state;
+  g_variant_get(params, "(&si&s)", &res, &state, &reason);
+  g_test_message("ResourceStateChanged %s %d %s", res, state, reason);
+  g_free(s->resource);
+  s->resource = g_strdup(res);
+  s->state = state;
+  s->count++;
+}
+
+static gboolean wait_signal(SignalSeen *s, guint ms)
+{
+  gint64 until = g_get_monotonic_time() + ms * 1000;
+  while (s->count == 0 && g_get_monotonic_time() < until) {
+    g_main_context_iteration(NULL, FALSE);
+    g_usleep(2000);
+  }
+  return s->count > 0;
+}
+
+static void test_poll_failure(void)
+{
+  Host h = {0};
+  host_start(&h, NULL, NULL);
+  SignalSeen seen = {0};
+  guint sub = g_dbus_connection_signal_subscribe(
+      conn, NULL, "org.clusres.ResourceHost1", "ResourceStateChanged", HOST_PATH, NULL,
+      G_DBUS_SIGNAL_FLAGS_NONE, on_state_changed, &seen, NULL);
+  const char *meta[] = {
+      "looks_alive_interval", "200", "is_alive_interval", "400", "on_node", "nodeP", NULL};
+  g_assert_cmpint(online(&h, "poll1", NULL, meta, 10000, NULL, NULL), ==, ClusterResourceOnline);
+  iterate_ms(500);
+  g_autofree char *log = log_name("poll1");
+  g_assert_cmpuint(count_log(log, "LooksAlive 1"), >=, 1);
+  g_assert_cmpuint(count_log(log, "IsAlive 1"), >=, 1);
+  write_file("poll1.health", "isfail");
+  gint64 t0 = g_get_monotonic_time();
+  g_assert_true(wait_signal(&seen, 2000));
+  g_assert_cmpint((g_get_monotonic_time() - t0) / 1000, <=,
+                  700); /* within the IsAlive interval (+slack) */
+  g_assert_cmpstr(seen.resource, ==, "poll1");
+  g_assert_cmpint(seen.state, ==, ClusterResourceFailed);
+  g_assert_cmpuint(count_log(log, "Terminate"), ==, 1);
+  g_assert_cmpint(monitor(&h, "poll1", 0), ==, ClusterResourceFailed);
+  iterate_ms(500);
+  g_autofree char *pushes = read_file("crm.calls");
+  g_assert_nonnull(strstr(pushes, "--fail --resource poll1 --node nodeP"));
+  /* Polling stopped: no further health checks, no second push. */
+  guint calls = count_log(log, "IsAlive");
+  iterate_ms(600);
+  g_assert_cmpuint(count_log(log, "IsAlive"), ==, calls);
+  g_autofree char *pushes2 = read_file("crm.calls");
+  g_assert_cmpstr(pushes, ==, pushes2);
+
+  /* LooksAlive FALSE => IsAlive at once; IsAlive TRUE => still online. */
+  write_file("poll2.health", "");
+  g_assert_cmpint(online(&h, "poll2", NULL, meta, 10000, NULL, NULL), ==, ClusterResourceOnline);
+  write_file("poll2.health", "looksfail");
+  iterate_ms(500);
+  g_autofree char *log2 = log_name("poll2");
+  int lf = log_index(log2, "LooksAlive 0");
+  g_assert_cmpint(lf, >=, 0);
+  g_assert_cmpint(monitor(&h, "poll2", 0), ==, ClusterResourceOnline);
+  g_dbus_connection_signal_unsubscribe(conn, sub);
+  g_free(seen.resource);
+  host_stop(&h);
+}
+
+static void test_event_handle(void)
+{
+  Host h = {0};
+  host_start(&h, NULL, NULL);
+  SignalSeen seen = {0};
+  guint sub = g_dbus_connection_signal_subscribe(
+      conn, NULL, "org.clusres.ResourceHost1", "ResourceStateChanged", HOST_PATH, NULL,
+      G_DBUS_SIGNAL_FLAGS_NONE, on_state_changed, &seen, NULL);
+  const char *ev[] = {"OnlineMode", "event", NULL};
+  const char *meta[] = {"looks_alive_interval", "100", "is_alive_interval", "60000", NULL};
+  g_assert_cmpint(online(&h, "ev1", ev, meta, 10000, NULL, NULL), ==, ClusterResourceOnline);
+  iterate_ms(400);
+  g_autofree char *log = log_name("ev1");
+  g_assert_cmpuint(count_log(log, "LooksAlive"), ==, 0); /* the event replaces LooksAlive */
+  write_file("ev1.health", "event isfail");
+  g_assert_true(wait_signal(&seen, 2000));
+  g_assert_cmpint(seen.state, ==, ClusterResourceFailed);
+  g_assert_cmpint(log_index(log, "Event-signalled"), <, log_index(log, "IsAlive 0"));
+  g_assert_cmpuint(count_log(log, "Terminate"), ==, 1);
+  g_assert_cmpint(monitor(&h, "ev1", 0), ==, ClusterResourceFailed);
+  g_dbus_connection_signal_unsubscribe(conn, sub);
+  g_free(seen.resource);
+  host_stop(&h);
+}
+
+static void test_watchdog(void)
+{
+  Host h = {0};
+  host_start(&h, NULL, NULL);
+  const char *meta[] = {"looks_alive_interval", "60000", "on_node", "nodeW", NULL};
+  g_assert_cmpint(online(&h, "wdok", NULL, meta, 10000, NULL, NULL), ==, ClusterResourceOnline);
+  /* A hung Online with DeadlockTimeout 1 s: the host fails everything and exits 2. */
+  const char *hang[] = {"OnlineMode", "hang", "HangMs", "30000", NULL};
+  const char *wmeta[] = {"deadlock_timeout", "1000", "on_node", "nodeW", NULL};
+  clusres_dbus_resource_host1_call_online(h.proxy, "wd1", "testdll", dll, params_for("wd1", hang),
+                                          kv(wmeta), 20000, NULL, NULL, NULL);
+  gint64 t0 = g_get_monotonic_time();
+  g_autoptr(GError) error = NULL;
+  g_assert_true(g_subprocess_wait(h.proc, NULL, &error));
+  g_assert_cmpint((g_get_monotonic_time() - t0) / 1000, <, 5000);
+  g_assert_true(g_subprocess_get_if_exited(h.proc));
+  g_assert_cmpint(g_subprocess_get_exit_status(h.proc), ==, 2);
+  host_clear(&h);
+  iterate_ms(300);
+  g_autofree char *pushes = read_file("crm.calls");
+  g_assert_nonnull(strstr(pushes, "--fail --resource wdok --node nodeW"));
+  g_autofree char *state = read_file("run/instances/wdok.conf");
+  g_assert_nonnull(strstr(state, "state=failed"));
+  /* The next host keeps them failed until Pacemaker starts them again. */
+  host_start(&h, NULL, NULL);
+  g_assert_cmpint(monitor(&h, "wdok", 0), ==, ClusterResourceFailed);
+  g_assert_cmpint(offline(&h, "wdok", 5000), ==, ClusterResourceOffline);
+  g_assert_cmpint(offline(&h, "wd1", 5000), ==, ClusterResourceOffline);
+  host_stop(&h);
+}
+
+static void test_recovery(void)
+{
+  Host h = {0};
+  host_start(&h, NULL, NULL);
+  g_autofree char *log = log_name("rec1");
+  const char *meta[] = {"looks_alive_interval", "60000", NULL};
+  g_assert_cmpint(online(&h, "rec1", NULL, meta, 10000, NULL, NULL), ==, ClusterResourceOnline);
+  g_assert_cmpint(online(&h, "rec2", NULL, meta, 10000, NULL, NULL), ==, ClusterResourceOnline);
+  host_kill9(&h);
+  write_file("rec2.health", "isfail"); /* rec2 died together with the host */
+  host_start(&h, NULL, NULL);
+  /* Re-adopted: Open + IsAlive, no new Online. */
+  g_assert_cmpint(monitor(&h, "rec1", 0), ==, ClusterResourceOnline);
+  g_assert_cmpuint(count_log(log, "Online-begin"), ==, 1);
+  g_assert_cmpuint(count_log(log, "Open"), ==, 2);
+  g_assert_cmpint(monitor(&h, "rec2", 0), ==, ClusterResourceFailed);
+  iterate_ms(300);
+  g_autofree char *pushes = read_file("crm.calls");
+  g_assert_nonnull(strstr(pushes, "--fail --resource rec2"));
+
+  g_autoptr(GVariant) list = NULL;
+  g_autoptr(GError) error = NULL;
+  clusres_dbus_resource_host1_call_list_instances_sync(h.proxy, &list, NULL, &error);
+  g_assert_no_error(error);
+  gboolean found = FALSE;
+  GVariantIter it;
+  GVariant *d;
+  g_variant_iter_init(&it, list);
+  while ((d = g_variant_iter_next_value(&it)) != NULL) {
+    const char *name = NULL;
+    gboolean recovered = FALSE;
+    g_variant_lookup(d, "name", "&s", &name);
+    g_variant_lookup(d, "recovered", "b", &recovered);
+    if (g_strcmp0(name, "rec1") == 0) {
+      found = TRUE;
+      g_assert_true(recovered);
+      g_autoptr(GVariant) priv = g_variant_lookup_value(d, "private", G_VARIANT_TYPE_VARDICT);
+      g_assert_nonnull(priv);
+      const char *mode = NULL;
+      g_assert_true(g_variant_lookup(priv, "Mode", "&s", &mode));
+    }
+    g_variant_unref(d);
+  }
+  g_assert_true(found);
+
+  /* SIGTERM leaves online resources running: no Offline, Terminate or Close. */
+  host_stop(&h);
+  g_assert_cmpuint(count_log(log, "Terminate"), ==, 0);
+  g_assert_cmpuint(count_log(log, "Close"), ==, 0);
+  host_start(&h, NULL, NULL);
+  g_assert_cmpint(monitor(&h, "rec1", 0), ==, ClusterResourceOnline);
+  g_assert_cmpuint(count_log(log, "Online-begin"), ==, 1);
+  g_assert_cmpint(offline(&h, "rec1", 5000), ==, ClusterResourceOffline);
+  g_assert_cmpint(offline(&h, "rec2", 5000), ==, ClusterResourceOffline);
+  host_stop(&h);
+}
+
+static void test_separate(void)
+{
+  Host h = {0};
+  host_start(&h, "sep-1", HOST_NAME ".Separate.sep_2d1");
+  const char *meta[] = {"separate_monitor", "true", NULL};
+  g_assert_cmpint(online(&h, "sep-1", NULL, meta, 10000, NULL, NULL), ==, ClusterResourceOnline);
+  gint state;
+  guint st;
+  g_autofree char *msg = NULL;
+  g_autoptr(GError) error = NULL;
+  clusres_dbus_resource_host1_call_online_sync(h.proxy, "other", "testdll", dll, kv(NULL), kv(NULL),
+                                               1000, &state, &st, &msg, NULL, &error);
+  g_autofree char *remote = g_dbus_error_get_remote_error(error);
+  g_assert_cmpstr(remote, ==, "org.clusres.Error.InvalidArgs");
+  g_clear_error(&error);
+
+  /* The peer socket answers without the bus. */
+  g_autofree char *addr = g_strdup_printf("unix:path=%s/run/rhs-sep_2d1.sock", tmpdir);
+  g_autoptr(GDBusConnection) peer = g_dbus_connection_new_for_address_sync(
+      addr, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT, NULL, NULL, &error);
+  g_assert_no_error(error);
+  g_autoptr(ClusresDbusResourceHost1) pp = clusres_dbus_resource_host1_proxy_new_sync(
+      peer, G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START, NULL, HOST_PATH, NULL, &error);
+  g_assert_no_error(error);
+  g_autofree char *msg2 = NULL;
+  clusres_dbus_resource_host1_call_monitor_sync(pp, "sep-1", 0, &state, &msg2, NULL, &error);
+  g_assert_no_error(error);
+  g_assert_cmpint(state, ==, ClusterResourceOnline);
+  g_assert_cmpint(offline(&h, "sep-1", 5000), ==, ClusterResourceOffline);
+  g_clear_object(&pp);
+  g_dbus_connection_close_sync(peer, NULL, NULL);
+  host_stop(&h);
+}
+
+static void test_activation(void)
+{
+  /* The installed activation file, with Exec pointed at the build tree. */
+  const char *service = g_getenv("CLUSRES_TEST_SERVICE_FILE");
+  g_assert_nonnull(service);
+  g_autofree char *text = NULL;
+  g_assert_true(g_file_get_contents(service, &text, NULL, NULL));
+  g_assert_nonnull(strstr(text, "[D-BUS Service]\nName=org.clusres.ResourceHost\n"));
+  g_assert_nonnull(strstr(text, "\nUser=root\n"));
+  g_assert_nonnull(strstr(text, "/clusres/clusres-rhs"));
+  g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+  g_autoptr(GString) copy = g_string_new(NULL);
+  for (guint i = 0; lines[i] != NULL; i++) {
+    if (g_str_has_prefix(lines[i], "Exec="))
+      g_string_append_printf(copy, "Exec=%s --foreground\n", rhs_bin);
+    else
+      g_string_append_printf(copy, "%s\n", lines[i]);
+  }
+  write_file("services/org.clusres.ResourceHost.service", copy->str);
+  g_dbus_connection_call_sync(conn, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                              "org.freedesktop.DBus", "ReloadConfig", NULL, NULL,
+                              G_DBUS_CALL_FLAGS_NONE, 5000, NULL, NULL);
+  g_assert_false(name_has_owner(HOST_NAME));
+
+  /* The first call starts the host. */
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) r = g_dbus_connection_call_sync(
+      conn, HOST_NAME, HOST_PATH, "org.clusres.ResourceHost1", "Monitor",
+      g_variant_new("(su)", "nothing", 0u), G_VARIANT_TYPE("(is)"), G_DBUS_CALL_FLAGS_NONE, 20000,
+      NULL, &error);
+  g_assert_no_error(error);
+  gint state;
+  g_variant_get(r, "(i&s)", &state, NULL);
+  g_assert_cmpint(state, ==, ClusterResourceOffline);
+  g_assert_true(name_has_owner(HOST_NAME));
+
+  g_autoptr(ClusresDbusResourceHost1) proxy = clusres_dbus_resource_host1_proxy_new_sync(
+      conn, G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START, HOST_NAME, HOST_PATH, NULL, &error);
+  g_assert_no_error(error);
+  guint pid = clusres_dbus_resource_host1_get_pid(proxy);
+  g_assert_cmpuint(pid, >, 1);
+  g_assert_cmpint(kill((pid_t)pid, SIGTERM), ==, 0);
+  for (int i = 0; i < 500 && name_has_owner(HOST_NAME); i++)
+    g_usleep(10000);
+  g_assert_false(name_has_owner(HOST_NAME));
+  g_autofree char *svc = path_in_tmp("services/org.clusres.ResourceHost.service");
+  g_unlink(svc);
+}
+
+/* ---- setup ---------------------------------------------------------------------------------- */
+
+static void start_bus(void)
+{
+  g_autofree char *sock = path_in_tmp("bus");
+  g_autofree char *services = path_in_tmp("services");
+  g_assert_cmpint(g_mkdir(services, 0755), ==, 0);
+  g_autofree char *conf = g_strdup_printf(
+      "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"\n"
+      " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
+      "<busconfig><type>system</type><listen>unix:path=%s</listen><auth>EXTERNAL</auth>\n"
+      "<servicedir>%s</servicedir>\n"
+      "<policy context=\"default\"><allow user=\"*\"/><allow own=\"*\"/>\n"
+      "<allow send_destination=\"*\"/><allow receive_sender=\"*\"/></policy></busconfig>\n",
+      sock, services);
+  write_file("bus.conf", conf);
+  g_autofree char *conf_path = path_in_tmp("bus.conf");
+  g_autofree char *arg = g_strdup_printf("--config-file=%s", conf_path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) l = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_subprocess_launcher_set_child_setup(l, die_with_parent, NULL, NULL);
+  /* Hosts started by bus activation inherit the daemon's environment. */
+  g_autofree char *run = path_in_tmp("run");
+  g_autofree char *reg = path_in_tmp("registry");
+  g_autofree char *crm = path_in_tmp("crm_resource");
+  g_subprocess_launcher_setenv(l, "CLUSRES_RUN_DIR", run, TRUE);
+  g_subprocess_launcher_setenv(l, "CLUSRES_REGISTRY_DIR", reg, TRUE);
+  g_subprocess_launcher_setenv(l, "CLUSRES_CRM_RESOURCE", crm, TRUE);
+  bus = g_subprocess_launcher_spawn(l, &error, "dbus-daemon", arg, "--nofork", NULL);
+  g_assert_no_error(error);
+  for (int i = 0; i < 500 && !g_file_test(sock, G_FILE_TEST_EXISTS); i++)
+    g_usleep(10000);
+  bus_address = g_strdup_printf("unix:path=%s", sock);
+  conn = g_dbus_connection_new_for_address_sync(bus_address,
+                                                G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                    G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                NULL, NULL, &error);
+  g_assert_no_error(error);
+}
+
+int main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  rhs_bin = g_getenv("CLUSRES_TEST_RHS");
+  dll = g_getenv("CLUSRES_TEST_DLL");
+  g_assert_nonnull(rhs_bin);
+  g_assert_nonnull(dll);
+  tmpdir = g_dir_make_tmp("test-rhs-host-XXXXXX", NULL);
+  g_assert_nonnull(tmpdir);
+  /* Records every failure push instead of talking to a cluster. */
+  g_autofree char *calls = path_in_tmp("crm.calls");
+  g_autofree char *script = g_strdup_printf("#!/bin/sh\necho \"$*\" >> '%s'\n", calls);
+  write_file("crm_resource", script);
+  g_autofree char *crm = path_in_tmp("crm_resource");
+  g_chmod(crm, 0755);
+  /* A host stop leaves online instances open on purpose (Close would terminate them), so
+   * their DLL data and registry keys are still allocated at exit under LeakSanitizer. */
+  write_file("lsan.supp", "leak:clusres-rhs-testdll.so\nleak:write_registry\n");
+  start_bus();
+
+  g_test_add_func("/rhs/online/success-and-args", test_success_and_args);
+  g_test_add_func("/rhs/online/pending-and-error", test_pending_and_error);
+  g_test_add_func("/rhs/online/pending-inactivity", test_pending_inactivity);
+  g_test_add_func("/rhs/online/terminate-concurrent", test_terminate_concurrent);
+  g_test_add_func("/rhs/poll/isalive-failure", test_poll_failure);
+  g_test_add_func("/rhs/poll/event-handle", test_event_handle);
+  g_test_add_func("/rhs/watchdog/hung-call", test_watchdog);
+  g_test_add_func("/rhs/recovery/kill9-and-sigterm", test_recovery);
+  g_test_add_func("/rhs/separate", test_separate);
+  g_test_add_func("/rhs/activation", test_activation);
+  int rc = g_test_run();
+
+  g_dbus_connection_close_sync(conn, NULL, NULL);
+  g_clear_object(&conn);
+  g_subprocess_force_exit(bus);
+  g_subprocess_wait(bus, NULL, NULL);
+  g_clear_object(&bus);
+  if (rc == 0 && g_getenv("CLUSRES_TEST_KEEP") == NULL) {
+    g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", tmpdir);
+    if (system(cmd) != 0)
+      g_printerr("could not remove %s\n", tmpdir);
+  } else {
+    g_printerr("test files kept in %s\n", tmpdir);
+  }
+  g_free(bus_address);
+  g_free(tmpdir);
+  return rc;
+}

@@ -1,0 +1,400 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * A resource DLL for the host's tests.  Its behaviour comes from its private properties (read
+ * from the "Parameters" key at Online, as Windows DLLs do):
+ *   OnlineMode / OfflineMode (SZ): success | pending | error | hang | block | event | silent
+ *       pending: Checkpoints (DWORD) reports every Interval ms (DWORD), then FinalState (DWORD,
+ *                default Online / Offline);  silent: IO_PENDING and never a report;
+ *       error: returns ErrorCode (DWORD, default ERROR_ACCESS_DENIED);  hang: sleeps HangMs
+ *       ignoring Terminate;  block: returns only once Terminate was called;
+ *       event (Online only): success with an event handle, signalled when HealthFile says "event".
+ *   HealthFile (SZ): words "looksfail", "isfail", "ishang", "event" drive the health checks.
+ *   LogFile (SZ): every entry point appends a line, so the tests can count and order them.
+ * Only Startup is exported (resdll.map).  Plain pthreads: a DLL links nothing but resapi.
+ */
+#include <clusres/resapi.h>
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define TYPE_NAME "testdll"
+
+static PSET_RESOURCE_STATUS_ROUTINE set_status;
+static PLOG_EVENT_ROUTINE log_event;
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+
+typedef struct {
+  char *name;
+  HKEY key;
+  RESOURCE_HANDLE handle;
+  pthread_mutex_t lock;
+  pthread_cond_t cond;
+  int terminated;
+  int opens;
+  pthread_t worker;
+  int have_worker;
+  HANDLE event;
+  pthread_t watcher;
+  int have_watcher;
+  int stop_watcher;
+  /* parameters, re-read at every Online/Offline */
+  char *log_file;
+  char *health_file;
+  char *mode;
+  DWORD checkpoints, interval, final_state, error_code, hang_ms;
+  int offline;
+} TestRes;
+
+static void tlog(TestRes *r, const char *fmt, ...)
+{
+  if (r->log_file == NULL)
+    return;
+  pthread_mutex_lock(&log_lock);
+  FILE *f = fopen(r->log_file, "a");
+  if (f != NULL) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    fprintf(f, "%lld.%03ld ", (long long)ts.tv_sec, ts.tv_nsec / 1000000);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(f, fmt, ap);
+    va_end(ap);
+    fputc('\n', f);
+    fclose(f);
+  }
+  pthread_mutex_unlock(&log_lock);
+}
+
+static int health_has(TestRes *r, const char *word)
+{
+  if (r->health_file == NULL)
+    return 0;
+  FILE *f = fopen(r->health_file, "r");
+  if (f == NULL)
+    return 0;
+  char buf[256] = {0};
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  buf[n] = '\0';
+  return strstr(buf, word) != NULL;
+}
+
+static void sleep_ms(unsigned ms)
+{
+  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+  nanosleep(&ts, NULL);
+}
+
+/* Waits up to @ms; returns 1 if Terminate was called meanwhile. */
+static int wait_terminated(TestRes *r, unsigned ms)
+{
+  struct timespec until;
+  clock_gettime(CLOCK_REALTIME, &until);
+  until.tv_sec += ms / 1000;
+  until.tv_nsec += (long)(ms % 1000) * 1000000L;
+  if (until.tv_nsec >= 1000000000L) {
+    until.tv_sec++;
+    until.tv_nsec -= 1000000000L;
+  }
+  pthread_mutex_lock(&r->lock);
+  while (!r->terminated)
+    if (pthread_cond_timedwait(&r->cond, &r->lock, &until) != 0)
+      break;
+  int t = r->terminated;
+  pthread_mutex_unlock(&r->lock);
+  return t;
+}
+
+static void read_params(TestRes *r, int offline)
+{
+  HKEY p = NULL;
+  free(r->log_file);
+  free(r->health_file);
+  free(r->mode);
+  r->log_file = r->health_file = r->mode = NULL;
+  if (ClusterRegOpenKey(r->key, "Parameters", KEY_READ, &p) != ERROR_SUCCESS)
+    return;
+  char *s;
+  if ((s = ResUtilGetSzValue(p, "LogFile")) != NULL) {
+    r->log_file = strdup(s);
+    ResUtilFree(s);
+  }
+  if ((s = ResUtilGetSzValue(p, "HealthFile")) != NULL) {
+    r->health_file = strdup(s);
+    ResUtilFree(s);
+  }
+  if ((s = ResUtilGetSzValue(p, offline ? "OfflineMode" : "OnlineMode")) != NULL) {
+    r->mode = strdup(s);
+    ResUtilFree(s);
+  } else {
+    r->mode = strdup("success");
+  }
+  ResUtilGetDwordValue(p, "Checkpoints", &r->checkpoints, 0);
+  ResUtilGetDwordValue(p, "Interval", &r->interval, 100);
+  ResUtilGetDwordValue(p, "FinalState", &r->final_state,
+                       offline ? ClusterResourceOffline : ClusterResourceOnline);
+  ResUtilGetDwordValue(p, "ErrorCode", &r->error_code, ERROR_ACCESS_DENIED);
+  ResUtilGetDwordValue(p, "HangMs", &r->hang_ms, 600000);
+  ClusterRegCloseKey(p);
+  r->offline = offline;
+}
+
+static void *pending_worker(void *data)
+{
+  TestRes *r = data;
+  CLUSTER_RESOURCE_STATE pending =
+      r->offline ? ClusterResourceOfflinePending : ClusterResourceOnlinePending;
+  if (strcmp(r->mode, "silent") == 0) {
+    wait_terminated(r, 3600000);
+    tlog(r, "Worker-end terminated");
+    return NULL;
+  }
+  RESOURCE_STATUS st;
+  ResUtilInitializeResourceStatus(&st);
+  for (DWORD i = 1; i <= r->checkpoints; i++) {
+    if (wait_terminated(r, r->interval)) {
+      tlog(r, "Worker-end terminated");
+      return NULL;
+    }
+    st.ResourceState = pending;
+    st.CheckPoint = i;
+    if (set_status(r->handle, &st) == ResourceExitStateTerminate) {
+      tlog(r, "Worker-end told-to-terminate");
+      return NULL;
+    }
+  }
+  st.ResourceState = (CLUSTER_RESOURCE_STATE)r->final_state;
+  st.CheckPoint = r->checkpoints + 1;
+  tlog(r, "Worker-final %u", r->final_state);
+  set_status(r->handle, &st);
+  return NULL;
+}
+
+static void *event_watcher(void *data)
+{
+  TestRes *r = data;
+  for (;;) {
+    pthread_mutex_lock(&r->lock);
+    int stop = r->stop_watcher;
+    pthread_mutex_unlock(&r->lock);
+    if (stop)
+      return NULL;
+    if (health_has(r, "event")) {
+      tlog(r, "Event-signalled");
+      ClusResSetEvent(r->event);
+      return NULL;
+    }
+    sleep_ms(20);
+  }
+}
+
+static void stop_threads(TestRes *r)
+{
+  if (r->have_worker) {
+    pthread_join(r->worker, NULL);
+    r->have_worker = 0;
+  }
+  if (r->have_watcher) {
+    pthread_mutex_lock(&r->lock);
+    r->stop_watcher = 1;
+    pthread_mutex_unlock(&r->lock);
+    pthread_join(r->watcher, NULL);
+    r->have_watcher = 0;
+  }
+  if (r->event != NULL) {
+    ClusResCloseHandle(r->event);
+    r->event = NULL;
+  }
+}
+
+static RESID WINAPI TestOpen(LPCSTR name, HKEY key, RESOURCE_HANDLE handle)
+{
+  TestRes *r = calloc(1, sizeof *r);
+  r->name = strdup(name);
+  r->handle = handle;
+  pthread_mutex_init(&r->lock, NULL);
+  pthread_cond_init(&r->cond, NULL);
+  r->key = key; /* the host keeps it open until Close */
+  read_params(r, 0);
+  char *node = NULL;
+  node = ResUtilGetSzValue(key, "NodeName");
+  tlog(r, "Open node=%s", node != NULL ? node : "(none)");
+  log_event(handle, LOG_INFORMATION, "opened on %1 (%2!u! checkpoints)", node != NULL ? node : "?",
+            r->checkpoints);
+  ResUtilFree(node);
+  return r;
+}
+
+static VOID WINAPI TestClose(RESID id)
+{
+  TestRes *r = id;
+  pthread_mutex_lock(&r->lock);
+  r->terminated = 1;
+  pthread_cond_broadcast(&r->cond);
+  pthread_mutex_unlock(&r->lock);
+  stop_threads(r);
+  tlog(r, "Close");
+  free(r->name);
+  free(r->log_file);
+  free(r->health_file);
+  free(r->mode);
+  pthread_mutex_destroy(&r->lock);
+  pthread_cond_destroy(&r->cond);
+  free(r);
+}
+
+static DWORD transition(TestRes *r, int offline, LPHANDLE event)
+{
+  stop_threads(r); /* a previous operation's worker */
+  read_params(r, offline);
+  pthread_mutex_lock(&r->lock);
+  r->terminated = 0;
+  r->stop_watcher = 0;
+  pthread_mutex_unlock(&r->lock);
+  const char *what = offline ? "Offline" : "Online";
+  tlog(r, "%s-begin %s", what, r->mode);
+  DWORD rc = ERROR_SUCCESS;
+  if (strcmp(r->mode, "pending") == 0 || strcmp(r->mode, "silent") == 0) {
+    pthread_create(&r->worker, NULL, pending_worker, r);
+    r->have_worker = 1;
+    rc = ERROR_IO_PENDING;
+  } else if (strcmp(r->mode, "error") == 0) {
+    rc = r->error_code;
+  } else if (strcmp(r->mode, "hang") == 0) {
+    sleep_ms(r->hang_ms);
+    rc = ERROR_SUCCESS;
+  } else if (strcmp(r->mode, "block") == 0) {
+    rc = wait_terminated(r, 60000) ? ERROR_OPERATION_ABORTED : ERROR_SUCCESS;
+  } else if (strcmp(r->mode, "event") == 0 && !offline) {
+    r->event = ClusResCreateEvent(TRUE, FALSE);
+    *event = r->event;
+    pthread_create(&r->watcher, NULL, event_watcher, r);
+    r->have_watcher = 1;
+  }
+  tlog(r, "%s-end %u", what, rc);
+  return rc;
+}
+
+static DWORD WINAPI TestOnline(RESID id, LPHANDLE event)
+{
+  return transition(id, 0, event);
+}
+
+static DWORD WINAPI TestOffline(RESID id)
+{
+  return transition(id, 1, NULL);
+}
+
+static VOID WINAPI TestTerminate(RESID id)
+{
+  TestRes *r = id;
+  tlog(r, "Terminate");
+  pthread_mutex_lock(&r->lock);
+  r->terminated = 1;
+  r->stop_watcher = 1;
+  pthread_cond_broadcast(&r->cond);
+  pthread_mutex_unlock(&r->lock);
+}
+
+static BOOL WINAPI TestLooksAlive(RESID id)
+{
+  TestRes *r = id;
+  BOOL ok = !health_has(r, "looksfail");
+  tlog(r, "LooksAlive %d", ok);
+  return ok;
+}
+
+static BOOL WINAPI TestIsAlive(RESID id)
+{
+  TestRes *r = id;
+  if (health_has(r, "ishang"))
+    sleep_ms(600000);
+  BOOL ok = !health_has(r, "isfail");
+  tlog(r, "IsAlive %d level=%u", ok, ClusResGetCheckLevel());
+  return ok;
+}
+
+static DWORD WINAPI TestResourceControl(RESID id, DWORD code, PVOID in, DWORD in_size, PVOID out,
+                                        DWORD out_size, LPDWORD returned)
+{
+  TestRes *r = id;
+  if (code != CLUSCTL_RESOURCE_GET_RO_PRIVATE_PROPERTIES)
+    return ERROR_INVALID_FUNCTION;
+  PCLUSRES_PROPLIST list = ClusResPropListCreate();
+  ClusResPropListAddSz(list, "Mode", r->mode != NULL ? r->mode : "");
+  ClusResPropListAddDword(list, "Checkpoints", r->checkpoints);
+  DWORD size = 0;
+  const void *buf = ClusResPropListBuffer(list, &size);
+  *returned = size;
+  DWORD rc = ERROR_MORE_DATA;
+  if (size <= out_size) {
+    memcpy(out, buf, size);
+    rc = ERROR_SUCCESS;
+  }
+  ClusResPropListFree(list);
+  return rc;
+}
+
+static const RESUTIL_PROPERTY_ITEM props[] = {
+    RESUTIL_PROPITEM_SZ("OnlineMode", 0, "success", 0),
+    RESUTIL_PROPITEM_SZ("OfflineMode", 0, "success", 0),
+    RESUTIL_PROPITEM_DWORD("Checkpoints", 0, 0, 0, 100000, 0),
+    RESUTIL_PROPITEM_DWORD("Interval", 0, 100, 0, 3600000, 0),
+    RESUTIL_PROPITEM_DWORD("FinalState", 0, 2, 0, 200, 0),
+    RESUTIL_PROPITEM_DWORD("ErrorCode", 0, 5, 0, 0xFFFFFFFFu, 0),
+    RESUTIL_PROPITEM_DWORD("HangMs", 0, 600000, 0, 0xFFFFFFFFu, 0),
+    RESUTIL_PROPITEM_SZ("HealthFile", 0, NULL, 0),
+    RESUTIL_PROPITEM_SZ("LogFile", 0, NULL, 0),
+    {0},
+};
+
+static const CLUSRES_TYPE_INFO type_info = {
+    .Version = CLUSRES_TYPE_INFO_VERSION,
+    .ShortDesc = "clusres host test resource",
+    .LongDesc = "Behaviour driven by its parameters; for clusres-rhs tests only.",
+    .Properties = props,
+    .LooksAlivePollInterval = 5000,
+    .IsAlivePollInterval = 60000,
+    .PendingTimeout = 180000,
+    .MaxCheckLevel = 20,
+};
+
+static DWORD WINAPI TestResourceTypeControl(LPCSTR type, DWORD code, PVOID in, DWORD in_size,
+                                            PVOID out, DWORD out_size, LPDWORD returned)
+{
+  if (code != CLUSCTL_RESOURCE_TYPE_CLUSRES_GET_TYPE_INFO)
+    return ERROR_INVALID_FUNCTION;
+  *returned = sizeof(const CLUSRES_TYPE_INFO *);
+  if (out_size < sizeof(const CLUSRES_TYPE_INFO *))
+    return ERROR_MORE_DATA;
+  const CLUSRES_TYPE_INFO *p = &type_info;
+  memcpy(out, &p, sizeof p);
+  return ERROR_SUCCESS;
+}
+
+static CLRES_V1_FUNCTION_TABLE(table, CLRES_VERSION_V1_00, Test, NULL, NULL, TestResourceControl,
+                               TestResourceTypeControl);
+
+CLUSRES_EXPORT DWORD WINAPI Startup(LPCSTR type, DWORD min_version, DWORD max_version,
+                                    PSET_RESOURCE_STATUS_ROUTINE set_status_routine,
+                                    PLOG_EVENT_ROUTINE log_event_routine,
+                                    PCLRES_FUNCTION_TABLE *function_table);
+CLUSRES_EXPORT DWORD WINAPI Startup(LPCSTR type, DWORD min_version, DWORD max_version,
+                                    PSET_RESOURCE_STATUS_ROUTINE set_status_routine,
+                                    PLOG_EVENT_ROUTINE log_event_routine,
+                                    PCLRES_FUNCTION_TABLE *function_table)
+{
+  if (min_version > CLRES_VERSION_V1_00 || max_version < CLRES_VERSION_V1_00)
+    return ERROR_REVISION_MISMATCH;
+  if (strcmp(type, TYPE_NAME) != 0)
+    return ERROR_CLUSTER_RESNAME_NOT_FOUND;
+  set_status = set_status_routine;
+  log_event = log_event_routine;
+  *function_table = &table;
+  return ERROR_SUCCESS;
+}

@@ -1,0 +1,612 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "ocf-dll.h"
+
+#include "clusres-config.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+struct OcfDll {
+  void *handle;
+  char *type;
+  PCLRES_FUNCTION_TABLE table;
+  const CLUSRES_TYPE_INFO *info;
+  CLUSRES_TYPE_INFO no_info; /* for DLLs that do not describe themselves */
+};
+
+/* LogEvent has no context argument the agent controls, and the agent handles exactly one
+ * type and resource per process: the prefix lives here. */
+static char *log_prefix;
+static char dummy_resource;
+
+#define MAX_INSERTS 99
+
+typedef enum { INSERT_NONE, INSERT_STRING, INSERT_INT, INSERT_INT64, INSERT_POINTER } InsertKind;
+
+typedef struct {
+  InsertKind kind;
+  union {
+    const char *s;
+    guint32 u;
+    guint64 u64;
+    void *p;
+  };
+} Insert;
+
+/* The printf conversion of a FormatMessage insert ("u", "08x", "s", "I64u"...). */
+static InsertKind insert_kind(const char *spec, gsize len)
+{
+  char conv = len > 0 ? spec[len - 1] : 's';
+
+  if (conv == 's' || conv == 'S')
+    return INSERT_STRING;
+  if (conv == 'p')
+    return INSERT_POINTER;
+  if (g_strstr_len(spec, (gssize)len, "I64") != NULL || g_strstr_len(spec, (gssize)len, "ll"))
+    return INSERT_INT64;
+  return INSERT_INT;
+}
+
+/* Walks FormatString; calls @fn for each literal run and insert. Returns the highest insert. */
+typedef void (*InsertFn)(GString *out, guint n, const char *spec, gsize len, Insert *args);
+
+static guint format_walk(const char *fmt, GString *out, Insert *args, InsertFn fn)
+{
+  guint max = 0;
+
+  for (const char *p = fmt; *p != '\0'; p++) {
+    if (*p != '%' || !g_ascii_isdigit(p[1]) || p[1] == '0') {
+      if (*p == '%' && p[1] == '%')
+        p++;
+      if (out != NULL)
+        g_string_append_c(out, *p);
+      continue;
+    }
+    guint n = 0;
+    p++;
+    while (g_ascii_isdigit(*p) && n < 100)
+      n = n * 10 + (guint)(*p++ - '0');
+    const char *spec = "s";
+    gsize len = 1;
+    if (*p == '!' && strchr(p + 1, '!') != NULL) {
+      spec = p + 1;
+      len = (gsize)(strchr(spec, '!') - spec);
+      p = spec + len;
+    } else {
+      p--;
+    }
+    if (n >= 1 && n <= MAX_INSERTS) {
+      max = MAX(max, n);
+      fn(out, n, spec, len, args);
+    }
+  }
+  return max;
+}
+
+static void collect_kind(GString *out, guint n, const char *spec, gsize len, Insert *args)
+{
+  args[n].kind = insert_kind(spec, len);
+}
+
+static void render_insert(GString *out, guint n, const char *spec, gsize len, Insert *args)
+{
+  g_autofree char *conv = g_strdup_printf("%%%.*s", (int)len, spec);
+
+  switch (args[n].kind) {
+  case INSERT_STRING:
+    g_string_append(out, args[n].s != NULL ? args[n].s : "(null)");
+    break;
+  case INSERT_POINTER:
+    g_string_append_printf(out, "%p", args[n].p);
+    break;
+  case INSERT_INT64:
+    g_string_append_printf(out, "%" G_GUINT64_FORMAT, args[n].u64);
+    break;
+  case INSERT_INT: {
+    /* Only the flags/width and the conversion letter are kept: u d i x X o. */
+    char c = len > 0 ? spec[len - 1] : 'u';
+    if (strchr("udixXo", c) == NULL)
+      c = 'u';
+    conv[strlen(conv) - 1] = c;
+    g_string_append_printf(out, conv, args[n].u);
+    break;
+  }
+  case INSERT_NONE:
+    break;
+  }
+}
+
+/* The LogEvent a DLL gets inside the agent: FormatMessage inserts, consumed in insert-number
+ * order like Windows, written to stderr (Pacemaker logs an agent's stderr). */
+static VOID WINAPI local_log_event(RESOURCE_HANDLE resource, LOG_LEVEL level, LPCSTR fmt, ...)
+{
+  static const char *const level_names[] = {"info", "warning", "error", "severe"};
+  Insert args[MAX_INSERTS + 1] = {0};
+  g_autoptr(GString) msg = g_string_new(NULL);
+  va_list ap;
+
+  if (fmt == NULL)
+    return;
+  guint max = format_walk(fmt, NULL, args, collect_kind);
+  va_start(ap, fmt);
+  for (guint n = 1; n <= max; n++) {
+    switch (args[n].kind) {
+    case INSERT_STRING:
+      args[n].s = va_arg(ap, const char *);
+      break;
+    case INSERT_POINTER:
+      args[n].p = va_arg(ap, void *);
+      break;
+    case INSERT_INT64:
+      args[n].u64 = va_arg(ap, guint64);
+      break;
+    case INSERT_INT:
+    case INSERT_NONE: /* an unused number: assume a DWORD, as most inserts are */
+      args[n].u = va_arg(ap, guint32);
+      break;
+    }
+  }
+  va_end(ap);
+  format_walk(fmt, msg, args, render_insert);
+  if (msg->len > CLUSRES_LOG_EVENT_MAX)
+    g_string_truncate(msg, CLUSRES_LOG_EVENT_MAX);
+  while (msg->len > 0 && msg->str[msg->len - 1] == '\n')
+    g_string_truncate(msg, msg->len - 1);
+  fprintf(stderr, "%s: %s: %s\n", level_names[(guint)level < 4 ? level : LOG_ERROR],
+          log_prefix != NULL ? log_prefix : "clusres", msg->str);
+}
+
+/* No operation is ever pending inside the agent: any worker should stop. */
+static DWORD WINAPI local_set_status(RESOURCE_HANDLE resource, PRESOURCE_STATUS status)
+{
+  return ResourceExitStateTerminate;
+}
+
+char *ocf_dll_path_for_type(const char *type)
+{
+  const char *dir = g_getenv("CLUSRES_TYPES_DIR");
+  g_autofree char *file = g_strconcat(type, ".so", NULL);
+
+  return g_build_filename(dir != NULL && *dir != '\0' ? dir : CLUSRES_TYPES_DIR, file, NULL);
+}
+
+static gboolean dll_startup(OcfDll *dll, const char *path, GError **error)
+{
+  PSTARTUP_ROUTINE startup = (PSTARTUP_ROUTINE)dlsym(dll->handle, CLUSRES_STARTUP_ROUTINE);
+
+  if (startup == NULL) {
+    g_set_error(error, OCF_EXIT_ERROR, OCF_ERR_INSTALLED, "%s exports no %s routine", path,
+                CLUSRES_STARTUP_ROUTINE);
+    return FALSE;
+  }
+  DWORD st = startup(dll->type, CLRES_VERSION_V1_00, CLRES_VERSION_V1_00, local_set_status,
+                     local_log_event, &dll->table);
+  if (st == ERROR_CLUSTER_RESNAME_NOT_FOUND) {
+    g_set_error(error, OCF_EXIT_ERROR, OCF_ERR_INSTALLED, "%s does not implement type %s", path,
+                dll->type);
+    return FALSE;
+  }
+  if (st != ERROR_SUCCESS || dll->table == NULL || dll->table->Version != CLRES_VERSION_V1_00 ||
+      dll->table->TableSize < CLRES_V1_FUNCTION_SIZE) {
+    g_set_error(error, OCF_EXIT_ERROR, OCF_ERR_GENERIC,
+                "Startup of %s for type %s failed (status %u)", path, dll->type, st);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean dll_get_type_info(OcfDll *dll, GError **error)
+{
+  PRESOURCE_TYPE_CONTROL_ROUTINE ctl = dll->table->V1Functions.ResourceTypeControl;
+  const CLUSRES_TYPE_INFO *info = NULL;
+  DWORD returned = 0;
+
+  dll->info = &dll->no_info;
+  dll->no_info.Version = CLUSRES_TYPE_INFO_VERSION;
+  if (ctl == NULL)
+    return TRUE;
+  DWORD st = ctl(dll->type, CLUSCTL_RESOURCE_TYPE_CLUSRES_GET_TYPE_INFO, NULL, 0, &info,
+                 sizeof(info), &returned);
+  if (st == ERROR_INVALID_FUNCTION)
+    return TRUE;
+  if (st != ERROR_SUCCESS || returned != sizeof(info) || info == NULL ||
+      info->Version < CLUSRES_TYPE_INFO_VERSION) {
+    g_set_error(error, OCF_EXIT_ERROR, OCF_ERR_GENERIC,
+                "type %s: CLUSRES_GET_TYPE_INFO failed (status %u, %u bytes)", dll->type, st,
+                returned);
+    return FALSE;
+  }
+  dll->info = info;
+  return TRUE;
+}
+
+OcfDll *ocf_dll_load(const char *path, const char *type, GError **error)
+{
+  g_autoptr(OcfDll) dll = g_new0(OcfDll, 1);
+
+  dll->type = g_strdup(type);
+  g_free(log_prefix);
+  log_prefix = g_strdup(type);
+  if (g_access(path, F_OK) != 0) {
+    g_set_error(error, OCF_EXIT_ERROR, OCF_ERR_INSTALLED, "resource DLL %s: %s", path,
+                g_strerror(errno));
+    return NULL;
+  }
+  dll->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  if (dll->handle == NULL) {
+    g_set_error(error, OCF_EXIT_ERROR, OCF_ERR_INSTALLED, "cannot load %s: %s", path, dlerror());
+    return NULL;
+  }
+  if (!dll_startup(dll, path, error) || !dll_get_type_info(dll, error))
+    return NULL;
+  return g_steal_pointer(&dll);
+}
+
+void ocf_dll_free(OcfDll *dll)
+{
+  if (dll == NULL)
+    return;
+  /* The DLL stays mapped: a DLL may have left threads running, and the agent exits soon. */
+  g_free(dll->type);
+  g_free(dll);
+}
+
+const CLUSRES_TYPE_INFO *ocf_dll_type_info(const OcfDll *dll)
+{
+  return dll->info;
+}
+
+const CLUSRES_PROPERTY_DOC *ocf_dll_find_doc(const CLUSRES_TYPE_INFO *info, const char *name)
+{
+  for (const CLUSRES_PROPERTY_DOC *d = info->Docs; d != NULL && d->Name != NULL; d++) {
+    if (strcmp(d->Name, name) == 0)
+      return d;
+  }
+  return NULL;
+}
+
+gboolean ocf_dll_item_is_boolean(const RESUTIL_PROPERTY_ITEM *item)
+{
+  return item->Format == CLUSPROP_FORMAT_DWORD && item->Minimum == 0 && item->Maximum == 1 &&
+         !(item->Flags & RESUTIL_PROPITEM_SIGNED);
+}
+
+static const RESUTIL_PROPERTY_ITEM *find_item(const CLUSRES_TYPE_INFO *info, const char *name)
+{
+  for (const RESUTIL_PROPERTY_ITEM *it = info->Properties; it != NULL && it->Name != NULL; it++) {
+    if (strcmp(it->Name, name) == 0)
+      return it;
+  }
+  return NULL;
+}
+
+static gboolean bad_value(GError **error, const char *name, const char *value, const char *why)
+{
+  g_set_error(error, OCF_EXIT_ERROR, OCF_ERR_CONFIGURED, "parameter %s=\"%s\": %s", name, value,
+              why);
+  return FALSE;
+}
+
+static gboolean check_path(const char *name, const char *value, GError **error)
+{
+  if (!g_path_is_absolute(value))
+    return bad_value(error, name, value, "must be an absolute path");
+  g_auto(GStrv) parts = g_strsplit(value, "/", -1);
+  for (guint i = 0; parts[i] != NULL; i++) {
+    if (strcmp(parts[i], "..") == 0)
+      return bad_value(error, name, value, "must not contain \"..\"");
+  }
+  return TRUE;
+}
+
+static gboolean add_number(PCLUSRES_PROPLIST list, const RESUTIL_PROPERTY_ITEM *it,
+                           const char *value, DWORD *st, GError **error)
+{
+  gboolean b = FALSE;
+
+  if (ocf_dll_item_is_boolean(it) && ocf_env_parse_bool(value, &b)) {
+    *st = ClusResPropListAddDword(list, it->Name, b ? 1u : 0u);
+    return TRUE;
+  }
+  if (it->Format == CLUSPROP_FORMAT_LONG || (it->Flags & RESUTIL_PROPITEM_SIGNED)) {
+    gint64 v = 0;
+    if (!g_ascii_string_to_signed(value, 10, G_MININT32, G_MAXINT32, &v, NULL))
+      return bad_value(error, it->Name, value, "must be an integer");
+    *st = it->Format == CLUSPROP_FORMAT_LONG ? ClusResPropListAddLong(list, it->Name, (LONG)v)
+                                             : ClusResPropListAddDword(list, it->Name, (DWORD)v);
+    return TRUE;
+  }
+  guint64 u = 0;
+  if (!g_ascii_string_to_unsigned(value, 10, 0, G_MAXUINT32, &u, NULL))
+    return bad_value(error, it->Name, value,
+                     ocf_dll_item_is_boolean(it) ? "must be a boolean (true or false)"
+                                                 : "must be an unsigned integer");
+  *st = ClusResPropListAddDword(list, it->Name, (DWORD)u);
+  return TRUE;
+}
+
+static gboolean add_multi_sz(PCLUSRES_PROPLIST list, const RESUTIL_PROPERTY_ITEM *it,
+                             const char *value, DWORD *st)
+{
+  g_auto(GStrv) parts = g_strsplit(value, ",", -1);
+  g_autoptr(GString) buf = g_string_new(NULL);
+
+  for (guint i = 0; parts[i] != NULL; i++) {
+    g_strstrip(parts[i]);
+    if (*parts[i] != '\0')
+      g_string_append_len(buf, parts[i], (gssize)strlen(parts[i]) + 1);
+  }
+  g_string_append_c(buf, '\0');
+  *st = ClusResPropListAddMultiSz(list, it->Name, buf->str, (DWORD)buf->len);
+  return TRUE;
+}
+
+static gboolean add_binary(PCLUSRES_PROPLIST list, const RESUTIL_PROPERTY_ITEM *it,
+                           const char *value, DWORD *st, GError **error)
+{
+  gsize n = strlen(value);
+  g_autofree BYTE *bytes = g_malloc0(n / 2 + 1);
+
+  if (n % 2 != 0)
+    return bad_value(error, it->Name, value, "must be hexadecimal bytes");
+  for (gsize i = 0; i < n; i += 2) {
+    int hi = g_ascii_xdigit_value(value[i]), lo = g_ascii_xdigit_value(value[i + 1]);
+    if (hi < 0 || lo < 0)
+      return bad_value(error, it->Name, value, "must be hexadecimal bytes");
+    bytes[i / 2] = (BYTE)(hi * 16 + lo);
+  }
+  *st = ClusResPropListAddBinary(list, it->Name, bytes, (DWORD)(n / 2));
+  return TRUE;
+}
+
+/* Appends one OCF string as a property of the item's format. */
+static gboolean add_value(PCLUSRES_PROPLIST list, const RESUTIL_PROPERTY_ITEM *it,
+                          const char *value, GError **error)
+{
+  DWORD st = ERROR_SUCCESS;
+  gboolean ok = TRUE;
+
+  switch (it->Format) {
+  case CLUSPROP_FORMAT_DWORD:
+  case CLUSPROP_FORMAT_LONG:
+    ok = add_number(list, it, value, &st, error);
+    break;
+  case CLUSPROP_FORMAT_EXPAND_SZ:
+    st = ClusResPropListAddExpandSz(list, it->Name, value);
+    break;
+  case CLUSPROP_FORMAT_MULTI_SZ:
+    ok = add_multi_sz(list, it, value, &st);
+    break;
+  case CLUSPROP_FORMAT_BINARY:
+    ok = add_binary(list, it, value, &st, error);
+    break;
+  default:
+    st = ClusResPropListAddSz(list, it->Name, value);
+    break;
+  }
+  if (ok && st != ERROR_SUCCESS) {
+    g_set_error(error, OCF_EXIT_ERROR, OCF_ERR_GENERIC, "parameter %s: cannot build list (%u)",
+                it->Name, st);
+    return FALSE;
+  }
+  return ok;
+}
+
+static const char *range_text(const RESUTIL_PROPERTY_ITEM *it, char *buf, gsize size)
+{
+  if (it->Format == CLUSPROP_FORMAT_DWORD && it->Maximum > it->Minimum) {
+    g_snprintf(buf, size, "out of range (%u to %u)", it->Minimum, it->Maximum);
+    return buf;
+  }
+  return "rejected by the property table";
+}
+
+/* One property alone through the table check, so that the message can name it. */
+static gboolean verify_one(const CLUSRES_TYPE_INFO *info, const RESUTIL_PROPERTY_ITEM *it,
+                           const char *value, GError **error)
+{
+  PCLUSRES_PROPLIST one = ClusResPropListCreate();
+  DWORD cb = 0;
+  gboolean ok = add_value(one, it, value, error);
+
+  if (ok) {
+    const void *buf = ClusResPropListBuffer(one, &cb);
+    DWORD st = ResUtilVerifyPropertyTable(info->Properties, NULL, FALSE, buf, cb, NULL);
+    char why[64];
+    if (st != ERROR_SUCCESS)
+      ok = bad_value(error, it->Name, value, range_text(it, why, sizeof(why)));
+  }
+  ClusResPropListFree(one);
+  return ok;
+}
+
+static gboolean check_required(const CLUSRES_TYPE_INFO *info, GHashTable *params, GError **error)
+{
+  for (const RESUTIL_PROPERTY_ITEM *it = info->Properties; it != NULL && it->Name != NULL; it++) {
+    if ((it->Flags & RESUTIL_PROPITEM_REQUIRED) && !g_hash_table_contains(params, it->Name)) {
+      g_set_error(error, OCF_EXIT_ERROR, OCF_ERR_CONFIGURED, "required parameter %s is missing",
+                  it->Name);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+static int compare_names(gconstpointer a, gconstpointer b)
+{
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+PCLUSRES_PROPLIST ocf_dll_build_proplist(const CLUSRES_TYPE_INFO *info, GHashTable *params,
+                                         gboolean reloadable_only, GError **error)
+{
+  PCLUSRES_PROPLIST list = ClusResPropListCreate();
+  /* Sorted, so that messages and lists do not depend on hash order. */
+  g_autofree const char **names = (const char **)g_hash_table_get_keys_as_array(params, NULL);
+  guint n = g_hash_table_size(params);
+
+  qsort(names, n, sizeof(*names), compare_names);
+  if (!reloadable_only && !check_required(info, params, error))
+    goto fail;
+  for (guint i = 0; i < n; i++) {
+    const char *value = g_hash_table_lookup(params, names[i]);
+    const RESUTIL_PROPERTY_ITEM *it = find_item(info, names[i]);
+    const CLUSRES_PROPERTY_DOC *doc = ocf_dll_find_doc(info, names[i]);
+    guint32 flags = doc != NULL ? doc->Flags : 0;
+
+    if (it == NULL) {
+      g_set_error(error, OCF_EXIT_ERROR, OCF_ERR_CONFIGURED, "unknown parameter %s", names[i]);
+      goto fail;
+    }
+    if (reloadable_only && !(flags & CLUSRES_PROPDOC_RELOADABLE))
+      continue;
+    if ((flags & CLUSRES_PROPDOC_PATH) && !check_path(it->Name, value, error))
+      goto fail;
+    if (!verify_one(info, it, value, error) || !add_value(list, it, value, error))
+      goto fail;
+  }
+  DWORD cb = 0;
+  const void *buf = ClusResPropListBuffer(list, &cb);
+  DWORD st = ResUtilVerifyPropertyTable(info->Properties, NULL, FALSE, buf, cb, NULL);
+  if (st != ERROR_SUCCESS) {
+    g_set_error(error, OCF_EXIT_ERROR, ocf_exit_from_win32(st),
+                "the parameters do not match the property table (status %u)", st);
+    goto fail;
+  }
+  return list;
+
+fail:
+  ClusResPropListFree(list);
+  return NULL;
+}
+
+/* Writes the parameters where Open expects them: the resource key's "Parameters" subkey. */
+static gboolean write_registry(const CLUSRES_TYPE_INFO *info, const char *name, GHashTable *params,
+                               HKEY *out_key, GError **error)
+{
+  HKEY key = NULL, pkey = NULL;
+  DWORD st = ClusterRegOpenResourceKey(name, KEY_ALL_ACCESS, &key);
+
+  if (st == ERROR_SUCCESS)
+    st = ClusterRegCreateKey(key, "Parameters", KEY_ALL_ACCESS, &pkey);
+  for (const RESUTIL_PROPERTY_ITEM *it = info->Properties;
+       st == ERROR_SUCCESS && it != NULL && it->Name != NULL; it++) {
+    const char *value = g_hash_table_lookup(params, it->Name);
+    const char *vname = it->KeyName != NULL ? it->KeyName : it->Name;
+    if (value == NULL)
+      continue;
+    if (it->Format == CLUSPROP_FORMAT_DWORD || it->Format == CLUSPROP_FORMAT_LONG) {
+      gboolean b = FALSE;
+      gint64 v = 0;
+      if (ocf_dll_item_is_boolean(it) && ocf_env_parse_bool(value, &b))
+        v = b;
+      else
+        v = g_ascii_strtoll(value, NULL, 10);
+      DWORD dw = (DWORD)v;
+      st = ClusterRegSetValue(pkey, vname, REG_DWORD, (const BYTE *)&dw, sizeof(dw));
+    } else if (it->Format == CLUSPROP_FORMAT_SZ || it->Format == CLUSPROP_FORMAT_EXPAND_SZ) {
+      st =
+          ClusterRegSetValue(pkey, vname, it->Format == CLUSPROP_FORMAT_SZ ? REG_SZ : REG_EXPAND_SZ,
+                             (const BYTE *)value, (DWORD)strlen(value) + 1);
+    }
+  }
+  if (pkey != NULL)
+    ClusterRegCloseKey(pkey);
+  if (st != ERROR_SUCCESS) {
+    if (key != NULL)
+      ClusterRegCloseKey(key);
+    g_set_error(error, OCF_EXIT_ERROR, OCF_ERR_GENERIC,
+                "cannot write the temporary registry (status %u)", st);
+    return FALSE;
+  }
+  *out_key = key;
+  return TRUE;
+}
+
+static void remove_tree(const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
+    g_autofree char *child = g_build_filename(path, name, NULL);
+    if (g_file_test(child, G_FILE_TEST_IS_DIR) && !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
+      remove_tree(child);
+    else
+      g_unlink(child);
+  }
+  g_rmdir(path);
+}
+
+/* Open, VALIDATE_PRIVATE_PROPERTIES, Close on a throw-away instance. */
+static gboolean validate_instance(OcfDll *dll, const OcfEnv *env, const void *buf, DWORD cb,
+                                  GError **error)
+{
+  const CLRES_V1_FUNCTIONS *fn = &dll->table->V1Functions;
+  const char *name = env->instance != NULL ? env->instance : "validate-all";
+  HKEY key = NULL;
+  DWORD returned = 0;
+
+  if (fn->ResourceControl == NULL || fn->Open == NULL)
+    return TRUE;
+  if (!write_registry(dll->info, name, env->params, &key, error))
+    return FALSE;
+  g_free(log_prefix);
+  log_prefix = g_strdup_printf("%s %s", dll->type, name);
+  SetLastError(ERROR_SUCCESS);
+  RESID resid = fn->Open(name, key, (RESOURCE_HANDLE)(void *)&dummy_resource);
+  if (resid == NULL) {
+    DWORD st = GetLastError();
+    ClusterRegCloseKey(key);
+    g_set_error(error, OCF_EXIT_ERROR,
+                st == ERROR_SUCCESS ? OCF_ERR_GENERIC : ocf_exit_from_win32(st),
+                "Open of a temporary %s instance failed (status %u)", dll->type, st);
+    return FALSE;
+  }
+  ClusResSetCheckLevel(env->check_level);
+  DWORD st = fn->ResourceControl(resid, CLUSCTL_RESOURCE_VALIDATE_PRIVATE_PROPERTIES, (PVOID)buf,
+                                 cb, NULL, 0, &returned);
+  ClusResSetCheckLevel(0);
+  if (fn->Close != NULL)
+    fn->Close(resid);
+  ClusterRegCloseKey(key);
+  if (st == ERROR_SUCCESS || st == ERROR_INVALID_FUNCTION)
+    return TRUE;
+  g_set_error(error, OCF_EXIT_ERROR, ocf_exit_from_win32(st),
+              "%s rejected the parameters (VALIDATE_PRIVATE_PROPERTIES status %u)", dll->type, st);
+  return FALSE;
+}
+
+gboolean ocf_dll_validate(OcfDll *dll, const OcfEnv *env, GError **error)
+{
+  PCLUSRES_PROPLIST list = ocf_dll_build_proplist(dll->info, env->params, FALSE, error);
+  g_autofree char *tmp = NULL;
+  gboolean ok = FALSE;
+
+  if (list == NULL)
+    return FALSE;
+  /* The temporary instance must never touch the node's real registry. */
+  tmp = g_dir_make_tmp("clusres-validate-XXXXXX", NULL);
+  if (tmp == NULL) {
+    g_set_error(error, OCF_EXIT_ERROR, OCF_ERR_GENERIC, "mkdtemp: %s", g_strerror(errno));
+  } else {
+    DWORD cb = 0;
+    const void *buf = ClusResPropListBuffer(list, &cb);
+    g_autofree char *saved = g_strdup(g_getenv("CLUSRES_REGISTRY_DIR"));
+    g_setenv("CLUSRES_REGISTRY_DIR", tmp, TRUE);
+    ok = validate_instance(dll, env, buf, cb, error);
+    remove_tree(tmp);
+    if (saved != NULL)
+      g_setenv("CLUSRES_REGISTRY_DIR", saved, TRUE);
+    else
+      g_unsetenv("CLUSRES_REGISTRY_DIR");
+  }
+  ClusResPropListFree(list);
+  return ok;
+}

@@ -1,0 +1,444 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The cluster registry: typed values, Win32 query semantics, atomic files, other processes. */
+#undef NDEBUG
+#include <string.h>
+#include <sys/stat.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include "clusres/resapi.h"
+
+static char *reg_dir;
+
+static char *reg_file_path(const char *escaped)
+{
+  g_autofree char *base = g_strconcat(escaped, ".conf", NULL);
+  return g_build_filename(reg_dir, base, NULL);
+}
+
+static HKEY open_key(const char *resource)
+{
+  HKEY key = NULL;
+  g_assert_cmpuint(ClusterRegOpenResourceKey(resource, KEY_ALL_ACCESS, &key), ==, ERROR_SUCCESS);
+  g_assert_nonnull(key);
+  return key;
+}
+
+static void test_typed_values(void)
+{
+  HKEY key = open_key("typed");
+  DWORD dw = 12, type = 0, cb;
+  guint64 qw = G_GUINT64_CONSTANT(0x1122334455667788);
+  static const BYTE bin[] = {0, 1, 2, 0xff, 0};
+  static const char multi[] = "one\0two\0"; /* sizeof counts the closing NUL: 9 bytes */
+
+  g_assert_cmpuint(ClusterRegSetValue(key, "dw", REG_DWORD, (BYTE *)&dw, sizeof dw), ==, 0);
+  g_assert_cmpuint(ClusterRegSetValue(key, "qw", REG_QWORD, (BYTE *)&qw, sizeof qw), ==, 0);
+  g_assert_cmpuint(ClusterRegSetValue(key, "sz", REG_SZ, (BYTE *)"hello\nworld", 12), ==, 0);
+  g_assert_cmpuint(ClusterRegSetValue(key, "esz", REG_EXPAND_SZ, (BYTE *)"%HOME%/x", 9), ==, 0);
+  g_assert_cmpuint(ClusterRegSetValue(key, "multi", REG_MULTI_SZ, (BYTE *)multi, sizeof multi), ==,
+                   0);
+  g_assert_cmpuint(ClusterRegSetValue(key, "bin", REG_BINARY, bin, sizeof bin), ==, 0);
+  g_assert_cmpuint(ClusterRegSetValue(key, "empty", REG_BINARY, NULL, 0), ==, 0);
+  g_assert_cmpuint(ClusterRegSetValue(key, "nosz", REG_SZ, NULL, 0), ==, 0); /* "" */
+
+  DWORD out_dw = 0;
+  cb = sizeof out_dw;
+  g_assert_cmpuint(ClusterRegQueryValue(key, "dw", &type, (BYTE *)&out_dw, &cb), ==, 0);
+  g_assert_cmpuint(type, ==, REG_DWORD);
+  g_assert_cmpuint(cb, ==, 4);
+  g_assert_cmpuint(out_dw, ==, 12);
+
+  guint64 out_qw = 0;
+  cb = sizeof out_qw;
+  g_assert_cmpuint(ClusterRegQueryValue(key, "qw", &type, (BYTE *)&out_qw, &cb), ==, 0);
+  g_assert_cmpuint(type, ==, REG_QWORD);
+  g_assert_cmpuint(out_qw, ==, qw);
+
+  char buf[64];
+  cb = sizeof buf;
+  g_assert_cmpuint(ClusterRegQueryValue(key, "sz", &type, (BYTE *)buf, &cb), ==, 0);
+  g_assert_cmpuint(type, ==, REG_SZ);
+  g_assert_cmpuint(cb, ==, 12); /* includes the NUL */
+  g_assert_cmpstr(buf, ==, "hello\nworld");
+
+  cb = sizeof buf;
+  g_assert_cmpuint(ClusterRegQueryValue(key, "esz", &type, (BYTE *)buf, &cb), ==, 0);
+  g_assert_cmpuint(type, ==, REG_EXPAND_SZ);
+  g_assert_cmpstr(buf, ==, "%HOME%/x");
+
+  cb = sizeof buf;
+  g_assert_cmpuint(ClusterRegQueryValue(key, "multi", &type, (BYTE *)buf, &cb), ==, 0);
+  g_assert_cmpuint(type, ==, REG_MULTI_SZ);
+  g_assert_cmpmem(buf, cb, multi, sizeof multi);
+
+  cb = sizeof buf;
+  g_assert_cmpuint(ClusterRegQueryValue(key, "bin", &type, (BYTE *)buf, &cb), ==, 0);
+  g_assert_cmpuint(type, ==, REG_BINARY);
+  g_assert_cmpmem(buf, cb, bin, sizeof bin);
+
+  cb = sizeof buf;
+  g_assert_cmpuint(ClusterRegQueryValue(key, "empty", &type, (BYTE *)buf, &cb), ==, 0);
+  g_assert_cmpuint(cb, ==, 0);
+
+  cb = sizeof buf;
+  g_assert_cmpuint(ClusterRegQueryValue(key, "nosz", &type, (BYTE *)buf, &cb), ==, 0);
+  g_assert_cmpuint(cb, ==, 1);
+  g_assert_cmpstr(buf, ==, "");
+
+  /* Strings survive the key file exactly: blanks at either end, escapes, '#', '=', ';'. */
+  const char *tricky[] = {"  both ends  ", "\ttab\\back\r\n", "#not a comment", "a=b;c", ""};
+  for (guint i = 0; i < G_N_ELEMENTS(tricky); i++) {
+    g_assert_cmpuint(ResUtilSetSzValue(key, "tricky", tricky[i], NULL), ==, 0);
+    g_assert_cmpuint(ClusterRegDeleteValue(key, "unrelated"), ==, ERROR_FILE_NOT_FOUND);
+    HKEY again = open_key("typed");
+    g_autofree char *back = ResUtilGetSzValue(again, "tricky");
+    g_assert_cmpstr(back, ==, tricky[i]);
+    ClusterRegCloseKey(again);
+    g_autoptr(GKeyFile) kf = g_key_file_new();
+    g_autofree char *path = reg_file_path("typed");
+    g_assert_true(g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL));
+    g_autofree char *raw = g_key_file_get_string(kf, "Resource", "tricky", NULL);
+    g_autofree char *expect = g_strconcat("sz:", tricky[i], NULL);
+    g_assert_cmpstr(raw, ==, expect);
+  }
+
+  /* Bad sizes and types are refused. */
+  g_assert_cmpuint(ClusterRegSetValue(key, "dw", REG_DWORD, (BYTE *)&dw, 3), ==,
+                   ERROR_INVALID_PARAMETER);
+  g_assert_cmpuint(ClusterRegSetValue(key, "x", 99, (BYTE *)&dw, 4), ==, ERROR_INVALID_PARAMETER);
+  g_assert_cmpuint(ClusterRegSetValue(key, "x", REG_SZ, (BYTE *)"\xff\xfe", 3), ==,
+                   ERROR_INVALID_DATA);
+  ClusterRegCloseKey(key);
+}
+
+static void test_query_semantics(void)
+{
+  HKEY key = open_key("query");
+  g_assert_cmpuint(ClusterRegSetValue(key, "name", REG_SZ, (BYTE *)"abcdef", 7), ==, 0);
+
+  DWORD type = 0, cb = 0;
+  /* Size query: no buffer. */
+  g_assert_cmpuint(ClusterRegQueryValue(key, "name", &type, NULL, &cb), ==, ERROR_SUCCESS);
+  g_assert_cmpuint(cb, ==, 7);
+  g_assert_cmpuint(type, ==, REG_SZ);
+  /* Too small: ERROR_MORE_DATA with the size needed, buffer untouched. */
+  char small[4] = "xyz";
+  cb = sizeof small;
+  type = 0;
+  g_assert_cmpuint(ClusterRegQueryValue(key, "name", &type, (BYTE *)small, &cb), ==,
+                   ERROR_MORE_DATA);
+  g_assert_cmpuint(GetLastError(), ==, ERROR_MORE_DATA);
+  g_assert_cmpuint(cb, ==, 7);
+  g_assert_cmpuint(type, ==, REG_SZ);
+  g_assert_cmpstr(small, ==, "xyz");
+  /* Exactly big enough. */
+  char exact[7];
+  cb = sizeof exact;
+  g_assert_cmpuint(ClusterRegQueryValue(key, "name", NULL, (BYTE *)exact, &cb), ==, ERROR_SUCCESS);
+  g_assert_cmpstr(exact, ==, "abcdef");
+  /* Data without a size is a caller bug. */
+  g_assert_cmpuint(ClusterRegQueryValue(key, "name", NULL, (BYTE *)exact, NULL), ==,
+                   ERROR_INVALID_PARAMETER);
+  /* Missing. */
+  cb = sizeof exact;
+  g_assert_cmpuint(ClusterRegQueryValue(key, "nope", NULL, (BYTE *)exact, &cb), ==,
+                   ERROR_FILE_NOT_FOUND);
+  /* Delete. */
+  g_assert_cmpuint(ClusterRegDeleteValue(key, "name"), ==, ERROR_SUCCESS);
+  g_assert_cmpuint(ClusterRegQueryValue(key, "name", NULL, NULL, &cb), ==, ERROR_FILE_NOT_FOUND);
+  g_assert_cmpuint(ClusterRegDeleteValue(key, "name"), ==, ERROR_FILE_NOT_FOUND);
+  /* Bad handles. */
+  g_assert_cmpuint(ClusterRegQueryValue(NULL, "name", NULL, NULL, &cb), ==, ERROR_INVALID_HANDLE);
+  g_assert_cmpuint(ClusterRegCloseKey(NULL), ==, ERROR_INVALID_HANDLE);
+  ClusterRegCloseKey(key);
+}
+
+static void test_enum_and_names(void)
+{
+  HKEY key = open_key("enum");
+  HKEY params = NULL;
+  g_assert_cmpuint(ClusterRegOpenKey(key, "Parameters", KEY_ALL_ACCESS, &params), ==, 0);
+  const char *names[] = {"plain", "", "we=ird [name] %", "utf8-\xc3\xa9"};
+  for (guint i = 0; i < G_N_ELEMENTS(names); i++) {
+    DWORD v = i;
+    g_assert_cmpuint(ClusterRegSetValue(params, names[i], REG_DWORD, (BYTE *)&v, 4), ==, 0);
+  }
+  for (guint i = 0; i < G_N_ELEMENTS(names); i++) {
+    char name[64];
+    DWORD cch = sizeof name, type, v, cb = sizeof v;
+    g_assert_cmpuint(ClusterRegEnumValue(params, i, name, &cch, &type, (BYTE *)&v, &cb), ==, 0);
+    g_assert_cmpstr(name, ==, names[i]);
+    g_assert_cmpuint(cch, ==, strlen(names[i]));
+    g_assert_cmpuint(type, ==, REG_DWORD);
+    g_assert_cmpuint(v, ==, i);
+  }
+  char name[64];
+  DWORD cch = sizeof name;
+  g_assert_cmpuint(ClusterRegEnumValue(params, G_N_ELEMENTS(names), name, &cch, NULL, NULL, NULL),
+                   ==, ERROR_NO_MORE_ITEMS);
+  cch = 3;
+  g_assert_cmpuint(ClusterRegEnumValue(params, 0, name, &cch, NULL, NULL, NULL), ==,
+                   ERROR_MORE_DATA);
+  g_assert_cmpuint(cch, ==, strlen("plain") + 1);
+
+  /* The root key and a sub-subkey are separate. */
+  cch = sizeof name;
+  g_assert_cmpuint(ClusterRegEnumValue(key, 0, name, &cch, NULL, NULL, NULL), ==,
+                   ERROR_NO_MORE_ITEMS);
+  HKEY sub = NULL, sub2 = NULL;
+  g_assert_cmpuint(ClusterRegCreateKey(params, "Sub", KEY_ALL_ACCESS, &sub), ==, 0);
+  g_assert_cmpuint(ResUtilSetSzValue(sub, "x", "in sub", NULL), ==, 0);
+  g_assert_cmpuint(ClusterRegOpenKey(key, "Parameters\\Sub", KEY_READ, &sub2), ==, 0);
+  g_autofree char *x = ResUtilGetSzValue(sub2, "x");
+  g_assert_cmpstr(x, ==, "in sub");
+  g_assert_null(ResUtilGetSzValue(params, "x"));
+  g_assert_cmpuint(GetLastError(), ==, ERROR_FILE_NOT_FOUND);
+
+  /* Subkey names the file cannot hold, or that alias the root, are refused. */
+  HKEY bad = NULL;
+  g_assert_cmpuint(ClusterRegOpenKey(key, "a[b]", KEY_READ, &bad), ==, ERROR_INVALID_PARAMETER);
+  g_assert_cmpuint(ClusterRegOpenKey(key, "a//b", KEY_READ, &bad), ==, ERROR_INVALID_PARAMETER);
+  g_assert_cmpuint(ClusterRegOpenKey(key, "Resource", KEY_READ, &bad), ==, ERROR_INVALID_PARAMETER);
+  g_assert_cmpuint(ClusterRegOpenKey(key, "", KEY_READ, &bad), ==, ERROR_INVALID_PARAMETER);
+  g_assert_null(bad);
+
+  /* The file is a readable key file with one group per key. */
+  g_autofree char *path = reg_file_path("enum");
+  g_autoptr(GKeyFile) kf = g_key_file_new();
+  g_assert_true(g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL));
+  g_assert_true(g_key_file_has_group(kf, "Parameters"));
+  g_assert_true(g_key_file_has_group(kf, "Parameters/Sub"));
+  g_autofree char *plain = g_key_file_get_string(kf, "Parameters", "plain", NULL);
+  g_assert_cmpstr(plain, ==, "dword:0");
+
+  ClusterRegCloseKey(sub2);
+  ClusterRegCloseKey(sub);
+  ClusterRegCloseKey(params);
+  ClusterRegCloseKey(key);
+}
+
+static void test_files_atomic_and_private(void)
+{
+  HKEY key = open_key("atomic");
+  for (DWORD i = 0; i < 20; i++)
+    g_assert_cmpuint(ResUtilSetDwordValue(key, "counter", i, NULL), ==, 0);
+  g_autofree char *path = reg_file_path("atomic");
+  struct stat st;
+  g_assert_cmpint(g_stat(path, &st), ==, 0);
+  g_assert_cmpuint(st.st_mode & 0777, ==, 0600);
+
+  /* No temporary files are left behind: only *.conf in the directory. */
+  g_autoptr(GDir) dir = g_dir_open(reg_dir, 0, NULL);
+  const char *name;
+  while ((name = g_dir_read_name(dir)) != NULL)
+    g_assert_true(g_str_has_suffix(name, ".conf"));
+
+  /* Every write replaces the file (a new inode), so readers never see a half-written one. */
+  g_assert_cmpuint(ResUtilSetDwordValue(key, "counter", 100, NULL), ==, 0);
+  struct stat st2;
+  g_assert_cmpint(g_stat(path, &st2), ==, 0);
+  g_assert_cmpuint(st.st_ino, !=, st2.st_ino);
+  ClusterRegCloseKey(key);
+}
+
+static void test_resource_name_escaping(void)
+{
+  const char *names[] = {"../../etc/passwd", ".hidden", "a/b", "sp ace%", "nfs-share_1.x:y"};
+  for (guint i = 0; i < G_N_ELEMENTS(names); i++) {
+    HKEY key = open_key(names[i]);
+    g_assert_cmpuint(ResUtilSetSzValue(key, "name", names[i], NULL), ==, 0);
+    ClusterRegCloseKey(key);
+  }
+  /* Everything stayed inside the directory, with no hidden files. */
+  g_autoptr(GDir) dir = g_dir_open(reg_dir, 0, NULL);
+  const char *name;
+  while ((name = g_dir_read_name(dir)) != NULL) {
+    g_assert_cmpint(name[0], !=, '.');
+    g_assert_null(strchr(name, '/'));
+  }
+  g_autofree char *plain = reg_file_path("nfs-share_1.x:y");
+  g_assert_true(g_file_test(plain, G_FILE_TEST_IS_REGULAR));
+  g_autofree char *dotted = reg_file_path("%2Ehidden");
+  g_assert_true(g_file_test(dotted, G_FILE_TEST_IS_REGULAR));
+  /* And reads back under the same name. */
+  HKEY key = open_key("../../etc/passwd");
+  g_autofree char *v = ResUtilGetSzValue(key, "name");
+  g_assert_cmpstr(v, ==, "../../etc/passwd");
+  ClusterRegCloseKey(key);
+
+  HKEY bad = NULL;
+  g_assert_cmpuint(ClusterRegOpenResourceKey("", KEY_READ, &bad), ==, ERROR_INVALID_PARAMETER);
+  g_assert_cmpuint(ClusterRegOpenResourceKey(NULL, KEY_READ, &bad), ==, ERROR_INVALID_PARAMETER);
+  g_autofree char *huge = g_strnfill(300, 'x');
+  g_assert_cmpuint(ClusterRegOpenResourceKey(huge, KEY_READ, &bad), ==, ERROR_INVALID_PARAMETER);
+}
+
+/* The "other process" of the reload test: run in a real child process. */
+static void other_process_writes(void)
+{
+  HKEY key = open_key("shared");
+  HKEY params = NULL;
+  g_assert_cmpuint(ClusterRegOpenKey(key, "Parameters", KEY_ALL_ACCESS, &params), ==, 0);
+  g_autofree char *seen = ResUtilGetSzValue(params, "from_parent");
+  g_assert_cmpstr(seen, ==, "1");
+  g_assert_cmpuint(ResUtilSetSzValue(params, "from_child", "2", NULL), ==, 0);
+  ClusterRegCloseKey(params);
+  ClusterRegCloseKey(key);
+}
+
+static void test_reload_across_processes(void)
+{
+  if (g_test_subprocess()) {
+    other_process_writes();
+    return;
+  }
+  HKEY key = open_key("shared");
+  HKEY params = NULL;
+  g_assert_cmpuint(ClusterRegOpenKey(key, "Parameters", KEY_ALL_ACCESS, &params), ==, 0);
+  g_assert_cmpuint(ResUtilSetSzValue(params, "from_parent", "1", NULL), ==, 0);
+  g_assert_null(ResUtilGetSzValue(params, "from_child")); /* cached: not there yet */
+
+  g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed();
+
+  /* The key stayed open here: the read notices the file changed and reloads it. */
+  g_autofree char *child = ResUtilGetSzValue(params, "from_child");
+  g_assert_cmpstr(child, ==, "2");
+  /* A write merges with what the other process wrote instead of overwriting it. */
+  g_assert_cmpuint(ResUtilSetSzValue(params, "again", "3", NULL), ==, 0);
+  g_autoptr(GKeyFile) kf = g_key_file_new();
+  g_autofree char *path = reg_file_path("shared");
+  g_assert_true(g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL));
+  g_assert_true(g_key_file_has_key(kf, "Parameters", "from_child", NULL));
+  g_assert_true(g_key_file_has_key(kf, "Parameters", "from_parent", NULL));
+  g_assert_true(g_key_file_has_key(kf, "Parameters", "again", NULL));
+  ClusterRegCloseKey(params);
+  ClusterRegCloseKey(key);
+}
+
+static gpointer writer_thread(gpointer data)
+{
+  HKEY key = open_key("threads");
+  for (int i = 0; i < 15; i++) {
+    g_autofree char *name = g_strdup_printf("t%u-v%d", GPOINTER_TO_UINT(data), i);
+    g_assert_cmpuint(ResUtilSetDwordValue(key, name, (DWORD)i, NULL), ==, 0);
+  }
+  ClusterRegCloseKey(key);
+  return NULL;
+}
+
+static void test_concurrent_writers(void)
+{
+  GThread *threads[4];
+  for (guint i = 0; i < G_N_ELEMENTS(threads); i++)
+    threads[i] = g_thread_new("writer", writer_thread, GUINT_TO_POINTER(i));
+  for (guint i = 0; i < G_N_ELEMENTS(threads); i++)
+    g_thread_join(threads[i]);
+  HKEY key = open_key("threads");
+  DWORD count = 0;
+  char name[64];
+  DWORD cch = sizeof name;
+  while (ClusterRegEnumValue(key, count, name, &cch, NULL, NULL, NULL) == ERROR_SUCCESS) {
+    count++;
+    cch = sizeof name;
+  }
+  g_assert_cmpuint(count, ==, 4 * 15); /* no write lost */
+  ClusterRegCloseKey(key);
+}
+
+static void test_resutil_helpers(void)
+{
+  HKEY key = open_key("helpers");
+  DWORD v = 0;
+  g_assert_cmpuint(ResUtilGetDwordValue(key, "missing", &v, 77), ==, ERROR_SUCCESS);
+  g_assert_cmpuint(v, ==, 77);
+  DWORD out = 0;
+  g_assert_cmpuint(ResUtilSetDwordValue(key, "d", 5, &out), ==, 0);
+  g_assert_cmpuint(out, ==, 5);
+  g_assert_cmpuint(ResUtilGetDwordValue(key, "d", &v, 77), ==, 0);
+  g_assert_cmpuint(v, ==, 5);
+
+  char *str = g_strdup("old");
+  g_assert_cmpuint(ResUtilSetSzValue(key, "s", "new", &str), ==, 0);
+  g_assert_cmpstr(str, ==, "new"); /* the old string was freed (ASan would see a leak) */
+  ResUtilFree(str);
+  /* Type mismatch: a string is not a DWORD. */
+  g_assert_cmpuint(ResUtilGetDwordValue(key, "s", &v, 0), ==, ERROR_INVALID_PARAMETER);
+  g_assert_null(ResUtilGetSzValue(key, "d"));
+  g_assert_cmpuint(GetLastError(), ==, ERROR_INVALID_DATA);
+  ClusterRegCloseKey(key);
+}
+
+static void test_delete_resource_key(void)
+{
+  HKEY key = open_key("doomed");
+  g_assert_cmpuint(ResUtilSetSzValue(key, "a", "b", NULL), ==, 0);
+  g_autofree char *path = reg_file_path("doomed");
+  g_assert_true(g_file_test(path, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint(ClusterRegDeleteResourceKey("doomed"), ==, ERROR_SUCCESS);
+  g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+  g_assert_null(ResUtilGetSzValue(key, "a")); /* open keys see an empty key */
+  g_assert_cmpuint(ClusterRegDeleteResourceKey("doomed"), ==, ERROR_FILE_NOT_FOUND);
+  ClusterRegCloseKey(key);
+
+  /* Open with read access only does not create the file; write access does. */
+  HKEY ro = NULL;
+  g_assert_cmpuint(ClusterRegOpenResourceKey("readonly", KEY_READ, &ro), ==, 0);
+  g_autofree char *ro_path = reg_file_path("readonly");
+  g_assert_false(g_file_test(ro_path, G_FILE_TEST_EXISTS));
+  ClusterRegCloseKey(ro);
+  HKEY rw = open_key("created");
+  g_autofree char *rw_path = reg_file_path("created");
+  g_assert_true(g_file_test(rw_path, G_FILE_TEST_EXISTS));
+  ClusterRegCloseKey(rw);
+}
+
+static void test_damaged_file(void)
+{
+  g_autofree char *path = reg_file_path("damaged");
+  g_assert_true(g_file_set_contents(path, "[Resource\nnot a key file", -1, NULL));
+  HKEY key = NULL;
+  g_assert_cmpuint(ClusterRegOpenResourceKey("damaged", KEY_READ, &key), ==, ERROR_INVALID_DATA);
+  g_assert_null(key);
+  /* A value we did not write (unknown type prefix) reads as invalid, not as garbage. */
+  g_autofree char *path2 = reg_file_path("odd");
+  g_assert_true(g_file_set_contents(path2, "[Resource]\nx=float:1.5\n", -1, NULL));
+  key = open_key("odd");
+  DWORD cb = 0;
+  g_assert_cmpuint(ClusterRegQueryValue(key, "x", NULL, NULL, &cb), ==, ERROR_INVALID_DATA);
+  ClusterRegCloseKey(key);
+}
+
+int main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  /* Subprocesses re-run main: they must use the directory of their parent. */
+  const char *inherited = g_getenv("CLUSRES_REGISTRY_DIR");
+  if (inherited != NULL && g_str_has_prefix(inherited, g_get_tmp_dir()) &&
+      strstr(inherited, "test-resapi-registry") != NULL) {
+    reg_dir = g_strdup(inherited);
+  } else {
+    reg_dir = g_dir_make_tmp("test-resapi-registry-XXXXXX", NULL);
+    g_assert_nonnull(reg_dir);
+    g_setenv("CLUSRES_REGISTRY_DIR", reg_dir, TRUE);
+  }
+  g_test_add_func("/resapi/registry/typed-values", test_typed_values);
+  g_test_add_func("/resapi/registry/query-semantics", test_query_semantics);
+  g_test_add_func("/resapi/registry/enum-and-names", test_enum_and_names);
+  g_test_add_func("/resapi/registry/atomic-private-files", test_files_atomic_and_private);
+  g_test_add_func("/resapi/registry/resource-name-escaping", test_resource_name_escaping);
+  g_test_add_func("/resapi/registry/reload-across-processes", test_reload_across_processes);
+  g_test_add_func("/resapi/registry/concurrent-writers", test_concurrent_writers);
+  g_test_add_func("/resapi/registry/resutil-helpers", test_resutil_helpers);
+  g_test_add_func("/resapi/registry/delete-resource-key", test_delete_resource_key);
+  g_test_add_func("/resapi/registry/damaged-file", test_damaged_file);
+  int rc = g_test_run();
+  if (!g_test_subprocess()) {
+    g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", reg_dir);
+    (void)system(cmd);
+  }
+  g_free(reg_dir);
+  return rc;
+}

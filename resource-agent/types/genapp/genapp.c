@@ -1,0 +1,877 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * genapp: the Generic Application resource type.
+ *
+ * Keeps one cluster-unaware program running: Online starts it in its own session, health is
+ * "the process (same pid and start time) still exists" plus an optional HealthCommand at
+ * OCF_CHECK_LEVEL 10, Offline stops the whole process tree (SIGTERM, StopTimeout, SIGKILL).
+ *
+ * Structure follows Microsoft's File Share sample: Online/Offline return ERROR_IO_PENDING and a
+ * CLUS_WORKER does the work and reports with SetResourceStatus; Terminate cancels the worker
+ * and kills at once.  Online also hands out an event handle that the DLL's watcher thread
+ * (genapp-watch: epoll on pidfds) signals when the process exits, so a crash is reported
+ * immediately instead of at the next poll.
+ *
+ * Re-adoption: the running process's pid and start time are kept in the subkey "Process" of
+ * the resource's key.  Open only reads them; a later IsAlive is TRUE if that exact process is
+ * still alive, which is how a resource host restart keeps the application running.  Close
+ * therefore does not stop the application: the host calls Offline or Terminate for that.
+ */
+#include <clusres/resapi.h>
+
+#include "genapp-proc.h"
+#include "genapp-watch.h"
+
+#include <errno.h>
+#include <glib.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define GENAPP_TYPE "genapp"
+#define GENAPP_SETTLE_MS 200u
+#define GENAPP_POLL_MS 20u
+#define GENAPP_KILL_WAIT_MS 5000u
+#define GENAPP_PROCESS_KEY "Process"
+
+/* ---- Private properties ------------------------------------------------------------------ */
+
+typedef struct {
+  LPSTR CommandLine;
+  LPSTR CurrentDirectory;
+  LPSTR HealthCommand;
+  DWORD HealthTimeout;
+  DWORD StopTimeout;
+  LPSTR Environment;
+  LPSTR User;
+} GenappParams;
+
+static const RESUTIL_PROPERTY_ITEM genapp_properties[] = {
+    RESUTIL_PROPITEM_SZ("CommandLine", offsetof(GenappParams, CommandLine), NULL,
+                        RESUTIL_PROPITEM_REQUIRED),
+    RESUTIL_PROPITEM_SZ("CurrentDirectory", offsetof(GenappParams, CurrentDirectory), "/", 0),
+    RESUTIL_PROPITEM_SZ("HealthCommand", offsetof(GenappParams, HealthCommand), NULL, 0),
+    RESUTIL_PROPITEM_DWORD("HealthTimeout", offsetof(GenappParams, HealthTimeout), 10000, 100,
+                           600000, 0),
+    RESUTIL_PROPITEM_DWORD("StopTimeout", offsetof(GenappParams, StopTimeout), 10000, 0, 3600000,
+                           0),
+    RESUTIL_PROPITEM_SZ("Environment", offsetof(GenappParams, Environment), NULL, 0),
+    RESUTIL_PROPITEM_SZ("User", offsetof(GenappParams, User), NULL, 0),
+    {0},
+};
+
+static const CLUSRES_PROPERTY_DOC genapp_docs[] = {
+    {"CommandLine", "Program and arguments",
+     "Program and arguments of the application, split like a shell would (quotes, backslashes) "
+     "but never run by a shell: no expansion, pipes or redirection.  The program is an absolute "
+     "path or is looked up in PATH.",
+     0},
+    {"CurrentDirectory", "Working directory",
+     "Absolute path of an existing directory the application starts in.", CLUSRES_PROPDOC_PATH},
+    {"HealthCommand", "Deep health check",
+     "Optional command (same syntax as CommandLine) run by monitors with OCF_CHECK_LEVEL 10: the "
+     "application is healthy only if it exits with status 0 within HealthTimeout.",
+     CLUSRES_PROPDOC_RELOADABLE},
+    {"HealthTimeout", "Health check timeout (ms)",
+     "How long HealthCommand may run before it is killed and the check fails (100..600000).",
+     CLUSRES_PROPDOC_RELOADABLE},
+    {"StopTimeout", "Clean stop window (ms)",
+     "After SIGTERM to the application's process tree, how long to wait before SIGKILL.",
+     CLUSRES_PROPDOC_RELOADABLE},
+    {"Environment", "Extra environment",
+     "Variables added to the host's environment, as NAME=VALUE;NAME=VALUE.", 0},
+    {"User", "Run as user",
+     "User name (or uid) the application and HealthCommand run as, with that user's groups; "
+     "USER, LOGNAME and HOME are set accordingly.  Empty: the host's user (root).",
+     0},
+    {NULL, NULL, NULL, 0},
+};
+
+static const CLUSRES_TYPE_INFO genapp_type_info = {
+    .Version = CLUSRES_TYPE_INFO_VERSION,
+    .ShortDesc = "Generic application",
+    .LongDesc = "Keeps a cluster-unaware program running on one node.  Health is the "
+                "existence of the started process (same pid and start time); a crash is "
+                "reported at once.  Stopping sends SIGTERM to the whole process tree, including "
+                "processes that left its process group, and SIGKILL after StopTimeout.  The "
+                "application survives a restart of the resource host.",
+    .Properties = genapp_properties,
+    .Docs = genapp_docs,
+    .LooksAlivePollInterval = 5000,
+    .IsAlivePollInterval = 60000,
+    .PendingTimeout = 60000,
+    .MaxCheckLevel = 10,
+};
+
+/* ---- Instances ----------------------------------------------------------------------------- */
+
+typedef struct {
+  char *name;
+  RESOURCE_HANDLE handle;
+  HKEY params_key;  /* "Parameters": the instance attributes */
+  HKEY process_key; /* "Process": Pid and StartTime of the running application */
+
+  GMutex lock; /* guards params, proc, checkpoint, starts */
+  GenappParams params;
+  GenappProcId proc; /* pid 0 = none */
+  DWORD checkpoint;
+  DWORD starts;
+
+  CLUS_WORKER worker; /* the pending Online or Offline */
+  HANDLE event;       /* signalled by the watcher when the process exits */
+
+  guint64 watch_id; /* genapp-watch: signals event when the process exits */
+} GenappResource;
+
+static PSET_RESOURCE_STATUS_ROUTINE genapp_set_status;
+static PLOG_EVENT_ROUTINE genapp_log;
+
+static void genapp_params_free(GenappParams *p)
+{
+  ResUtilFreeParameterBlock((LPBYTE)p, NULL, genapp_properties);
+  memset(p, 0, sizeof *p);
+}
+
+/* Reports a state change from a worker; FALSE once the host wants the worker gone. */
+static gboolean genapp_report(GenappResource *res, CLUSTER_RESOURCE_STATE state)
+{
+  RESOURCE_STATUS status;
+  ResUtilInitializeResourceStatus(&status);
+  g_mutex_lock(&res->lock);
+  status.CheckPoint = ++res->checkpoint;
+  g_mutex_unlock(&res->lock);
+  status.ResourceState = state;
+  if (state == ClusterResourceOnline)
+    status.EventHandle = res->event;
+  return genapp_set_status(res->handle, &status) != ResourceExitStateTerminate;
+}
+
+/* ---- Registry: the running process --------------------------------------------------------- */
+
+static void genapp_store_proc(GenappResource *res, const GenappProcId *id)
+{
+  char start[32];
+  g_snprintf(start, sizeof start, "%" G_GUINT64_FORMAT, id->start_time);
+  (void)ResUtilSetDwordValue(res->process_key, "Pid", (DWORD)id->pid, NULL);
+  (void)ResUtilSetSzValue(res->process_key, "StartTime", start, NULL);
+}
+
+static void genapp_clear_proc(GenappResource *res)
+{
+  g_mutex_lock(&res->lock);
+  res->proc = (GenappProcId){0};
+  g_mutex_unlock(&res->lock);
+  (void)ClusterRegDeleteValue(res->process_key, "Pid");
+  (void)ClusterRegDeleteValue(res->process_key, "StartTime");
+}
+
+static void genapp_load_proc(GenappResource *res)
+{
+  DWORD pid = 0;
+  if (ResUtilGetDwordValue(res->process_key, "Pid", &pid, 0) != ERROR_SUCCESS || pid == 0)
+    return;
+  LPSTR start = ResUtilGetSzValue(res->process_key, "StartTime");
+  if (start == NULL)
+    return;
+  GenappProcId id = {.pid = (pid_t)pid, .start_time = g_ascii_strtoull(start, NULL, 10)};
+  ResUtilFree(start);
+  if (genapp_proc_alive(&id)) {
+    res->proc = id;
+    genapp_log(res->handle, LOG_INFORMATION, "adopted running application, pid %1!u!", (DWORD)pid);
+  }
+}
+
+static GenappProcId genapp_current_proc(GenappResource *res)
+{
+  g_mutex_lock(&res->lock);
+  GenappProcId id = res->proc;
+  g_mutex_unlock(&res->lock);
+  return id;
+}
+
+/* ---- Exit watch ---------------------------------------------------------------------------- */
+
+static void genapp_watcher_stop(GenappResource *res)
+{
+  genapp_watch_remove(res->watch_id);
+  res->watch_id = 0;
+}
+
+/* Only called from the Online worker, which never runs concurrently with a stop. */
+static DWORD genapp_watcher_start(GenappResource *res, const GenappProcId *id)
+{
+  int pidfd = genapp_proc_pidfd_open(id);
+  if (pidfd < 0)
+    return ERROR_PROCESS_ABORTED;
+  res->watch_id = genapp_watch_add(pidfd, res->event, res->handle, genapp_log);
+  return res->watch_id != 0 ? ERROR_SUCCESS : ERROR_NOT_ENOUGH_MEMORY;
+}
+
+/* ---- Validation ---------------------------------------------------------------------------- */
+
+/* Checks a parameter block; on success returns argv and the resolved program path. */
+static DWORD genapp_check_params(const GenappParams *p, char ***argv_out, char **path_out,
+                                 const char **why)
+{
+  struct stat st;
+  g_auto(GStrv) argv = NULL;
+  g_autofree char *path = NULL;
+
+  if (p->CommandLine == NULL || p->CommandLine[0] == '\0') {
+    *why = "CommandLine is empty";
+    return ERROR_INVALID_PARAMETER;
+  }
+  if (!g_shell_parse_argv(p->CommandLine, NULL, &argv, NULL)) {
+    *why = "CommandLine cannot be parsed";
+    return ERROR_INVALID_PARAMETER;
+  }
+  const char *cwd = p->CurrentDirectory ? p->CurrentDirectory : "/";
+  if (cwd[0] != '/' || strstr(cwd, "/../") != NULL || g_str_has_suffix(cwd, "/..")) {
+    *why = "CurrentDirectory is not an absolute path";
+    return ERROR_INVALID_PARAMETER;
+  }
+  if (stat(cwd, &st) != 0 || !S_ISDIR(st.st_mode)) {
+    *why = "CurrentDirectory does not exist";
+    return ERROR_PATH_NOT_FOUND;
+  }
+  if (p->HealthCommand != NULL && p->HealthCommand[0] != '\0') {
+    g_auto(GStrv) hargv = NULL;
+    if (!g_shell_parse_argv(p->HealthCommand, NULL, &hargv, NULL)) {
+      *why = "HealthCommand cannot be parsed";
+      return ERROR_INVALID_PARAMETER;
+    }
+  }
+  if (p->Environment != NULL) {
+    g_auto(GStrv) vars = g_strsplit(p->Environment, ";", -1);
+    for (char **v = vars; *v; v++) {
+      if (**v != '\0' && (strchr(*v, '=') == NULL || **v == '=')) {
+        *why = "Environment is not NAME=VALUE;...";
+        return ERROR_INVALID_PARAMETER;
+      }
+    }
+  }
+  if (p->User != NULL && p->User[0] != '\0') {
+    GenappProcCred cred;
+    int r = genapp_proc_cred_lookup(p->User, &cred);
+    if (r != 0) {
+      *why = "User does not exist";
+      return ERROR_INVALID_PARAMETER;
+    }
+    genapp_proc_cred_clear(&cred);
+  }
+  if (strchr(argv[0], '/') != NULL) {
+    if (argv[0][0] == '/')
+      path = g_strdup(argv[0]);
+    else
+      path = g_build_filename(cwd, argv[0], NULL);
+  } else {
+    path = g_find_program_in_path(argv[0]);
+  }
+  if (path == NULL || stat(path, &st) != 0 || !S_ISREG(st.st_mode) || access(path, X_OK) != 0) {
+    *why = "the program of CommandLine does not exist or is not executable";
+    return ERROR_FILE_NOT_FOUND;
+  }
+  if (argv_out)
+    *argv_out = g_steal_pointer(&argv);
+  if (path_out)
+    *path_out = g_steal_pointer(&path);
+  return ERROR_SUCCESS;
+}
+
+static char **genapp_build_env(const char *extra, const char *user, const GenappProcCred *cred)
+{
+  char **env = g_get_environ();
+  if (cred != NULL) {
+    env = g_environ_setenv(env, "USER", user, TRUE);
+    env = g_environ_setenv(env, "LOGNAME", user, TRUE);
+    env = g_environ_setenv(env, "HOME", cred->home, TRUE);
+  }
+  if (extra == NULL)
+    return env;
+  g_auto(GStrv) vars = g_strsplit(extra, ";", -1);
+  for (char **v = vars; *v; v++) {
+    char *eq = strchr(*v, '=');
+    if (eq == NULL || eq == *v)
+      continue;
+    *eq = '\0';
+    env = g_environ_setenv(env, *v, eq + 1, TRUE);
+  }
+  return env;
+}
+
+/* ---- Stopping ------------------------------------------------------------------------------ */
+
+/*
+ * Stops the tree rooted at @id: SIGTERM, up to @stop_ms for it to go, then SIGKILL until
+ * everything is gone.  @worker (may be NULL) cuts the clean window short when terminated;
+ * @res gets OfflinePending reports so PendingTimeout does not expire during a long window.
+ */
+static void genapp_stop_tree(GenappResource *res, const GenappProcId *id, DWORD stop_ms,
+                             PCLUS_WORKER worker)
+{
+  g_autoptr(GArray) tree = genapp_proc_tree_new(id);
+  if (genapp_proc_tree_alive(tree) == 0)
+    return;
+
+  if (stop_ms > 0) {
+    genapp_proc_tree_signal(tree, SIGTERM);
+    gint64 start = g_get_monotonic_time();
+    gint64 deadline = start + (gint64)stop_ms * 1000;
+    gint64 next_report = start + G_USEC_PER_SEC;
+    while (g_get_monotonic_time() < deadline) {
+      if (worker && ClusWorkerCheckTerminate(worker))
+        break;
+      g_usleep(GENAPP_POLL_MS * 1000);
+      genapp_proc_tree_collect(tree);
+      if (genapp_proc_tree_alive(tree) == 0)
+        return;
+      if (worker && g_get_monotonic_time() >= next_report) {
+        next_report += G_USEC_PER_SEC;
+        if (!genapp_report(res, ClusterResourceOfflinePending))
+          break;
+      }
+    }
+    genapp_log(res->handle, LOG_WARNING,
+               "application did not stop within %1!u! ms, killing its %2!u! processes", stop_ms,
+               genapp_proc_tree_alive(tree));
+  }
+
+  /* Re-collect before every round: a dying parent's children move to another parent, and a
+   * member may still fork until the signal lands. */
+  gint64 deadline = g_get_monotonic_time() + (gint64)GENAPP_KILL_WAIT_MS * 1000;
+  for (;;) {
+    genapp_proc_tree_collect(tree);
+    genapp_proc_tree_signal(tree, SIGKILL);
+    if (genapp_proc_tree_alive(tree) == 0)
+      return;
+    if (g_get_monotonic_time() >= deadline) {
+      genapp_log(res->handle, LOG_ERROR, "%1!u! processes survived SIGKILL (stuck in the kernel?)",
+                 genapp_proc_tree_alive(tree));
+      return;
+    }
+    g_usleep(5 * 1000);
+  }
+}
+
+/* ---- Workers ------------------------------------------------------------------------------- */
+
+typedef struct {
+  GenappResource *res;
+  char *path;
+  char **argv;
+  char **envp;
+  char *cwd;
+  gboolean has_cred;
+  GenappProcCred cred;
+} OnlineJob;
+
+static void online_job_free(OnlineJob *job)
+{
+  g_free(job->path);
+  g_strfreev(job->argv);
+  g_strfreev(job->envp);
+  g_free(job->cwd);
+  genapp_proc_cred_clear(&job->cred);
+  g_free(job);
+}
+
+static DWORD WINAPI genapp_online_worker(PCLUS_WORKER worker, LPVOID data)
+{
+  OnlineJob *job = data;
+  GenappResource *res = job->res;
+  GenappProcId id = genapp_current_proc(res);
+
+  if (!genapp_proc_alive(&id)) {
+    int r = genapp_proc_spawn(job->path, job->argv, job->envp, job->cwd,
+                              job->has_cred ? &job->cred : NULL, &id);
+    if (r != 0) {
+      genapp_log(res->handle, LOG_ERROR, "cannot start %1!s!: %2!s!", job->path, g_strerror(r));
+      genapp_report(res, ClusterResourceFailed);
+      online_job_free(job);
+      return (DWORD)r;
+    }
+    g_mutex_lock(&res->lock);
+    res->proc = id;
+    res->starts++;
+    g_mutex_unlock(&res->lock);
+    genapp_store_proc(res, &id);
+    genapp_log(res->handle, LOG_INFORMATION, "started %1!s! as pid %2!u!", job->path,
+               (DWORD)id.pid);
+
+    /* A program that exits at once (bad option, missing file) must fail the Online, not show
+     * up as a crash a moment later. */
+    for (guint waited = 0; waited < GENAPP_SETTLE_MS; waited += GENAPP_POLL_MS) {
+      if (ClusWorkerCheckTerminate(worker)) {
+        online_job_free(job);
+        return ERROR_OPERATION_ABORTED; /* Terminate kills what we started */
+      }
+      g_usleep(GENAPP_POLL_MS * 1000);
+      if (!genapp_proc_alive(&id))
+        break;
+    }
+  }
+  online_job_free(job);
+
+  if (!genapp_proc_alive(&id) || genapp_watcher_start(res, &id) != ERROR_SUCCESS) {
+    genapp_log(res->handle, LOG_ERROR, "application pid %1!u! exited during start-up",
+               (DWORD)id.pid);
+    genapp_clear_proc(res);
+    genapp_report(res, ClusterResourceFailed);
+    return ERROR_PROCESS_ABORTED;
+  }
+  if (ClusWorkerCheckTerminate(worker))
+    return ERROR_OPERATION_ABORTED;
+  genapp_report(res, ClusterResourceOnline);
+  return ERROR_SUCCESS;
+}
+
+static DWORD WINAPI genapp_offline_worker(PCLUS_WORKER worker, LPVOID data)
+{
+  GenappResource *res = data;
+
+  genapp_watcher_stop(res);
+  GenappProcId id = genapp_current_proc(res);
+  g_mutex_lock(&res->lock);
+  DWORD stop_ms = res->params.StopTimeout;
+  g_mutex_unlock(&res->lock);
+
+  if (id.pid > 0)
+    genapp_stop_tree(res, &id, stop_ms, worker);
+  genapp_clear_proc(res);
+  if (ClusWorkerCheckTerminate(worker))
+    return ERROR_OPERATION_ABORTED;
+  genapp_log(res->handle, LOG_INFORMATION, "application stopped");
+  genapp_report(res, ClusterResourceOffline);
+  return ERROR_SUCCESS;
+}
+
+/* ---- Entry points -------------------------------------------------------------------------- */
+
+static RESID WINAPI GenappOpen(LPCSTR ResourceName, HKEY ResourceKey,
+                               RESOURCE_HANDLE ResourceHandle)
+{
+  HKEY params_key = NULL, process_key = NULL;
+  DWORD status;
+
+  status = ClusterRegOpenKey(ResourceKey, "Parameters", KEY_ALL_ACCESS, &params_key);
+  if (status != ERROR_SUCCESS) {
+    genapp_log(ResourceHandle, LOG_ERROR, "cannot open the Parameters key: error %1!u!", status);
+    SetLastError(status);
+    return NULL;
+  }
+  status = ClusterRegCreateKey(ResourceKey, GENAPP_PROCESS_KEY, KEY_ALL_ACCESS, &process_key);
+  if (status != ERROR_SUCCESS) {
+    genapp_log(ResourceHandle, LOG_ERROR, "cannot open the Process key: error %1!u!", status);
+    ClusterRegCloseKey(params_key);
+    SetLastError(status);
+    return NULL;
+  }
+
+  GenappResource *res = g_new0(GenappResource, 1);
+  res->name = g_strdup(ResourceName);
+  res->handle = ResourceHandle;
+  res->params_key = params_key;
+  res->process_key = process_key;
+  g_mutex_init(&res->lock);
+  /* Missing required values are fine here: Pacemaker may set them before Online. */
+  LPSTR bad = NULL;
+  status = ResUtilGetPropertiesToParameterBlock(params_key, genapp_properties, (LPBYTE)&res->params,
+                                                FALSE, &bad);
+  if (status != ERROR_SUCCESS)
+    genapp_log(ResourceHandle, LOG_WARNING, "cannot read property %1!s!: error %2!u!",
+               bad ? bad : "?", status);
+  ResUtilFree(bad);
+  genapp_load_proc(res);
+  return res;
+}
+
+static VOID WINAPI GenappClose(RESID Resource)
+{
+  GenappResource *res = Resource;
+  if (res == NULL)
+    return;
+  /* The application keeps running: see the file comment (re-adoption). */
+  ClusWorkerTerminate(&res->worker);
+  genapp_watcher_stop(res);
+  if (res->event)
+    ClusResCloseHandle(res->event);
+  ClusterRegCloseKey(res->params_key);
+  ClusterRegCloseKey(res->process_key);
+  genapp_params_free(&res->params);
+  g_mutex_clear(&res->lock);
+  g_free(res->name);
+  g_free(res);
+}
+
+static DWORD WINAPI GenappOnline(RESID Resource, LPHANDLE EventHandle)
+{
+  GenappResource *res = Resource;
+  GenappParams fresh = {0};
+  LPSTR bad = NULL;
+  const char *why = NULL;
+  g_auto(GStrv) argv = NULL;
+  g_autofree char *path = NULL;
+
+  if (res == NULL)
+    return ERROR_RESOURCE_NOT_FOUND;
+  ClusWorkerTerminate(&res->worker);
+  genapp_watcher_stop(res);
+
+  /* Online uses the values stored now: Pacemaker may have changed them since Open. */
+  DWORD status = ResUtilGetPropertiesToParameterBlock(res->params_key, genapp_properties,
+                                                      (LPBYTE)&fresh, TRUE, &bad);
+  if (status != ERROR_SUCCESS) {
+    genapp_log(res->handle, LOG_ERROR, "property %1!s! is missing or invalid", bad ? bad : "?");
+    ResUtilFree(bad);
+    genapp_params_free(&fresh);
+    return status;
+  }
+  status = genapp_check_params(&fresh, &argv, &path, &why);
+  if (status != ERROR_SUCCESS) {
+    genapp_log(res->handle, LOG_ERROR, "cannot start: %1!s!", why);
+    genapp_params_free(&fresh);
+    return status;
+  }
+
+  OnlineJob *job = g_new0(OnlineJob, 1);
+  job->res = res;
+  job->path = g_steal_pointer(&path);
+  job->argv = g_steal_pointer(&argv);
+  if (fresh.User != NULL && fresh.User[0] != '\0') {
+    /* Looked up here, not in the child: getpwnam is not async-signal-safe. */
+    if (genapp_proc_cred_lookup(fresh.User, &job->cred) != 0) {
+      genapp_log(res->handle, LOG_ERROR, "cannot start: user %1!s! does not exist", fresh.User);
+      online_job_free(job);
+      genapp_params_free(&fresh);
+      return ERROR_INVALID_PARAMETER;
+    }
+    job->has_cred = TRUE;
+  }
+  job->envp = genapp_build_env(fresh.Environment, fresh.User, job->has_cred ? &job->cred : NULL);
+  job->cwd = g_strdup(fresh.CurrentDirectory ? fresh.CurrentDirectory : "/");
+
+  g_mutex_lock(&res->lock);
+  genapp_params_free(&res->params);
+  res->params = fresh;
+  g_mutex_unlock(&res->lock);
+
+  if (res->event == NULL) {
+    res->event = ClusResCreateEvent(TRUE, FALSE);
+    if (res->event == NULL) {
+      online_job_free(job);
+      return GetLastError() ? GetLastError() : ERROR_NOT_ENOUGH_MEMORY;
+    }
+  } else {
+    ClusResResetEvent(res->event);
+  }
+
+  status = ClusWorkerCreate(&res->worker, genapp_online_worker, job);
+  if (status != ERROR_SUCCESS) {
+    online_job_free(job);
+    return status;
+  }
+  if (EventHandle)
+    *EventHandle = res->event;
+  return ERROR_IO_PENDING;
+}
+
+static DWORD WINAPI GenappOffline(RESID Resource)
+{
+  GenappResource *res = Resource;
+  if (res == NULL)
+    return ERROR_RESOURCE_NOT_FOUND;
+  ClusWorkerTerminate(&res->worker);
+  return ClusWorkerCreate(&res->worker, genapp_offline_worker, res) == ERROR_SUCCESS
+             ? ERROR_IO_PENDING
+             : ERROR_NOT_ENOUGH_MEMORY;
+}
+
+static VOID WINAPI GenappTerminate(RESID Resource)
+{
+  GenappResource *res = Resource;
+  if (res == NULL)
+    return;
+  ClusWorkerTerminate(&res->worker);
+  genapp_watcher_stop(res);
+  GenappProcId id = genapp_current_proc(res);
+  if (id.pid > 0) {
+    genapp_stop_tree(res, &id, 0, NULL);
+    genapp_log(res->handle, LOG_INFORMATION, "application pid %1!u! killed", (DWORD)id.pid);
+  }
+  genapp_clear_proc(res);
+}
+
+static BOOL WINAPI GenappLooksAlive(RESID Resource)
+{
+  GenappResource *res = Resource;
+  if (res == NULL)
+    return FALSE;
+  GenappProcId id = genapp_current_proc(res);
+  return id.pid > 0 && genapp_proc_alive(&id);
+}
+
+static BOOL WINAPI GenappIsAlive(RESID Resource)
+{
+  GenappResource *res = Resource;
+  if (!GenappLooksAlive(Resource))
+    return FALSE;
+  if (ClusResGetCheckLevel() < 10)
+    return TRUE;
+
+  g_mutex_lock(&res->lock);
+  g_autofree char *cmd = g_strdup(res->params.HealthCommand);
+  g_autofree char *cwd =
+      g_strdup(res->params.CurrentDirectory ? res->params.CurrentDirectory : "/");
+  DWORD timeout = res->params.HealthTimeout;
+  g_autofree char *user = g_strdup(res->params.User);
+  g_autofree char *extra_env = g_strdup(res->params.Environment);
+  g_mutex_unlock(&res->lock);
+  if (cmd == NULL || cmd[0] == '\0')
+    return TRUE;
+
+  g_auto(GStrv) argv = NULL;
+  if (!g_shell_parse_argv(cmd, NULL, &argv, NULL)) {
+    genapp_log(res->handle, LOG_ERROR, "HealthCommand cannot be parsed");
+    return FALSE;
+  }
+  GenappProcCred cred = {0};
+  gboolean has_cred = user != NULL && user[0] != '\0';
+  if (has_cred && genapp_proc_cred_lookup(user, &cred) != 0) {
+    genapp_log(res->handle, LOG_ERROR, "health check: user %1!s! does not exist", user);
+    return FALSE;
+  }
+  g_auto(GStrv) envp = genapp_build_env(extra_env, user, has_cred ? &cred : NULL);
+  if (has_cred && argv[0][0] != '/') {
+    /* Without a shell or execvp after the fork, the program needs its full path. */
+    char *full = g_find_program_in_path(argv[0]);
+    if (full != NULL) {
+      g_free(argv[0]);
+      argv[0] = full;
+    }
+  }
+  int wstatus = 0;
+  int r = genapp_proc_run_with_timeout(argv, envp, cwd, has_cred ? &cred : NULL, timeout, &wstatus);
+  genapp_proc_cred_clear(&cred);
+  if (r == ETIMEDOUT) {
+    genapp_log(res->handle, LOG_ERROR, "health check did not finish within %1!u! ms", timeout);
+    return FALSE;
+  }
+  if (r != 0) {
+    genapp_log(res->handle, LOG_ERROR, "cannot run health check: %1!s!", g_strerror(r));
+    return FALSE;
+  }
+  if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
+    genapp_log(res->handle, LOG_ERROR, "health check failed (wait status %1!u!)", (DWORD)wstatus);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* ---- Controls ------------------------------------------------------------------------------ */
+
+/* Copies a built property list to the caller's buffer (ERROR_MORE_DATA if too small). */
+static DWORD genapp_return_list(PCLUSRES_PROPLIST list, PVOID out, DWORD out_size, LPDWORD returned)
+{
+  DWORD size = 0;
+  const void *buf = ClusResPropListBuffer(list, &size);
+  if (buf == NULL)
+    return ERROR_NOT_ENOUGH_MEMORY;
+  if (returned)
+    *returned = size;
+  if (out_size < size || out == NULL)
+    return ERROR_MORE_DATA;
+  memcpy(out, buf, size);
+  return ERROR_SUCCESS;
+}
+
+/* Property formats (GET_PRIVATE_PROPERTY_FMTS): each name with its CLUSPROP_FORMAT_* as DWORD. */
+static DWORD genapp_formats(PVOID out, DWORD out_size, LPDWORD returned)
+{
+  PCLUSRES_PROPLIST list = ClusResPropListCreate();
+  if (list == NULL)
+    return ERROR_NOT_ENOUGH_MEMORY;
+  for (const RESUTIL_PROPERTY_ITEM *p = genapp_properties; p->Name; p++)
+    ClusResPropListAddDword(list, p->Name, p->Format);
+  DWORD status = genapp_return_list(list, out, out_size, returned);
+  ClusResPropListFree(list);
+  return status;
+}
+
+static DWORD genapp_enum(PVOID out, DWORD out_size, LPDWORD returned)
+{
+  DWORD required = 0, bytes = 0;
+  DWORD status = ResUtilEnumProperties(genapp_properties, out, out_size, &bytes, &required);
+  if (returned)
+    *returned = status == ERROR_MORE_DATA ? required : bytes;
+  return status;
+}
+
+/* Parses @in over a copy of the current values and checks the result as Online would. */
+static DWORD genapp_validate(GenappResource *res, const void *in, DWORD in_size,
+                             GenappParams *out_params)
+{
+  GenappParams p = {0};
+  const char *why = NULL;
+
+  if (in == NULL || in_size == 0)
+    return ERROR_INVALID_DATA;
+  g_mutex_lock(&res->lock);
+  DWORD status = ResUtilDupParameterBlock((LPBYTE)&p, (LPBYTE)&res->params, genapp_properties);
+  g_mutex_unlock(&res->lock);
+  if (status == ERROR_SUCCESS)
+    status = ResUtilVerifyPropertyTable(genapp_properties, NULL, FALSE, in, in_size, (LPBYTE)&p);
+  if (status == ERROR_SUCCESS) {
+    status = genapp_check_params(&p, NULL, NULL, &why);
+    if (status != ERROR_SUCCESS)
+      genapp_log(res->handle, LOG_ERROR, "invalid properties: %1!s!", why);
+  }
+  if (status == ERROR_SUCCESS && out_params)
+    *out_params = p;
+  else
+    genapp_params_free(&p);
+  return status;
+}
+
+static gboolean str_differs(const char *a, const char *b)
+{
+  return g_strcmp0(a ? a : "", b ? b : "") != 0;
+}
+
+static DWORD genapp_set(GenappResource *res, const void *in, DWORD in_size)
+{
+  GenappParams next = {0};
+  DWORD status = genapp_validate(res, in, in_size, &next);
+  if (status != ERROR_SUCCESS)
+    return status;
+
+  g_mutex_lock(&res->lock);
+  /* HealthCommand, HealthTimeout and StopTimeout are read at each use: they apply live.  The
+   * others only matter when the process starts. */
+  gboolean restart_needed = str_differs(next.CommandLine, res->params.CommandLine) ||
+                            str_differs(next.CurrentDirectory, res->params.CurrentDirectory) ||
+                            str_differs(next.Environment, res->params.Environment) ||
+                            str_differs(next.User, res->params.User);
+  status = ResUtilSetPropertyParameterBlock(res->params_key, genapp_properties, NULL, (LPBYTE)&next,
+                                            in, in_size, (LPBYTE)&res->params);
+  gboolean running = res->proc.pid > 0;
+  g_mutex_unlock(&res->lock);
+  genapp_params_free(&next);
+  if (status != ERROR_SUCCESS)
+    return status;
+  return restart_needed && running ? ERROR_RESOURCE_PROPERTIES_STORED : ERROR_SUCCESS;
+}
+
+static DWORD genapp_ro_properties(GenappResource *res, PVOID out, DWORD out_size, LPDWORD returned)
+{
+  GenappProcId id = genapp_current_proc(res);
+  gboolean alive = id.pid > 0 && genapp_proc_alive(&id);
+  g_mutex_lock(&res->lock);
+  DWORD starts = res->starts;
+  g_mutex_unlock(&res->lock);
+  char start[32];
+  g_snprintf(start, sizeof start, "%" G_GUINT64_FORMAT, alive ? id.start_time : 0);
+
+  PCLUSRES_PROPLIST list = ClusResPropListCreate();
+  if (list == NULL)
+    return ERROR_NOT_ENOUGH_MEMORY;
+  ClusResPropListAddDword(list, "Pid", alive ? (DWORD)id.pid : 0);
+  ClusResPropListAddSz(list, "StartTime", start);
+  ClusResPropListAddSz(list, "State", alive ? "running" : "stopped");
+  ClusResPropListAddDword(list, "Starts", starts);
+  DWORD status = genapp_return_list(list, out, out_size, returned);
+  ClusResPropListFree(list);
+  return status;
+}
+
+static DWORD WINAPI GenappResourceControl(RESID Resource, DWORD ControlCode, PVOID InBuffer,
+                                          DWORD InBufferSize, PVOID OutBuffer, DWORD OutBufferSize,
+                                          LPDWORD BytesReturned)
+{
+  GenappResource *res = Resource;
+  DWORD required = 0;
+  DWORD status;
+
+  if (BytesReturned)
+    *BytesReturned = 0;
+  if (res == NULL)
+    return ERROR_RESOURCE_NOT_FOUND;
+
+  switch (ControlCode) {
+  case CLUSCTL_RESOURCE_UNKNOWN:
+    return ERROR_SUCCESS;
+  case CLUSCTL_RESOURCE_ENUM_PRIVATE_PROPERTIES:
+    return genapp_enum(OutBuffer, OutBufferSize, BytesReturned);
+  case CLUSCTL_RESOURCE_GET_PRIVATE_PROPERTIES:
+    status = ResUtilGetAllProperties(res->params_key, genapp_properties, OutBuffer, OutBufferSize,
+                                     BytesReturned, &required);
+    if (status == ERROR_MORE_DATA && BytesReturned)
+      *BytesReturned = required;
+    return status;
+  case CLUSCTL_RESOURCE_GET_PRIVATE_PROPERTY_FMTS:
+    return genapp_formats(OutBuffer, OutBufferSize, BytesReturned);
+  case CLUSCTL_RESOURCE_VALIDATE_PRIVATE_PROPERTIES:
+    return genapp_validate(res, InBuffer, InBufferSize, NULL);
+  case CLUSCTL_RESOURCE_SET_PRIVATE_PROPERTIES:
+    return genapp_set(res, InBuffer, InBufferSize);
+  case CLUSCTL_RESOURCE_GET_RO_PRIVATE_PROPERTIES:
+    return genapp_ro_properties(res, OutBuffer, OutBufferSize, BytesReturned);
+  default:
+    return ERROR_INVALID_FUNCTION;
+  }
+}
+
+static DWORD WINAPI GenappResourceTypeControl(LPCSTR ResourceTypeName, DWORD ControlCode,
+                                              PVOID InBuffer, DWORD InBufferSize, PVOID OutBuffer,
+                                              DWORD OutBufferSize, LPDWORD BytesReturned)
+{
+  if (BytesReturned)
+    *BytesReturned = 0;
+  switch (ControlCode) {
+  case CLUSCTL_RESOURCE_TYPE_CLUSRES_GET_TYPE_INFO: {
+    const CLUSRES_TYPE_INFO *info = &genapp_type_info;
+    if (BytesReturned)
+      *BytesReturned = sizeof info;
+    if (OutBuffer == NULL || OutBufferSize < sizeof info)
+      return ERROR_MORE_DATA;
+    memcpy(OutBuffer, &info, sizeof info);
+    return ERROR_SUCCESS;
+  }
+  case CLUSCTL_RESOURCE_TYPE_GET_PRIVATE_RESOURCE_PROPERTY_FMTS:
+    return genapp_formats(OutBuffer, OutBufferSize, BytesReturned);
+  case CLUSCTL_RESOURCE_TYPE_ENUM_PRIVATE_PROPERTIES:
+    /* The type has no properties of its own; tools ask this to learn the resource ones. */
+    return genapp_enum(OutBuffer, OutBufferSize, BytesReturned);
+  default:
+    return ERROR_INVALID_FUNCTION;
+  }
+}
+
+static CLRES_V1_FUNCTION_TABLE(genapp_function_table, CLRES_VERSION_V1_00, Genapp, NULL, NULL,
+                               GenappResourceControl, GenappResourceTypeControl);
+
+CLUSRES_EXPORT DWORD WINAPI Startup(LPCSTR ResourceType, DWORD MinVersionSupported,
+                                    DWORD MaxVersionSupported,
+                                    PSET_RESOURCE_STATUS_ROUTINE SetResourceStatus,
+                                    PLOG_EVENT_ROUTINE LogEvent,
+                                    PCLRES_FUNCTION_TABLE *FunctionTable);
+
+CLUSRES_EXPORT DWORD WINAPI Startup(LPCSTR ResourceType, DWORD MinVersionSupported,
+                                    DWORD MaxVersionSupported,
+                                    PSET_RESOURCE_STATUS_ROUTINE SetResourceStatus,
+                                    PLOG_EVENT_ROUTINE LogEvent,
+                                    PCLRES_FUNCTION_TABLE *FunctionTable)
+{
+  if (ResourceType == NULL || g_ascii_strcasecmp(ResourceType, GENAPP_TYPE) != 0)
+    return ERROR_CLUSTER_RESNAME_NOT_FOUND;
+  if (MinVersionSupported > CLRES_VERSION_V1_00 || MaxVersionSupported < CLRES_VERSION_V1_00)
+    return ERROR_REVISION_MISMATCH;
+  if (SetResourceStatus == NULL || LogEvent == NULL || FunctionTable == NULL)
+    return ERROR_INVALID_PARAMETER;
+  genapp_set_status = SetResourceStatus;
+  genapp_log = LogEvent;
+  *FunctionTable = &genapp_function_table;
+  return ERROR_SUCCESS;
+}

@@ -1,0 +1,795 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The share resource DLL: seed 004's Resource DLL 22 on the clusres Resource API.
+ *   FIG. 4 Open      validate, store the resource entry (name, disk dependency, share
+ *                    properties, home node) in the cluster registry, re-adopt a live share
+ *   FIG. 5 Online    validate, the GSM part of the request (share-sm), schedule the online
+ *                    thread (FIG. 6A/6B), return Online Pending
+ *   FIG. 7 Offline   validate, schedule the offline thread (FIG. 8A/8B), return Offline Pending
+ *   FIG. 9 Close     close the key handles, delete the resource entry
+ * The state machines themselves are in share-sm.c; the parameters in share-params.c.
+ */
+#include "share.h"
+
+#include <string.h>
+
+#include <glib.h>
+
+#include "sd-driver.h"
+#include "sd-probe.h"
+#include "share-params.h"
+#include "share-sm.h"
+
+/* Every driver call is bounded by this; well inside the default PendingTimeout (180 s). */
+#define SHARE_DRIVER_TIMEOUT_MS 15000u
+/* LooksAlive: one export listing shared by all shares of the process for this long. */
+#define SHARE_LOOKS_ALIVE_CACHE_MS 2000u
+/* IsAlive depth 0: fresher, still shared by shares polled together. */
+#define SHARE_IS_ALIVE_CACHE_MS 500u
+#define SHARE_PROBE_TIMEOUT_MS 5000u
+
+typedef struct {
+  char *name; /* the resource name (Pacemaker's id) */
+  RESOURCE_HANDLE handle;
+  HKEY params_key; /* Parameters: the host's, we read it and write it for SET_PRIVATE_PROPERTIES */
+  HKEY entry_key;  /* ShareEntry: ours (FIG. 4) */
+  ShareParams params;
+  ShareSmShare *share;
+  CLUS_WORKER worker;
+  gint checkpoint;
+  gint quiet; /* Terminate/Close: the host expects no reports */
+} ShareResource;
+
+static struct {
+  GMutex lock; /* instances, sm, drivers */
+  PSET_RESOURCE_STATUS_ROUTINE set_status;
+  PLOG_EVENT_ROUTINE log_event;
+  ShareSm *sm;
+  GHashTable *drivers;   /* backend name -> SdDriver * */
+  GHashTable *instances; /* resource name -> ShareResource * */
+} g_share;
+
+static const CLUSRES_TYPE_INFO share_type_info = {
+    .Version = CLUSRES_TYPE_INFO_VERSION,
+    .ShortDesc = "Highly available NFS share",
+    .LongDesc =
+        "Exports a directory over NFS (NFS-Ganesha or knfsd) through a virtual IP. Each share "
+        "has a home node; brought online on another node it is a failover (the VIP's clients "
+        "reclaim their state there), taken offline there a failback. Status (clusresctl status): "
+        "global and local state machines, NodeShareCount, OPNodeShareCount per home node, "
+        "CallUserGroup. OCF_CHECK_LEVEL 0: export listed; 10: NFS lookup of the pseudo path "
+        "through the VIP; 20: also reads a file.",
+    .Properties = share_params_table,
+    .Docs = share_params_docs,
+    .LooksAlivePollInterval = CLUSTER_RESOURCE_DEFAULT_LOOKS_ALIVE,
+    .IsAlivePollInterval = CLUSTER_RESOURCE_DEFAULT_IS_ALIVE,
+    .PendingTimeout = CLUSTER_RESOURCE_DEFAULT_PENDING_TIMEOUT,
+    .MaxCheckLevel = 20,
+};
+
+/* ---- small helpers --------------------------------------------------------------------- */
+
+static void share_log(ShareResource *res, LOG_LEVEL level, const char *message)
+{
+  if (g_share.log_event)
+    g_share.log_event(res ? res->handle : NULL, level, "%1!s!", message);
+}
+
+static DWORD copy_out(PCLUSRES_PROPLIST list, PVOID out, DWORD out_size, LPDWORD returned)
+{
+  DWORD cb = 0;
+  const void *buf = ClusResPropListBuffer(list, &cb);
+  if (returned)
+    *returned = cb;
+  if (out == NULL || out_size < cb)
+    return ERROR_MORE_DATA;
+  memcpy(out, buf, cb);
+  return ERROR_SUCCESS;
+}
+
+/* Callers hold g_share.lock. */
+static SdDriver *driver_for(const char *backend, GError **error)
+{
+  if (!g_share.drivers)
+    g_share.drivers =
+        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)sd_driver_free);
+  SdDriver *drv = g_hash_table_lookup(g_share.drivers, backend);
+  if (!drv) {
+    drv = sd_driver_new(backend, SHARE_DRIVER_TIMEOUT_MS, error);
+    if (!drv)
+      return NULL;
+    g_hash_table_insert(g_share.drivers, g_strdup(backend), drv);
+  }
+  return drv;
+}
+
+/* Reads Parameters into @params and validates them (FIG. 4 input, FIG. 5 block 41). */
+static DWORD read_params(ShareResource *res, HKEY params_key, ShareParams *params)
+{
+  LPSTR bad = NULL;
+  DWORD status = ResUtilGetPropertiesToParameterBlock(params_key, share_params_table,
+                                                      (LPBYTE)params, TRUE, &bad);
+  if (status != ERROR_SUCCESS) {
+    g_autofree char *msg =
+        g_strdup_printf("cannot read parameter %s (error %u)", bad ? bad : "?", status);
+    share_log(res, LOG_ERROR, msg);
+    ResUtilFree(bad);
+    return ERROR_INVALID_PARAMETER;
+  }
+  g_autoptr(GError) error = NULL;
+  if (!share_params_validate(params, &error)) {
+    share_log(res, LOG_ERROR, error->message);
+    return ERROR_INVALID_PARAMETER;
+  }
+  return ERROR_SUCCESS;
+}
+
+/* Every registry write is durable (fsync), so unchanged values are not rewritten: a host
+ * re-opening hundreds of shares then writes nothing. */
+static void entry_set_sz(ShareResource *res, const char *name, const char *value)
+{
+  g_autofree char *current = ResUtilGetSzValue(res->entry_key, name);
+  if (current && g_str_equal(current, value ? value : ""))
+    return;
+  DWORD status = ResUtilSetSzValue(res->entry_key, name, value ? value : "", NULL);
+  if (status != ERROR_SUCCESS) {
+    g_autofree char *msg = g_strdup_printf("cannot store %s (error %u)", name, status);
+    share_log(res, LOG_WARNING, msg);
+  }
+}
+
+/* FIG. 4 blocks 32-35 (also after block 41 of a later Online, so the entry follows SET). */
+static void store_entry(ShareResource *res, const ShareParams *params, const SdShare *def,
+                        const char *backend)
+{
+  /* Block 32: the name input by the user. */
+  entry_set_sz(res, "Name", params->share_name);
+  /* Block 33: the dependency for a disk drive. */
+  entry_set_sz(res, "DiskDependency", params->disk);
+  /* Block 34: the share properties (the exported access to the volume). */
+  entry_set_sz(res, "Path", def->path);
+  entry_set_sz(res, "Pseudo", def->pseudo);
+  DWORD export_id = 0;
+  if (ResUtilGetDwordValue(res->entry_key, "ExportId", &export_id, 0) != ERROR_SUCCESS ||
+      export_id != def->export_id)
+    (void)ResUtilSetDwordValue(res->entry_key, "ExportId", def->export_id, NULL);
+  entry_set_sz(res, "Clients", def->clients);
+  entry_set_sz(res, "Access", def->access);
+  entry_set_sz(res, "Squash", def->squash);
+  entry_set_sz(res, "Vip", def->vip);
+  entry_set_sz(res, "Driver", backend);
+  /* Block 35: the server name associated with the resource. */
+  entry_set_sz(res, "HomeNode", params->home_node);
+}
+
+static const char *const entry_values[] = {"Name",     "DiskDependency", "Path",     "Pseudo",
+                                           "ExportId", "Clients",        "Access",   "Squash",
+                                           "Vip",      "Driver",         "HomeNode", "LSM"};
+
+/* ---- share-sm callbacks ------------------------------------------------------------------ */
+
+static void report_cb(ShareSmShare *share, ShareReport report, gpointer user_data)
+{
+  ShareResource *res = user_data;
+  if (g_atomic_int_get(&res->quiet) || !g_share.set_status)
+    return;
+  RESOURCE_STATUS status;
+  ResUtilInitializeResourceStatus(&status);
+  switch (report) {
+  case SHARE_REPORT_ONLINE:
+    status.ResourceState = ClusterResourceOnline;
+    break;
+  case SHARE_REPORT_OFFLINE_PENDING:
+    status.ResourceState = ClusterResourceOfflinePending;
+    break;
+  case SHARE_REPORT_OFFLINE:
+    status.ResourceState = ClusterResourceOffline;
+    break;
+  case SHARE_REPORT_FAILED:
+    status.ResourceState = ClusterResourceFailed;
+    break;
+  }
+  status.CheckPoint = (DWORD)g_atomic_int_add(&res->checkpoint, 1) + 1;
+  (void)g_share.set_status(res->handle, &status);
+}
+
+/* The LSM is persisted in the share's own entry: one value, replaced atomically by the
+ * registry, so a host killed at any point leaves either the old or the new LSM. */
+static void persist_cb(ShareSmShare *share, ShareLsm lsm, gpointer user_data)
+{
+  ShareResource *res = user_data;
+  entry_set_sz(res, "LSM", share_lsm_to_string(lsm));
+}
+
+/* ---- FIG. 4: Open ------------------------------------------------------------------------ */
+
+static void resource_free(ShareResource *res)
+{
+  if (res->params_key)
+    ClusterRegCloseKey(res->params_key);
+  if (res->entry_key)
+    ClusterRegCloseKey(res->entry_key);
+  share_params_clear(&res->params);
+  g_free(res->name);
+  g_free(res);
+}
+
+static RESID WINAPI ShareOpen(LPCSTR ResourceName, HKEY ResourceKey, RESOURCE_HANDLE ResourceHandle)
+{
+  if (ResourceName == NULL || ResourceKey == NULL) {
+    SetLastError(ERROR_INVALID_PARAMETER);
+    return NULL;
+  }
+  ShareResource *res = g_new0(ShareResource, 1);
+  res->name = g_strdup(ResourceName);
+  res->handle = ResourceHandle;
+
+  /* Start bubble 31.  The input the user gave: Parameters, validated before anything is
+   * written or driven. */
+  DWORD status = ClusterRegOpenKey(ResourceKey, "Parameters", KEY_ALL_ACCESS, &res->params_key);
+  if (status == ERROR_SUCCESS)
+    status = read_params(res, res->params_key, &res->params);
+  if (status != ERROR_SUCCESS) {
+    resource_free(res);
+    SetLastError(status);
+    return NULL;
+  }
+
+  g_autofree char *node = ResUtilGetSzValue(ResourceKey, "NodeName");
+  if (node == NULL || *node == '\0') {
+    g_free(node);
+    node = g_strdup(g_get_host_name());
+  }
+
+  g_mutex_lock(&g_share.lock);
+  if (!g_share.instances)
+    g_share.instances = g_hash_table_new(g_str_hash, g_str_equal);
+  /* share_name is unique: two instances exporting the same share would count it twice. */
+  GHashTableIter it;
+  gpointer value;
+  g_hash_table_iter_init(&it, g_share.instances);
+  while (g_hash_table_iter_next(&it, NULL, &value)) {
+    ShareResource *other = value;
+    if (g_str_equal(other->params.share_name, res->params.share_name) ||
+        g_str_equal(other->name, res->name)) {
+      g_mutex_unlock(&g_share.lock);
+      share_log(res, LOG_ERROR, "share_name is already used by another resource");
+      resource_free(res);
+      SetLastError(ERROR_ALREADY_EXISTS);
+      return NULL;
+    }
+  }
+
+  g_autoptr(GError) error = NULL;
+  const char *backend = share_params_backend(&res->params);
+  SdDriver *drv = driver_for(backend, &error);
+  if (drv == NULL) {
+    g_mutex_unlock(&g_share.lock);
+    share_log(res, LOG_ERROR, error->message);
+    resource_free(res);
+    SetLastError(ERROR_INVALID_PARAMETER);
+    return NULL;
+  }
+  if (!g_share.sm)
+    g_share.sm = share_sm_new(node);
+  else if (!g_str_equal(share_sm_local_node(g_share.sm), node))
+    share_log(res, LOG_WARNING, "NodeName differs from the one of the first resource opened");
+
+  status = ClusterRegOpenKey(ResourceKey, SHARE_ENTRY_KEY, KEY_ALL_ACCESS, &res->entry_key);
+  if (status != ERROR_SUCCESS) {
+    g_mutex_unlock(&g_share.lock);
+    resource_free(res);
+    SetLastError(status);
+    return NULL;
+  }
+
+  /* The LSM a previous host process left (before block 32 rewrites the entry). */
+  g_autofree char *persisted_str = ResUtilGetSzValue(res->entry_key, "LSM");
+  ShareLsm persisted = SHARE_LSM_OFFLINE;
+  if (persisted_str && !share_lsm_from_string(persisted_str, &persisted))
+    persisted = SHARE_LSM_OFFLINE;
+
+  SdShare def;
+  g_autofree char *pseudo_buf = NULL;
+  share_params_resolve(&res->params, &def, &pseudo_buf);
+
+  /* Blocks 32-35. */
+  store_entry(res, &res->params, &def, backend);
+
+  res->share = share_sm_share_new(g_share.sm, drv, &def, res->params.home_node);
+  share_sm_share_set_callbacks(res->share, report_cb, persist_cb, res);
+
+  /* Re-adoption (see share_sm_readopt for the rule): Open never changes the share, it only
+   * looks whether the export a previous host left is still there. */
+  gboolean counted = FALSE;
+  if (persisted != SHARE_LSM_OFFLINE) {
+    gboolean present = FALSE;
+    g_autoptr(GError) perr = NULL;
+    if (!sd_driver_share_present(drv, &def, 0, &present, &perr)) {
+      share_log(res, LOG_WARNING, perr->message);
+      present = FALSE;
+    }
+    counted = share_sm_readopt(res->share, persisted, present);
+    if (counted)
+      share_log(res, LOG_INFORMATION, "re-adopted an exported share");
+  }
+  if (!counted)
+    entry_set_sz(res, "LSM", share_lsm_to_string(SHARE_LSM_OFFLINE));
+
+  g_hash_table_insert(g_share.instances, res->name, res);
+  g_mutex_unlock(&g_share.lock);
+  /* Block 36: end. */
+  return res;
+}
+
+/* ---- FIG. 5 / 6A / 6B: Online ------------------------------------------------------------ */
+
+static DWORD WINAPI share_online_thread(PCLUS_WORKER worker, LPVOID param)
+{
+  ShareResource *res = param;
+  g_autoptr(GError) error = NULL;
+  if (!share_sm_online_worker(res->share, &error)) {
+    share_log(res, LOG_ERROR, error->message);
+    return ERROR_RESOURCE_FAILED;
+  }
+  return ERROR_SUCCESS;
+}
+
+static DWORD WINAPI ShareOnline(RESID Resource, LPHANDLE EventHandle)
+{
+  ShareResource *res = Resource;
+  if (res == NULL)
+    return ERROR_INVALID_PARAMETER;
+
+  /* Block 41: check and validate the resource.  Parameters are read again (SET may have
+   * changed them) and validated; the disk dependency must be mounted and the directory there.
+   * Nothing has been changed yet when any of this fails. */
+  ShareParams params = {0};
+  DWORD status = read_params(res, res->params_key, &params);
+  if (status != ERROR_SUCCESS) {
+    share_params_clear(&params);
+    return status;
+  }
+  if (params.disk && *params.disk && !share_params_mounted(NULL, params.disk)) {
+    share_log(res, LOG_ERROR, "the disk the share depends on is not mounted");
+    share_params_clear(&params);
+    return ERROR_NOT_READY;
+  }
+  if (!g_file_test(params.path, G_FILE_TEST_IS_DIR)) {
+    share_log(res, LOG_ERROR, "path is not a directory");
+    share_params_clear(&params);
+    return ERROR_PATH_NOT_FOUND;
+  }
+
+  /* The previous worker (if any) has reported; a CLUS_WORKER must be idle to be reused. */
+  ClusWorkerTerminate(&res->worker);
+
+  if (share_sm_share_lsm(res->share) == SHARE_LSM_OFFLINE) {
+    g_autoptr(GError) error = NULL;
+    const char *backend = share_params_backend(&params);
+    g_mutex_lock(&g_share.lock);
+    SdDriver *drv = driver_for(backend, &error);
+    g_mutex_unlock(&g_share.lock);
+    if (!drv) {
+      share_log(res, LOG_ERROR, error->message);
+      share_params_clear(&params);
+      return ERROR_INVALID_PARAMETER;
+    }
+    SdShare def;
+    g_autofree char *pseudo_buf = NULL;
+    share_params_resolve(&params, &def, &pseudo_buf);
+    if (share_sm_share_update(res->share, drv, &def, params.home_node))
+      store_entry(res, &params, &def, backend);
+    share_params_clear(&res->params);
+    res->params = params;
+  } else {
+    share_params_clear(&params);
+  }
+
+  /* Blocks 42-52: Owner Node Name Match, Nodes Match, Call User Group, GSM (share-sm). */
+  share_sm_online_request(res->share);
+
+  /* Block 53: schedule the online thread (FIG. 6A/6B). */
+  status = ClusWorkerCreate(&res->worker, share_online_thread, res);
+  if (status != ERROR_SUCCESS)
+    return status;
+  /* Block 54: return Online Pending. */
+  return ERROR_IO_PENDING;
+}
+
+/* ---- FIG. 7 / 8A / 8B: Offline ----------------------------------------------------------- */
+
+static DWORD WINAPI share_offline_thread(PCLUS_WORKER worker, LPVOID param)
+{
+  ShareResource *res = param;
+  g_autoptr(GError) error = NULL;
+  if (!share_sm_offline_worker(res->share, &error)) {
+    share_log(res, LOG_ERROR, error->message);
+    return ERROR_RESOURCE_FAILED;
+  }
+  return ERROR_SUCCESS;
+}
+
+static DWORD WINAPI ShareOffline(RESID Resource)
+{
+  ShareResource *res = Resource;
+  /* Block 81: check and validate the offline resource. */
+  if (res == NULL || res->share == NULL)
+    return ERROR_INVALID_PARAMETER;
+  /* An online thread still running finishes first (it holds the GSM mutex anyway). */
+  ClusWorkerTerminate(&res->worker);
+  /* Block 82: schedule the offline thread. */
+  DWORD status = ClusWorkerCreate(&res->worker, share_offline_thread, res);
+  if (status != ERROR_SUCCESS)
+    return status;
+  /* Block 83: return Offline Pending. */
+  return ERROR_IO_PENDING;
+}
+
+static VOID WINAPI ShareTerminate(RESID Resource)
+{
+  ShareResource *res = Resource;
+  if (res == NULL)
+    return;
+  ClusWorkerTerminate(&res->worker);
+  /* The offline flow, synchronously and without reports: Terminate cannot fail and the host
+   * has already decided the outcome. */
+  g_atomic_int_set(&res->quiet, 1);
+  if (share_sm_share_lsm(res->share) != SHARE_LSM_OFFLINE) {
+    g_autoptr(GError) error = NULL;
+    if (!share_sm_offline_worker(res->share, &error))
+      share_log(res, LOG_ERROR, error->message);
+  }
+  g_atomic_int_set(&res->quiet, 0);
+}
+
+/* ---- FIG. 9: Close ----------------------------------------------------------------------- */
+
+/* Callers hold g_share.lock.  Drops the process-wide state once no instance is left: nothing
+ * is counted then, and a later Open starts from GSM Unknown like a fresh host. */
+static void release_globals_if_idle(gboolean keep_drivers)
+{
+  if (g_share.instances && g_hash_table_size(g_share.instances) == 0) {
+    g_clear_pointer(&g_share.instances, g_hash_table_unref);
+    g_clear_pointer(&g_share.sm, share_sm_free);
+    if (!keep_drivers)
+      g_clear_pointer(&g_share.drivers, g_hash_table_unref);
+  }
+}
+
+static VOID WINAPI ShareClose(RESID Resource)
+{
+  ShareResource *res = Resource;
+  /* Block 121: verify the validity of the resource entry. */
+  if (res == NULL)
+    return;
+  ClusWorkerTerminate(&res->worker);
+  g_atomic_int_set(&res->quiet, 1);
+
+  g_mutex_lock(&g_share.lock);
+  if (g_share.instances)
+    g_hash_table_remove(g_share.instances, res->name);
+  /* A share closed while not offline is taken offline first (MSCS: Close of an online
+   * resource must Terminate it), and its state-machine entry freed. */
+  share_sm_close(g_steal_pointer(&res->share));
+
+  /* Block 123 (first half): delete the resource entry FIG. 4 stored.  Only our ShareEntry
+   * values: Parameters belong to the host (Pacemaker's attributes), and the resource key is
+   * the host's to delete (ClusterRegDeleteResourceKey would take Parameters with it).  The
+   * values are deleted through our handle, so this happens just before block 122. */
+  for (guint i = 0; i < G_N_ELEMENTS(entry_values); i++)
+    (void)ClusterRegDeleteValue(res->entry_key, entry_values[i]);
+
+  /* Block 122: close all registry key handles; block 123 (second half): deallocate the
+   * entry and free its memory. */
+  resource_free(res);
+  release_globals_if_idle(FALSE);
+  g_mutex_unlock(&g_share.lock);
+  /* Block 124: exit. */
+}
+
+/* ---- health ------------------------------------------------------------------------------- */
+
+static BOOL WINAPI ShareLooksAlive(RESID Resource)
+{
+  ShareResource *res = Resource;
+  if (res == NULL || share_sm_share_lsm(res->share) == SHARE_LSM_OFFLINE)
+    return FALSE;
+  gboolean present = FALSE;
+  g_autoptr(GError) error = NULL;
+  if (!sd_driver_share_present(share_sm_share_driver(res->share), share_sm_share_def(res->share),
+                               SHARE_LOOKS_ALIVE_CACHE_MS, &present, &error)) {
+    share_log(res, LOG_WARNING, error->message);
+    return FALSE;
+  }
+  return present;
+}
+
+static BOOL WINAPI ShareIsAlive(RESID Resource)
+{
+  ShareResource *res = Resource;
+  if (res == NULL || share_sm_share_lsm(res->share) == SHARE_LSM_OFFLINE)
+    return FALSE;
+  DWORD level = ClusResGetCheckLevel();
+  const SdShare *def = share_sm_share_def(res->share);
+  g_autoptr(GError) error = NULL;
+
+  /* Depth 0: the disk dependency is still mounted and the export is listed. */
+  if (res->params.disk && *res->params.disk && !share_params_mounted(NULL, res->params.disk)) {
+    share_log(res, LOG_ERROR, "the disk the share depends on is no longer mounted");
+    return FALSE;
+  }
+  gboolean present = FALSE;
+  if (!sd_driver_share_present(share_sm_share_driver(res->share), def, SHARE_IS_ALIVE_CACHE_MS,
+                               &present, &error)) {
+    share_log(res, LOG_ERROR, error->message);
+    return FALSE;
+  }
+  if (!present) {
+    share_log(res, LOG_ERROR, "the export is gone");
+    return FALSE;
+  }
+  /* Depth 10: an NFS client's view through the VIP (lookup and stat of the pseudo path);
+   * depth 20: also read a file. */
+  if (level >= 10) {
+    if (!sd_probe_nfs(def->vip, def->pseudo, level >= 20 ? 20 : 10, SHARE_PROBE_TIMEOUT_MS,
+                      &error)) {
+      share_log(res, LOG_ERROR, error->message);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+/* ---- controls ----------------------------------------------------------------------------- */
+
+static DWORD property_fmts(PVOID out, DWORD out_size, LPDWORD returned)
+{
+  /* Windows sends a WORD format per name; the clusres property-list builder has no WORD entry,
+   * so the format travels as a DWORD list value (same CLUSPROP_FORMAT_* numbers). */
+  PCLUSRES_PROPLIST list = ClusResPropListCreate();
+  if (!list)
+    return ERROR_NOT_ENOUGH_MEMORY;
+  DWORD status = ERROR_SUCCESS;
+  for (const RESUTIL_PROPERTY_ITEM *p = share_params_table; p->Name && status == ERROR_SUCCESS; p++)
+    status = ClusResPropListAddDword(list, p->Name, p->Format);
+  if (status == ERROR_SUCCESS)
+    status = copy_out(list, out, out_size, returned);
+  ClusResPropListFree(list);
+  return status;
+}
+
+/* GLib 2.74 has no g_ptr_array_sort_values(). */
+static gint compare_strp(gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0(*(char *const *)a, *(char *const *)b);
+}
+
+static DWORD status_properties(ShareResource *res, PVOID out, DWORD out_size, LPDWORD returned)
+{
+  ShareSmSnapshot snap;
+  share_sm_snapshot(g_share.sm, &snap);
+  const SdShare *def = share_sm_share_def(res->share);
+
+  /* "node=count" for every home node with shares here, sorted so the output is stable. */
+  g_autoptr(GPtrArray) homes = g_ptr_array_new_with_free_func(g_free);
+  GHashTableIter it;
+  gpointer key, value;
+  g_hash_table_iter_init(&it, snap.opnode_per_home);
+  while (g_hash_table_iter_next(&it, &key, &value))
+    g_ptr_array_add(homes, g_strdup_printf("%s=%u", (char *)key, GPOINTER_TO_UINT(value)));
+  g_ptr_array_sort(homes, compare_strp);
+  GString *multi = g_string_new(NULL);
+  for (guint i = 0; i < homes->len; i++)
+    g_string_append_len(multi, homes->pdata[i], (gssize)strlen(homes->pdata[i]) + 1);
+  g_string_append_c(multi, '\0');
+
+  PCLUSRES_PROPLIST list = ClusResPropListCreate();
+  DWORD status = list ? ERROR_SUCCESS : ERROR_NOT_ENOUGH_MEMORY;
+#define ADD(call)                                                                                  \
+  do {                                                                                             \
+    if (status == ERROR_SUCCESS)                                                                   \
+      status = (call);                                                                             \
+  } while (0)
+  ADD(ClusResPropListAddSz(list, "GlobalState", share_gsm_to_string(snap.gsm)));
+  ADD(ClusResPropListAddSz(list, "LocalState",
+                           share_lsm_to_string(share_sm_share_lsm(res->share))));
+  ADD(ClusResPropListAddDword(list, "NodesMatch", share_sm_share_nodes_match(res->share) ? 1 : 0));
+  ADD(ClusResPropListAddDword(list, "CallUserGroup", snap.call_user_group ? 1 : 0));
+  ADD(ClusResPropListAddDword(list, "NodeShareCount", snap.node_share_count));
+  ADD(ClusResPropListAddDword(list, "OPNodeShareCount", snap.opnode_share_count));
+  ADD(ClusResPropListAddMultiSz(list, "OPNodeShareCounts", multi->str, (DWORD)multi->len));
+  ADD(ClusResPropListAddSz(list, "HomeNode", share_sm_share_home_node(res->share)));
+  ADD(ClusResPropListAddSz(list, "LocalNode", share_sm_local_node(g_share.sm)));
+  ADD(ClusResPropListAddSz(list, "Driver", sd_driver_backend(share_sm_share_driver(res->share))));
+  ADD(ClusResPropListAddSz(list, "Pseudo", def->pseudo));
+  ADD(ClusResPropListAddDword(list, "ExportId", def->export_id));
+#undef ADD
+  if (status == ERROR_SUCCESS)
+    status = copy_out(list, out, out_size, returned);
+  if (list)
+    ClusResPropListFree(list);
+  g_string_free(multi, TRUE);
+  share_sm_snapshot_clear(&snap);
+  return status;
+}
+
+static DWORD journal_property(ShareResource *res, PVOID out, DWORD out_size, LPDWORD returned)
+{
+  SdDriver *drv = share_sm_share_driver(res->share);
+  if (!g_str_equal(sd_driver_backend(drv), "fake"))
+    return ERROR_INVALID_FUNCTION;
+  GPtrArray *journal = sd_driver_fake_journal(drv);
+  GString *multi = g_string_new(NULL);
+  for (guint i = 0; i < journal->len; i++)
+    g_string_append_len(multi, journal->pdata[i], (gssize)strlen(journal->pdata[i]) + 1);
+  g_string_append_c(multi, '\0');
+  PCLUSRES_PROPLIST list = ClusResPropListCreate();
+  DWORD status = ClusResPropListAddMultiSz(list, "Journal", multi->str, (DWORD)multi->len);
+  if (status == ERROR_SUCCESS)
+    status = copy_out(list, out, out_size, returned);
+  ClusResPropListFree(list);
+  g_string_free(multi, TRUE);
+  return status;
+}
+
+/* VALIDATE_PRIVATE_PROPERTIES: the current values with the list applied must pass
+ * share_params_validate().  Nothing is written.  On success *@merged (if given) holds the
+ * result, for SET to store. */
+static DWORD validate_properties(ShareResource *res, PVOID in, DWORD in_size, ShareParams *merged)
+{
+  ShareParams tmp = {0};
+  DWORD status = ResUtilDupParameterBlock((LPBYTE)&tmp, (LPBYTE)&res->params, share_params_table);
+  if (status == ERROR_SUCCESS)
+    status = ResUtilVerifyPropertyTable(share_params_table, NULL, FALSE, in, in_size, (LPBYTE)&tmp);
+  if (status == ERROR_SUCCESS) {
+    g_autoptr(GError) error = NULL;
+    if (!share_params_validate(&tmp, &error)) {
+      share_log(res, LOG_ERROR, error->message);
+      status = ERROR_INVALID_PARAMETER;
+    }
+  }
+  if (status == ERROR_SUCCESS && merged)
+    *merged = tmp;
+  else
+    share_params_clear(&tmp);
+  return status;
+}
+
+static DWORD WINAPI ShareResourceControl(RESID Resource, DWORD ControlCode, PVOID InBuffer,
+                                         DWORD InBufferSize, PVOID OutBuffer, DWORD OutBufferSize,
+                                         LPDWORD BytesReturned)
+{
+  ShareResource *res = Resource;
+  DWORD required = 0;
+  DWORD status;
+  if (BytesReturned)
+    *BytesReturned = 0;
+  if (res == NULL)
+    return ERROR_INVALID_PARAMETER;
+
+  switch (ControlCode) {
+  case CLUSCTL_RESOURCE_UNKNOWN:
+    return ERROR_SUCCESS;
+  case CLUSCTL_RESOURCE_ENUM_PRIVATE_PROPERTIES:
+    status = ResUtilEnumProperties(share_params_table, OutBuffer, OutBufferSize, BytesReturned,
+                                   &required);
+    if (status == ERROR_MORE_DATA && BytesReturned)
+      *BytesReturned = required;
+    return status;
+  case CLUSCTL_RESOURCE_GET_PRIVATE_PROPERTIES:
+    status = ResUtilGetAllProperties(res->params_key, share_params_table, OutBuffer, OutBufferSize,
+                                     BytesReturned, &required);
+    if (status == ERROR_MORE_DATA && BytesReturned)
+      *BytesReturned = required;
+    return status;
+  case CLUSCTL_RESOURCE_GET_RO_PRIVATE_PROPERTIES:
+    return status_properties(res, OutBuffer, OutBufferSize, BytesReturned);
+  case CLUSCTL_RESOURCE_VALIDATE_PRIVATE_PROPERTIES:
+    return validate_properties(res, InBuffer, InBufferSize, NULL);
+  case CLUSCTL_RESOURCE_SET_PRIVATE_PROPERTIES: {
+    ShareParams merged = {0};
+    status = validate_properties(res, InBuffer, InBufferSize, &merged);
+    if (status != ERROR_SUCCESS)
+      return status;
+    /* Writes the listed values from the validated block, then takes them into res->params. */
+    status =
+        ResUtilSetPropertyParameterBlock(res->params_key, share_params_table, NULL, (LPBYTE)&merged,
+                                         InBuffer, InBufferSize, (LPBYTE)&res->params);
+    share_params_clear(&merged);
+    if (status != ERROR_SUCCESS)
+      return status;
+    /* Nothing is reloadable live: an exported share keeps its definition until the next
+     * online (FIG. 6A block 61 reads the parameters then). */
+    return share_sm_share_lsm(res->share) == SHARE_LSM_OFFLINE ? ERROR_SUCCESS
+                                                               : ERROR_RESOURCE_PROPERTIES_STORED;
+  }
+  case CLUSCTL_RESOURCE_GET_PRIVATE_PROPERTY_FMTS:
+    return property_fmts(OutBuffer, OutBufferSize, BytesReturned);
+  case CLUSCTL_RESOURCE_SHARE_GET_DRIVER_JOURNAL:
+    return journal_property(res, OutBuffer, OutBufferSize, BytesReturned);
+  default:
+    return ERROR_INVALID_FUNCTION;
+  }
+}
+
+/* A killed host: every instance and the GSM vanish, shares and drivers stay. */
+static DWORD simulate_host_crash(void)
+{
+  g_mutex_lock(&g_share.lock);
+  SdDriver *fake = g_share.drivers ? g_hash_table_lookup(g_share.drivers, "fake") : NULL;
+  if (!fake || g_hash_table_size(g_share.drivers) != 1) {
+    g_mutex_unlock(&g_share.lock);
+    return ERROR_INVALID_FUNCTION;
+  }
+  if (g_share.instances) {
+    GHashTableIter it;
+    gpointer value;
+    g_hash_table_iter_init(&it, g_share.instances);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+      ShareResource *res = value;
+      ClusWorkerTerminate(&res->worker);
+      share_sm_share_free(g_steal_pointer(&res->share));
+      g_hash_table_iter_remove(&it);
+      resource_free(res);
+    }
+  }
+  release_globals_if_idle(TRUE);
+  g_clear_pointer(&g_share.sm, share_sm_free);
+  g_mutex_unlock(&g_share.lock);
+  return ERROR_SUCCESS;
+}
+
+static DWORD WINAPI ShareResourceTypeControl(LPCSTR ResourceTypeName, DWORD ControlCode,
+                                             PVOID InBuffer, DWORD InBufferSize, PVOID OutBuffer,
+                                             DWORD OutBufferSize, LPDWORD BytesReturned)
+{
+  if (BytesReturned)
+    *BytesReturned = 0;
+  switch (ControlCode) {
+  case CLUSCTL_RESOURCE_TYPE_CLUSRES_GET_TYPE_INFO: {
+    const CLUSRES_TYPE_INFO *info = &share_type_info;
+    if (BytesReturned)
+      *BytesReturned = sizeof(info);
+    if (OutBuffer == NULL || OutBufferSize < sizeof(info))
+      return ERROR_MORE_DATA;
+    memcpy(OutBuffer, &info, sizeof(info));
+    return ERROR_SUCCESS;
+  }
+  case CLUSCTL_RESOURCE_TYPE_GET_PRIVATE_RESOURCE_PROPERTY_FMTS:
+    return property_fmts(OutBuffer, OutBufferSize, BytesReturned);
+  case CLUSCTL_RESOURCE_TYPE_SHARE_SIMULATE_HOST_CRASH:
+    return simulate_host_crash();
+  default:
+    return ERROR_INVALID_FUNCTION;
+  }
+}
+
+/* ---- Startup ------------------------------------------------------------------------------ */
+
+static CLRES_V1_FUNCTION_TABLE(share_function_table, CLRES_VERSION_V1_00, Share, NULL, NULL,
+                               ShareResourceControl, ShareResourceTypeControl);
+
+CLUSRES_EXPORT DWORD WINAPI Startup(LPCSTR ResourceType, DWORD MinVersionSupported,
+                                    DWORD MaxVersionSupported,
+                                    PSET_RESOURCE_STATUS_ROUTINE SetResourceStatus,
+                                    PLOG_EVENT_ROUTINE LogEvent,
+                                    PCLRES_FUNCTION_TABLE *FunctionTable);
+
+CLUSRES_EXPORT DWORD WINAPI Startup(LPCSTR ResourceType, DWORD MinVersionSupported,
+                                    DWORD MaxVersionSupported,
+                                    PSET_RESOURCE_STATUS_ROUTINE SetResourceStatus,
+                                    PLOG_EVENT_ROUTINE LogEvent,
+                                    PCLRES_FUNCTION_TABLE *FunctionTable)
+{
+  if (MinVersionSupported > CLRES_VERSION_V1_00 || MaxVersionSupported < CLRES_VERSION_V1_00)
+    return ERROR_REVISION_MISMATCH;
+  if (ResourceType == NULL || !g_str_equal(ResourceType, SHARE_TYPE_NAME))
+    return ERROR_CLUSTER_RESNAME_NOT_FOUND;
+  if (FunctionTable == NULL)
+    return ERROR_INVALID_PARAMETER;
+  g_share.set_status = SetResourceStatus;
+  g_share.log_event = LogEvent;
+  *FunctionTable = &share_function_table;
+  return ERROR_SUCCESS;
+}

@@ -1,0 +1,47 @@
+# shellcheck shell=bash
+# tap.sh: minimal TAP producer for the shell integration tests (meson protocol: 'tap').
+# The plan is printed at the end (`tap_done`), which TAP allows, so tests need not count ahead.
+TAP_N=0
+TAP_FAIL=0
+
+diag() { echo "# $*"; }
+ok() {
+	TAP_N=$((TAP_N + 1))
+	echo "ok $TAP_N - $*"
+}
+not_ok() {
+	TAP_N=$((TAP_N + 1))
+	TAP_FAIL=$((TAP_FAIL + 1))
+	echo "not ok $TAP_N - $*"
+}
+# check DESCRIPTION CMD...: one test point from a command's exit status
+check() {
+	local desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+# bail MESSAGE: stop the whole test file (the caller's EXIT trap still cleans up)
+bail() {
+	echo "Bail out! $*"
+	exit 1
+}
+tap_done() {
+	echo "1..$TAP_N"
+	[ "$TAP_FAIL" -eq 0 ]
+}
+now_ms() { date +%s%3N; }
+# wait_until SECONDS CMD...: poll CMD every 100 ms; status 0 as soon as it succeeds
+wait_until() {
+	local deadline=$(($(now_ms) + $1 * 1000))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		[ "$(now_ms)" -lt "$deadline" ] || return 1
+		sleep 0.1
+	done
+}
+# lab_lock: serialize tests that use the lab (one set of clr-* namespaces per machine), even
+# when meson runs them in parallel.  Held on fd 9 until the test exits.
+LAB_LOCK=${LAB_LOCK:-/tmp/clusres-lab.lock}
+lab_lock() {
+	exec 9>"$LAB_LOCK" && flock -w 600 9
+}
