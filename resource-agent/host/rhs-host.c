@@ -820,10 +820,13 @@ static void job_online(Job *job)
   }
   if (inst->resid == NULL) {
     g_autoptr(GError) error = NULL;
+    /* Under the mutex: ListInstances and LogEvent read these from other threads. */
+    g_mutex_lock(&inst->mutex);
     g_free(inst->type_name);
     inst->type_name = g_strdup(job->type);
     g_free(inst->dll_path);
     inst->dll_path = g_strdup(job->dll);
+    g_mutex_unlock(&inst->mutex);
     g_clear_pointer(&inst->params, g_hash_table_unref);
     inst->params = g_hash_table_ref(job->params);
     g_clear_pointer(&inst->meta, g_hash_table_unref);
@@ -1433,9 +1436,14 @@ static DWORD host_set_status(RESOURCE_HANDLE h, PRESOURCE_STATUS st)
 static void host_log(RESOURCE_HANDLE h, LOG_LEVEL level, const char *message)
 {
   g_autoptr(RhsInstance) inst = handle_ref(h);
-  g_log("clusres-dll", rhs_logfmt_glib_level(level), "%s %s: %s",
-        inst != NULL && inst->type_name ? inst->type_name : "?", inst != NULL ? inst->name : "?",
-        message);
+  g_autofree char *type = NULL;
+  if (inst != NULL) {
+    g_mutex_lock(&inst->mutex);
+    type = g_strdup(inst->type_name);
+    g_mutex_unlock(&inst->mutex);
+  }
+  g_log("clusres-dll", rhs_logfmt_glib_level(level), "%s %s: %s", type != NULL ? type : "?",
+        inst != NULL ? inst->name : "?", message);
 }
 
 /* ---- watchdog ---------------------------------------------------------------------------------

@@ -284,8 +284,8 @@ static void test_success_and_args(void)
     guint want = needed;
     clusres_dbus_resource_host1_call_control_sync(
         h.proxy, "ok1", CLUSCTL_RESOURCE_GET_RO_PRIVATE_PROPERTIES,
-        g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, NULL, 0, 1), want, &st, &out, &needed,
-        NULL, &cerr);
+        g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, NULL, 0, 1), want, &st, &out, &needed, NULL,
+        &cerr);
     g_assert_no_error(cerr);
     g_assert_cmpuint(st, ==, ERROR_SUCCESS);
     g_assert_cmpuint(g_variant_n_children(out), ==, want);

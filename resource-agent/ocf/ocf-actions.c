@@ -279,18 +279,18 @@ static int action_reload_agent(Ctx *ctx, const char *const *envp)
   if (list == NULL)
     return fail_error(ctx, error);
   const void *buf = ClusResPropListBuffer(list, &cb);
-  GVariant *input = g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, buf, cb, 1);
+  /* a copy: the list can go */
+  g_autoptr(GVariant) input =
+      g_variant_ref_sink(g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, buf, cb, 1));
+  ClusResPropListFree(list);
   client = connect_host(ctx, TRUE, &error);
+  if (client == NULL && g_error_matches(error, OCF_CLIENT_ERROR, OCF_CLIENT_ERROR_NOT_RUNNING))
+    return OCF_SUCCESS; /* not running here: the next start uses the new values */
   if (client != NULL)
     reply = ocf_client_call(client, "Control",
                             g_variant_new("(su@ayu)", ctx->env->instance,
                                           CLUSCTL_RESOURCE_SET_PRIVATE_PROPERTIES, input, 0u),
                             G_VARIANT_TYPE("(uayu)"), &error);
-  else
-    g_variant_unref(g_variant_ref_sink(input));
-  ClusResPropListFree(list);
-  if (client == NULL && g_error_matches(error, OCF_CLIENT_ERROR, OCF_CLIENT_ERROR_NOT_RUNNING))
-    return OCF_SUCCESS; /* not running here: the next start uses the new values */
   if (reply == NULL)
     return fail_error(ctx, error);
   g_variant_get(reply, "(u@ayu)", &status, &output, &needed);

@@ -20,6 +20,8 @@
 /* The host must answer a little before the agent's own deadline so that its reply (for example
  * "terminated after a timeout") reaches Pacemaker instead of the agent being killed. */
 #define HOST_MARGIN_MAX_MS 2000u
+/* Longest wait for the system bus to accept us (Hello). */
+#define BUS_CONNECT_MAX_US (5 * G_USEC_PER_SEC)
 /* Poll period while waiting for a host we started. */
 #define HOST_WAIT_POLL_US (10 * G_TIME_SPAN_MILLISECOND)
 
@@ -111,8 +113,11 @@ OcfClient *ocf_client_new(const OcfClientOptions *opts, GError **error)
   }
   c->bus_name =
       opts->separate ? g_strconcat(SEPARATE_PREFIX, esc, NULL) : g_strdup(CLUSRES_HOST_BUS_NAME);
-  /* No bus is not fatal: the host we start still listens on its peer socket. */
-  c->wire = ocf_wire_connect(ocf_wire_system_bus_address(), TRUE, c->deadline, NULL);
+  /* No bus is not fatal: the host we start still listens on its peer socket.  A bus that
+   * hangs must not eat the whole budget: half of it at most, and never more than 5 s. */
+  gint64 now = g_get_monotonic_time();
+  gint64 bus_deadline = MIN(now + (c->deadline - now) / 2, now + BUS_CONNECT_MAX_US);
+  c->wire = ocf_wire_connect(ocf_wire_system_bus_address(), TRUE, bus_deadline, NULL);
   return g_steal_pointer(&c);
 }
 

@@ -271,12 +271,6 @@ const CLUSRES_PROPERTY_DOC *ocf_dll_find_doc(const CLUSRES_TYPE_INFO *info, cons
   return NULL;
 }
 
-gboolean ocf_dll_item_is_boolean(const RESUTIL_PROPERTY_ITEM *item)
-{
-  return item->Format == CLUSPROP_FORMAT_DWORD && item->Minimum == 0 && item->Maximum == 1 &&
-         !(item->Flags & RESUTIL_PROPITEM_SIGNED);
-}
-
 static const RESUTIL_PROPERTY_ITEM *find_item(const CLUSRES_TYPE_INFO *info, const char *name)
 {
   for (const RESUTIL_PROPERTY_ITEM *it = info->Properties; it != NULL && it->Name != NULL; it++) {
@@ -305,29 +299,34 @@ static gboolean check_path(const char *name, const char *value, GError **error)
   return TRUE;
 }
 
+/*
+ * A number as the host reads it when it writes the registry for Open: decimal or 0x hex,
+ * DWORD 0..4294967295, LONG signed 32-bit.  validate-all must accept exactly what start does.
+ */
+static gboolean parse_number(const RESUTIL_PROPERTY_ITEM *it, const char *value, gint64 *out)
+{
+  guint base = 10;
+
+  if (g_str_has_prefix(value, "0x") || g_str_has_prefix(value, "0X")) {
+    value += 2;
+    base = 16;
+  }
+  if (it->Format == CLUSPROP_FORMAT_LONG)
+    return g_ascii_string_to_signed(value, base, G_MININT32, G_MAXINT32, out, NULL);
+  return g_ascii_string_to_signed(value, base, 0, G_MAXUINT32, out, NULL);
+}
+
 static gboolean add_number(PCLUSRES_PROPLIST list, const RESUTIL_PROPERTY_ITEM *it,
                            const char *value, DWORD *st, GError **error)
 {
-  gboolean b = FALSE;
+  gint64 v = 0;
 
-  if (ocf_dll_item_is_boolean(it) && ocf_env_parse_bool(value, &b)) {
-    *st = ClusResPropListAddDword(list, it->Name, b ? 1u : 0u);
-    return TRUE;
-  }
-  if (it->Format == CLUSPROP_FORMAT_LONG || (it->Flags & RESUTIL_PROPITEM_SIGNED)) {
-    gint64 v = 0;
-    if (!g_ascii_string_to_signed(value, 10, G_MININT32, G_MAXINT32, &v, NULL))
-      return bad_value(error, it->Name, value, "must be an integer");
-    *st = it->Format == CLUSPROP_FORMAT_LONG ? ClusResPropListAddLong(list, it->Name, (LONG)v)
-                                             : ClusResPropListAddDword(list, it->Name, (DWORD)v);
-    return TRUE;
-  }
-  guint64 u = 0;
-  if (!g_ascii_string_to_unsigned(value, 10, 0, G_MAXUINT32, &u, NULL))
+  if (!parse_number(it, value, &v))
     return bad_value(error, it->Name, value,
-                     ocf_dll_item_is_boolean(it) ? "must be a boolean (true or false)"
-                                                 : "must be an unsigned integer");
-  *st = ClusResPropListAddDword(list, it->Name, (DWORD)u);
+                     it->Format == CLUSPROP_FORMAT_LONG ? "must be an integer"
+                                                        : "must be an unsigned integer");
+  *st = it->Format == CLUSPROP_FORMAT_LONG ? ClusResPropListAddLong(list, it->Name, (LONG)v)
+                                           : ClusResPropListAddDword(list, it->Name, (DWORD)v);
   return TRUE;
 }
 
@@ -486,7 +485,8 @@ fail:
   return NULL;
 }
 
-/* Writes the parameters where Open expects them: the resource key's "Parameters" subkey. */
+/* Writes the parameters where Open expects them, the way the host does before its Open: the
+ * resource key's "Parameters" subkey, numbers as REG_DWORD, everything else as REG_SZ. */
 static gboolean write_registry(const CLUSRES_TYPE_INFO *info, const char *name, GHashTable *params,
                                HKEY *out_key, GError **error)
 {
@@ -499,21 +499,15 @@ static gboolean write_registry(const CLUSRES_TYPE_INFO *info, const char *name, 
        st == ERROR_SUCCESS && it != NULL && it->Name != NULL; it++) {
     const char *value = g_hash_table_lookup(params, it->Name);
     const char *vname = it->KeyName != NULL ? it->KeyName : it->Name;
+    gint64 v = 0;
     if (value == NULL)
       continue;
-    if (it->Format == CLUSPROP_FORMAT_DWORD || it->Format == CLUSPROP_FORMAT_LONG) {
-      gboolean b = FALSE;
-      gint64 v = 0;
-      if (ocf_dll_item_is_boolean(it) && ocf_env_parse_bool(value, &b))
-        v = b;
-      else
-        v = g_ascii_strtoll(value, NULL, 10);
+    if ((it->Format == CLUSPROP_FORMAT_DWORD || it->Format == CLUSPROP_FORMAT_LONG) &&
+        parse_number(it, value, &v)) {
       DWORD dw = (DWORD)v;
       st = ClusterRegSetValue(pkey, vname, REG_DWORD, (const BYTE *)&dw, sizeof(dw));
-    } else if (it->Format == CLUSPROP_FORMAT_SZ || it->Format == CLUSPROP_FORMAT_EXPAND_SZ) {
-      st =
-          ClusterRegSetValue(pkey, vname, it->Format == CLUSPROP_FORMAT_SZ ? REG_SZ : REG_EXPAND_SZ,
-                             (const BYTE *)value, (DWORD)strlen(value) + 1);
+    } else {
+      st = ClusterRegSetValue(pkey, vname, REG_SZ, (const BYTE *)value, (DWORD)strlen(value) + 1);
     }
   }
   if (pkey != NULL)

@@ -36,9 +36,6 @@ const CLUSRES_TYPE_INFO *ocf_dll_type_info(const OcfDll *dll);
 /** The documentation entry of property @name, or NULL. */
 const CLUSRES_PROPERTY_DOC *ocf_dll_find_doc(const CLUSRES_TYPE_INFO *info, const char *name);
 
-/** TRUE if a DWORD property is presented to OCF as a boolean (range 0..1). */
-gboolean ocf_dll_item_is_boolean(const RESUTIL_PROPERTY_ITEM *item);
-
 /**
  * ocf_dll_build_proplist:
  * @info: the type info whose property table gives the formats
@@ -46,7 +43,8 @@ gboolean ocf_dll_item_is_boolean(const RESUTIL_PROPERTY_ITEM *item);
  * @reloadable_only: only properties documented CLUSRES_PROPDOC_RELOADABLE
  *
  * Converts every parameter of @params with the format of its table entry: numbers must parse
- * (booleans accept true/false), MULTI_SZ is comma-separated, BINARY is hex; PATH properties
+ * (decimal or 0x hex, as the host reads them), MULTI_SZ is comma-separated, BINARY is hex;
+ * PATH properties
  * must be absolute and free of "..".  Each value is also checked alone with
  * ResUtilVerifyPropertyTable so that the message names the property.  Unknown parameters,
  * bad values and missing REQUIRED properties (unless @reloadable_only) are

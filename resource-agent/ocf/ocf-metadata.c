@@ -82,11 +82,7 @@ static char *multi_sz_text(const char *ms)
 static char *item_default(const RESUTIL_PROPERTY_ITEM *it)
 {
   switch (it->Format) {
-  case CLUSPROP_FORMAT_DWORD:
-    if (ocf_dll_item_is_boolean(it))
-      return g_strdup(it->Default ? "true" : "false");
-    if (it->Flags & RESUTIL_PROPITEM_SIGNED)
-      return g_strdup_printf("%d", (gint32)it->Default);
+  case CLUSPROP_FORMAT_DWORD: /* the host reads DWORDs unsigned */
     return g_strdup_printf("%u", it->Default);
   case CLUSPROP_FORMAT_LONG:
     return g_strdup_printf("%d", (gint32)it->Default);
@@ -112,8 +108,7 @@ static char *item_longdesc(const RESUTIL_PROPERTY_ITEM *it, const CLUSRES_PROPER
 
   g_string_append(s, base);
   /* Hints the DLL's own text may already give are not repeated. */
-  if (it->Format == CLUSPROP_FORMAT_DWORD && !ocf_dll_item_is_boolean(it) &&
-      it->Maximum > it->Minimum && strstr(base, max) == NULL)
+  if (it->Format == CLUSPROP_FORMAT_DWORD && it->Maximum > it->Minimum && strstr(base, max) == NULL)
     g_string_append_printf(s, " (%u to %u)", it->Minimum, it->Maximum);
   if (it->Format == CLUSPROP_FORMAT_MULTI_SZ)
     g_string_append(s, " (comma-separated list)");
@@ -138,9 +133,7 @@ static void append_private(GString *xml, const CLUSRES_TYPE_INFO *info)
         .name = it->Name,
         .shortdesc = doc != NULL && doc->ShortDesc != NULL ? doc->ShortDesc : it->Name,
         .longdesc = longdesc,
-        .type = ocf_dll_item_is_boolean(it) ? "boolean"
-                : number                    ? "integer"
-                                            : "string",
+        .type = number ? "integer" : "string",
         .dflt = dflt,
         .required = (it->Flags & RESUTIL_PROPITEM_REQUIRED) != 0,
         .unique = (flags & CLUSRES_PROPDOC_UNIQUE) != 0,

@@ -50,7 +50,8 @@ static void test_validate_cases(void)
 {
   static const Case cases[] = {
       {{"Path=/tmp/x", NULL}, 0, NULL},
-      {{"Path=/tmp/x", "Weight=100", "Verbose=true", "Label=l", NULL}, 0, NULL},
+      {{"Path=/tmp/x", "Weight=100", "Verbose=1", "Label=l", NULL}, 0, NULL},
+      {{"Path=/tmp/x", "Weight=0x20", NULL}, 0, NULL}, /* hex, as the host accepts */
       {{"Path=/tmp/x", "Tags=a, b,c", "looks_alive_interval=100", NULL}, 0, NULL},
       {{"Weight=5", NULL}, 6, "required parameter Path"},
       {{"Path=relative/x", NULL}, 6, "Path=\"relative/x\": must be an absolute path"},
@@ -58,7 +59,9 @@ static void test_validate_cases(void)
       {{"Path=/tmp/x", "Weight=abc", NULL}, 6, "Weight=\"abc\": must be an unsigned integer"},
       {{"Path=/tmp/x", "Weight=500", NULL}, 6, "Weight=\"500\": out of range (1 to 100)"},
       {{"Path=/tmp/x", "Weight=0", NULL}, 6, "out of range"},
-      {{"Path=/tmp/x", "Verbose=maybe", NULL}, 6, "Verbose=\"maybe\": must be a boolean"},
+      {{"Path=/tmp/x", "Verbose=true", NULL}, 6, "Verbose=\"true\": must be an unsigned integer"},
+      {{"Path=/tmp/x", "Verbose=2", NULL}, 6, "Verbose=\"2\": out of range (0 to 1)"},
+      {{"Path=/tmp/x", "Weight=-1", NULL}, 6, "Weight=\"-1\": must be an unsigned integer"},
       {{"Path=/tmp/x", "Colour=red", NULL}, 6, "unknown parameter Colour"},
       /* the DLL's cross-property rule, seen only by its VALIDATE_PRIVATE_PROPERTIES */
       {{"Path=/tmp/x", "Weight=60", NULL}, 6, "VALIDATE_PRIVATE_PROPERTIES status 87"},
@@ -127,7 +130,7 @@ static void test_full_list(void)
 
   g_hash_table_insert(params, "Path", "/tmp/x");
   g_hash_table_insert(params, "Weight", "42");
-  g_hash_table_insert(params, "Verbose", "yes");
+  g_hash_table_insert(params, "Verbose", "0x1");
   g_hash_table_insert(params, "Tags", "x,y");
   PCLUSRES_PROPLIST list = ocf_dll_build_proplist(ocf_dll_type_info(dll), params, FALSE, &error);
   g_assert_no_error(error);

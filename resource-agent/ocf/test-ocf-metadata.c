@@ -53,7 +53,8 @@ static void test_testdll(void)
   assert_contains(xml, "The file that exists while the resource is online. (absolute path)");
   assert_contains(xml, "<content type=\"integer\" default=\"10\"/>");
   assert_contains(xml, "A number with a range. (1 to 100)");
-  assert_contains(xml, "<content type=\"boolean\" default=\"false\"/>");
+  assert_contains(xml, "<content type=\"integer\" default=\"0\"/>");
+  assert_contains(xml, "<longdesc lang=\"en\">Verbose (0 to 1)</longdesc>");
   assert_contains(xml, "<parameter name=\"Label\" reloadable=\"1\">");
   assert_contains(xml, "default=\"plain &lt;label&gt; &amp; &quot;more&quot;\"");
   assert_contains(xml, "<content type=\"string\" default=\"a,b\"/>");

@@ -65,12 +65,14 @@ static gint64 handle_error(NcClient *c, gint64 now, const GError *error)
   case NC_ERR_OTHER:
     break;
   }
-  g_printerr("t=%.3fs error (%s): %s\n", t_of(c, now),
-             kind == NC_ERR_STALE   ? "stale handle"
-             : kind == NC_ERR_GRACE ? "grace"
-             : kind == NC_ERR_STATE ? "lost state"
-                                    : "other",
-             error->message);
+  /* A grace period means an answer every GRACE_RETRY_US: log the first and then every 25th. */
+  if (kind != NC_ERR_GRACE || outage->grace_errors % 25 == 1)
+    g_printerr("t=%.3fs error (%s): %s\n", t_of(c, now),
+               kind == NC_ERR_STALE   ? "stale handle"
+               : kind == NC_ERR_GRACE ? "grace"
+               : kind == NC_ERR_STATE ? "lost state"
+                                      : "other",
+               error->message);
   /* In grace the server is there and our session with it is fine: only the OPEN must wait.
    * Anything else may have come from a server instance that no longer knows us: start over
    * with a fresh connection (same client id). */
