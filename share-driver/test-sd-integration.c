@@ -125,17 +125,22 @@ static void raw_cb(struct rpc_context *rpc, int status, void *data, void *privat
   s->status = status;
   if (status != RPC_STATUS_SUCCESS || data == NULL)
     return;
-  COMPOUND4res *res = data;
-  s->nfs_status = res->status;
-  for (u_int i = 0; i < res->resarray.resarray_len; i++) {
-    nfs_resop4 *op = &res->resarray.resarray_val[i];
-    if (op->resop == OP_GETFH && op->nfs_resop4_u.opgetfh.status == NFS4_OK) {
-      nfs_fh4 *fh = &op->nfs_resop4_u.opgetfh.GETFH4res_u.resok4.object;
-      g_byte_array_append(s->fh, (guint8 *)fh->nfs_fh4_val, fh->nfs_fh4_len);
+  /* libnfs decodes replies into memory that is only 4-byte aligned: copy each structure out
+   * before reading it (UBSan rightly flags direct member access). */
+  COMPOUND4res res;
+  memcpy(&res, data, sizeof(res));
+  s->nfs_status = res.status;
+  const char *ops = (const char *)res.resarray.resarray_val;
+  for (u_int i = 0; i < res.resarray.resarray_len; i++) {
+    nfs_resop4 op;
+    memcpy(&op, ops + (gsize)i * sizeof(op), sizeof(op));
+    if (op.resop == OP_GETFH && op.nfs_resop4_u.opgetfh.status == NFS4_OK) {
+      nfs_fh4 fh = op.nfs_resop4_u.opgetfh.GETFH4res_u.resok4.object;
+      g_byte_array_append(s->fh, (guint8 *)fh.nfs_fh4_val, fh.nfs_fh4_len);
     }
-    if (op->resop == OP_READ && op->nfs_resop4_u.opread.status == NFS4_OK) {
-      READ4resok *ok = &op->nfs_resop4_u.opread.READ4res_u.resok4;
-      g_byte_array_append(s->data, (guint8 *)ok->data.data_val, ok->data.data_len);
+    if (op.resop == OP_READ && op.nfs_resop4_u.opread.status == NFS4_OK) {
+      READ4resok ok = op.nfs_resop4_u.opread.READ4res_u.resok4;
+      g_byte_array_append(s->data, (guint8 *)ok.data.data_val, ok.data.data_len);
     }
   }
 }

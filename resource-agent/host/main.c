@@ -83,6 +83,11 @@ int main(int argc, char **argv)
   if (daemonize) {
     rhs_log_use_syslog("clusres-rhs");
   }
+  /* D-Bus activation starts the host with an empty environment.  Without PATH, GLib searches
+   * only /bin:/usr/bin, so the failure push (crm_resource is in /usr/sbin) would fail and
+   * applications started by DLLs would inherit no PATH either. */
+  if (g_getenv("PATH") == NULL)
+    g_setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", TRUE);
 
   /* Before recovery: a second host must not re-open (and maybe terminate) live instances. */
   int lock_fd = rhs_state_lock(separate, &error);

@@ -8,6 +8,7 @@
 
 #include "clusres-config.h"
 #include "clusres-dbus.h"
+#include "rhs-peer.h"
 #include "rhs-state.h"
 
 #define RHS_DEFAULT_TIMEOUT_MS 20000u /* Pacemaker's default op timeout */
@@ -19,11 +20,13 @@
 struct RhsDbus {
   RhsHost *host;
   ClusresDbusResourceHost1 *skeleton;
-  GDBusServer *server;
-  GDBusAuthObserver *observer;
+  RhsPeer *peer;
   char *socket_path;
   GPtrArray *peers; /* GDBusConnection */
   guint owner_id;
+  GDBusConnection *bus; /* the shared system bus connection, once acquired */
+  guint bus_filter;
+  struct MonitorFilter *filter;
   GCallback lost;
   gpointer lost_data;
 };
@@ -262,30 +265,98 @@ static gboolean on_list_types(ClusresDbusResourceHost1 *obj, GDBusMethodInvocati
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
+/* ---- Monitor on the D-Bus worker thread -------------------------------------------------- */
+
+/*
+ * The filters' data.  A filter may still run on a GDBus worker after its removal, and peer
+ * connections may outlive this RhsDbus, so it is reference-counted (one per installed filter,
+ * dropped by GDBus when no call can come any more) and cut off from the host under its lock.
+ */
+typedef struct MonitorFilter {
+  gint ref;
+  GRWLock lock;
+  RhsDbus *d; /* NULL once rhs_dbus_free() started */
+} MonitorFilter;
+
+static MonitorFilter *filter_ref(MonitorFilter *f)
+{
+  g_atomic_int_inc(&f->ref);
+  return f;
+}
+
+static void filter_unref(gpointer data)
+{
+  MonitorFilter *f = data;
+  if (!g_atomic_int_dec_and_test(&f->ref))
+    return;
+  g_rw_lock_clear(&f->lock);
+  g_free(f);
+}
+
+static gboolean monitor_now(RhsDbus *d, GDBusMessage *msg, int *state, const char **message)
+{
+  if (g_dbus_message_get_message_type(msg) != G_DBUS_MESSAGE_TYPE_METHOD_CALL ||
+      g_strcmp0(g_dbus_message_get_member(msg), "Monitor") != 0 ||
+      g_strcmp0(g_dbus_message_get_path(msg), CLUSRES_HOST_OBJECT_PATH) != 0 ||
+      g_strcmp0(g_dbus_message_get_interface(msg),
+                clusres_dbus_resource_host1_interface_info()->name) != 0 ||
+      g_strcmp0(g_dbus_message_get_signature(msg), "su") != 0)
+    return FALSE;
+  const char *resource = NULL;
+  guint32 depth = 0;
+  g_variant_get(g_dbus_message_get_body(msg), "(&su)", &resource, &depth);
+  return depth <= RHS_MAX_DEPTH && check_resource(d, resource, NULL) &&
+         rhs_host_monitor_now(d->host, resource, depth, state, message);
+}
+
+/*
+ * A Monitor that needs no DLL call (rhs_host_monitor_now) is answered by this filter on
+ * GDBus's worker thread, as soon as the message is read: no hop to the main loop and back, which
+ * is most of what a monitor costs the host.  Everything else, including every malformed or
+ * refused call, goes on to the skeleton, which answers it as before.
+ */
+static GDBusMessage *monitor_filter(GDBusConnection *conn, GDBusMessage *msg, gboolean incoming,
+                                    gpointer data)
+{
+  MonitorFilter *f = data;
+  int state = 0;
+  const char *message = NULL;
+  if (!incoming)
+    return msg;
+  g_rw_lock_reader_lock(&f->lock);
+  gboolean now = f->d != NULL && monitor_now(f->d, msg, &state, &message);
+  g_rw_lock_reader_unlock(&f->lock);
+  if (!now)
+    return msg;
+  if (!(g_dbus_message_get_flags(msg) & G_DBUS_MESSAGE_FLAGS_NO_REPLY_EXPECTED)) {
+    g_autoptr(GDBusMessage) reply = g_dbus_message_new_method_reply(msg);
+    g_dbus_message_set_body(reply, g_variant_new("(is)", state, message));
+    g_dbus_connection_send_message(conn, reply, G_DBUS_SEND_MESSAGE_FLAGS_NONE, NULL, NULL);
+  }
+  g_object_unref(msg);
+  return NULL;
+}
+
+/* The same answer before a peer connection has a GDBusConnection (rhs-peer.h). */
+static GDBusMessage *peer_answer(GDBusMessage *call, gpointer data)
+{
+  RhsDbus *d = data;
+  int state = 0;
+  const char *message = NULL;
+  if (!monitor_now(d, call, &state, &message))
+    return NULL;
+  GDBusMessage *reply = g_dbus_message_new_method_reply(call);
+  g_dbus_message_set_body(reply, g_variant_new("(is)", state, message));
+  return reply;
+}
+
+static guint add_monitor_filter(RhsDbus *d, GDBusConnection *conn)
+{
+  return g_dbus_connection_add_filter(conn, monitor_filter, filter_ref(d->filter), filter_unref);
+}
+
 /* ---- peer server --------------------------------------------------------------------------------
  */
-
-static gboolean on_authorize(GDBusAuthObserver *obs, GIOStream *stream, GCredentials *creds,
-                             gpointer data)
-{
-  /* The peer socket bypasses the bus policy, so it enforces the same rule: root only. */
-  if (creds == NULL)
-    return FALSE;
-  GError *error = NULL;
-  uid_t uid = g_credentials_get_unix_user(creds, &error);
-  if (error != NULL) {
-    g_error_free(error);
-    return FALSE;
-  }
-  if (uid != 0)
-    g_message("peer connection from uid %u refused", (unsigned)uid);
-  return uid == 0;
-}
-
-static gboolean on_allow_mechanism(GDBusAuthObserver *obs, const char *mechanism, gpointer data)
-{
-  return g_strcmp0(mechanism, "EXTERNAL") == 0;
-}
 
 static void on_peer_closed(GDBusConnection *conn, gboolean remote_peer_vanished, GError *error,
                            gpointer data)
@@ -296,18 +367,20 @@ static void on_peer_closed(GDBusConnection *conn, gboolean remote_peer_vanished,
   g_ptr_array_remove(d->peers, conn);
 }
 
-static gboolean on_new_connection(GDBusServer *server, GDBusConnection *conn, gpointer data)
+/* Main thread, message processing not started yet (rhs-peer.h). */
+static void on_new_connection(GDBusConnection *conn, gpointer data)
 {
   RhsDbus *d = data;
   g_autoptr(GError) error = NULL;
   if (!g_dbus_interface_skeleton_export(G_DBUS_INTERFACE_SKELETON(d->skeleton), conn,
                                         CLUSRES_HOST_OBJECT_PATH, &error)) {
     g_warning("cannot export on a peer connection: %s", error->message);
-    return FALSE;
+    return;
   }
+  add_monitor_filter(d, conn);
   g_ptr_array_add(d->peers, g_object_ref(conn));
   g_signal_connect(conn, "closed", G_CALLBACK(on_peer_closed), d);
-  return TRUE;
+  g_dbus_connection_start_message_processing(conn);
 }
 
 static gboolean start_server(RhsDbus *d, GError **error)
@@ -320,20 +393,10 @@ static gboolean start_server(RhsDbus *d, GError **error)
                 g_strerror(err));
     return FALSE;
   }
-  /* A socket left by a killed host: the bus name (owned after this) guards against a live one. */
-  g_unlink(d->socket_path);
-  g_autofree char *address = g_strdup_printf("unix:path=%s", d->socket_path);
-  g_autofree char *guid = g_dbus_generate_guid();
-  d->observer = g_dbus_auth_observer_new();
-  g_signal_connect(d->observer, "authorize-authenticated-peer", G_CALLBACK(on_authorize), d);
-  g_signal_connect(d->observer, "allow-mechanism", G_CALLBACK(on_allow_mechanism), d);
-  d->server =
-      g_dbus_server_new_sync(address, G_DBUS_SERVER_FLAGS_NONE, guid, d->observer, NULL, error);
-  if (d->server == NULL)
-    return FALSE;
-  g_signal_connect(d->server, "new-connection", G_CALLBACK(on_new_connection), d);
-  g_dbus_server_start(d->server);
-  return TRUE;
+  /* A socket left by a killed host is replaced: the bus name (owned after this) and the host
+   * lock guard against a live one. */
+  d->peer = rhs_peer_new(d->socket_path, on_new_connection, peer_answer, d, error);
+  return d->peer != NULL;
 }
 
 /* ---- bus name
@@ -346,6 +409,10 @@ static void on_bus_acquired(GDBusConnection *conn, const char *name, gpointer da
   if (!g_dbus_interface_skeleton_export(G_DBUS_INTERFACE_SKELETON(d->skeleton), conn,
                                         CLUSRES_HOST_OBJECT_PATH, &error))
     g_warning("cannot export on the system bus: %s", error->message);
+  else if (d->bus == NULL) {
+    d->bus = g_object_ref(conn);
+    d->bus_filter = add_monitor_filter(d, conn);
+  }
 }
 
 static void on_name_acquired(GDBusConnection *conn, const char *name, gpointer data)
@@ -369,6 +436,10 @@ RhsDbus *rhs_dbus_new(RhsHost *host, GCallback lost, gpointer lost_data, GError 
   d->host = host;
   d->lost = lost;
   d->lost_data = lost_data;
+  d->filter = g_new0(MonitorFilter, 1);
+  d->filter->ref = 1;
+  g_rw_lock_init(&d->filter->lock);
+  d->filter->d = d;
   d->peers = g_ptr_array_new_with_free_func(g_object_unref);
   d->skeleton = clusres_dbus_resource_host1_skeleton_new();
   clusres_dbus_resource_host1_set_version(d->skeleton, CLUSRES_VERSION);
@@ -398,16 +469,19 @@ void rhs_dbus_free(RhsDbus *d)
 {
   if (d == NULL)
     return;
+  g_rw_lock_writer_lock(&d->filter->lock);
+  d->filter->d = NULL; /* a filter still running is done with d; later ones pass messages on */
+  g_rw_lock_writer_unlock(&d->filter->lock);
+  filter_unref(d->filter);
+  if (d->bus != NULL) {
+    g_dbus_connection_remove_filter(d->bus, d->bus_filter);
+    g_object_unref(d->bus);
+  }
   if (d->owner_id != 0)
     g_bus_unown_name(d->owner_id);
-  if (d->server != NULL) {
-    g_dbus_server_stop(d->server);
-    g_unlink(d->socket_path);
-  }
+  g_clear_pointer(&d->peer, rhs_peer_free);
   g_dbus_interface_skeleton_unexport(G_DBUS_INTERFACE_SKELETON(d->skeleton));
   g_ptr_array_unref(d->peers);
-  g_clear_object(&d->server);
-  g_clear_object(&d->observer);
   g_clear_object(&d->skeleton);
   g_free(d->socket_path);
   g_free(d);

@@ -2,10 +2,11 @@
 /*
  * rhs-dbus: the host's D-Bus face.  The generated org.clusres.ResourceHost1 skeleton is
  * exported at /org/clusres/ResourceHost on the system bus (name org.clusres.ResourceHost, or
- * org.clusres.ResourceHost.Separate.<escaped> for a separate host) and on a peer-to-peer
- * GDBusServer at $CLUSRES_RUN_DIR/rhs.sock (rhs-<escaped>.sock), root only, so the OCF agent's
+ * org.clusres.ResourceHost.Separate.<escaped> for a separate host) and on the peer socket
+ * $CLUSRES_RUN_DIR/rhs.sock (rhs-<escaped>.sock, rhs-peer.h), root only, so the OCF agent's
  * monitor skips the bus daemon.  Handlers validate, hand the work to rhs-host and return at
- * once; the reply is sent from the worker that finished it.
+ * once; the reply is sent from the worker that finished it.  A Monitor that needs no DLL call
+ * (rhs_host_monitor_now) is answered by a message filter on GDBus's worker thread instead.
  */
 #pragma once
 

@@ -5,11 +5,13 @@
  * so a slow or hung DLL never blocks D-Bus, and Terminate always finds a thread even while
  * Online sits on the DLL lock.  Locks, outermost first: inst->op_lock (one operation per
  * instance), dll->lifecycle, dll->lock, host->lock, inst->mutex.  inst->mutex and host->lock
- * are never held across a DLL call.
+ * are never held across a DLL call.  A Monitor that needs no DLL call is answered on the
+ * caller's thread (rhs_host_monitor_now: host->lock, then inst->mutex only).
  */
 #include "rhs-host.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -29,6 +31,8 @@ G_DEFINE_QUARK(rhs - host - error - quark, rhs_host_error)
 #define RHS_MAX_NAME 128
 #define RHS_PUSH_TIMEOUT_MS 10000
 #define RHS_MAX_CONTROL_BUFFER (1024 * 1024)
+/* Upper bound on the age of a health answer a depth-0 Monitor reuses (README: "Monitor"). */
+#define RHS_ALIVE_REUSE_MAX_MS 1000u
 
 typedef struct _CLUSRES_RESOURCE RhsInstance;
 
@@ -56,10 +60,16 @@ struct _CLUSRES_RESOURCE {
   RhsPending *pending; /* while Online/Offline is pending: SetResourceStatus feeds it */
   gboolean terminating;
   HANDLE event;
+  int event_fd; /* ClusResEventFd(event), taken when set: polled without the handle */
   gboolean recovered;
   gboolean push_in_flight;
+  /* Monotonic time (us) until which a depth-0 Monitor may answer Online without a DLL call:
+   * the last LooksAlive/IsAlive TRUE plus MIN(RHS_ALIVE_REUSE_MAX_MS, LooksAlive interval / 2).
+   * 0 after every state change. */
+  gint64 alive_until;
   guint poll_busy; /* bit per RhsPollWhat: one job of each kind at a time */
   char *last_call;
+  char *last_error; /* the last LOG_ERROR/LOG_SEVERE line the DLL logged: the why of a failed Open */
   double last_call_ms;
   gint64 last_call_time; /* real time, us */
   guint64 calls;
@@ -109,6 +119,7 @@ static void inst_unref(RhsInstance *inst)
   g_clear_pointer(&inst->meta, g_hash_table_unref);
   g_clear_pointer(&inst->pending, rhs_pending_free);
   g_free(inst->last_call);
+  g_free(inst->last_error);
   g_clear_pointer(&inst->private_status, g_variant_unref);
   g_mutex_clear(&inst->op_lock);
   g_mutex_clear(&inst->mutex);
@@ -173,6 +184,7 @@ static void inst_set_state(RhsInstance *inst, CLUSTER_RESOURCE_STATE s)
 {
   g_mutex_lock(&inst->mutex);
   inst->state = s;
+  inst->alive_until = 0;
   g_mutex_unlock(&inst->mutex);
 }
 
@@ -303,6 +315,15 @@ static void inst_terminate(RhsInstance *inst, const char *why)
   g_rw_lock_reader_unlock(&dll->lifecycle);
 }
 
+/* A health answer of TRUE (called under op_lock, so no state change runs concurrently). */
+static void inst_note_alive(RhsInstance *inst)
+{
+  gint64 keep_ms = MIN(RHS_ALIVE_REUSE_MAX_MS, inst->looks_alive_ms / 2);
+  g_mutex_lock(&inst->mutex);
+  inst->alive_until = g_get_monotonic_time() + keep_ms * G_TIME_SPAN_MILLISECOND;
+  g_mutex_unlock(&inst->mutex);
+}
+
 static BOOL inst_looks_alive(RhsInstance *inst)
 {
   CallTimer ct;
@@ -311,6 +332,8 @@ static BOOL inst_looks_alive(RhsInstance *inst)
   BOOL ok = inst->type->fn->LooksAlive(inst->resid);
   call_end(inst, &ct);
   g_mutex_unlock(&inst->type->dll->lock);
+  if (ok)
+    inst_note_alive(inst);
   return ok;
 }
 
@@ -324,6 +347,8 @@ static BOOL inst_is_alive(RhsInstance *inst, guint32 level)
   call_end(inst, &ct);
   ClusResSetCheckLevel(0);
   g_mutex_unlock(&inst->type->dll->lock);
+  if (ok)
+    inst_note_alive(inst);
   return ok;
 }
 
@@ -682,6 +707,7 @@ static gboolean inst_open(RhsInstance *inst, DWORD *status, GError **error)
   g_mutex_lock(&inst->mutex);
   inst->terminating = FALSE;
   inst->state = ClusterResourceOffline;
+  inst->alive_until = 0;
   g_mutex_unlock(&inst->mutex);
   rhs_dll_type_ref_instance(inst->type, +1);
   return TRUE;
@@ -694,6 +720,7 @@ static void inst_close(RhsInstance *inst)
   g_mutex_lock(&inst->mutex);
   inst->terminating = TRUE; /* a straggling worker must stop */
   inst->event = NULL;
+  inst->event_fd = -1;
   g_cond_broadcast(&inst->cond);
   g_mutex_unlock(&inst->mutex);
   RhsDll *dll = inst->type->dll;
@@ -848,11 +875,20 @@ static void job_online(Job *job)
     DWORD status = 0;
     if (!inst_open(inst, &status, &error)) {
       host_remove(host, inst);
+      /* A rejected configuration must leave nothing behind: the key then holds only what
+       * write_registry just wrote for this Open.  Other failures keep it (a persisted state
+       * the DLL may re-adopt once the cause is gone). */
+      if (error == NULL && status == ERROR_INVALID_PARAMETER)
+        ClusterRegDeleteResourceKey(inst->name);
       if (error != NULL) {
         op_reply_error(op, error);
       } else {
+        g_mutex_lock(&inst->mutex);
+        g_autofree char *why = g_steal_pointer(&inst->last_error);
+        g_mutex_unlock(&inst->mutex);
         g_warning("%s: Open failed with %u", inst->name, status);
-        op_reply_state(op, ClusterResourceFailed, status, "Open failed with %u", status);
+        op_reply_state(op, ClusterResourceFailed, status, "Open failed with %u%s%s", status,
+                       why != NULL ? ": " : "", why != NULL ? why : "");
       }
       goto out;
     }
@@ -870,6 +906,7 @@ static void job_online(Job *job)
   g_mutex_lock(&inst->mutex);
   inst->recovered = FALSE;
   inst->event = NULL;
+  inst->event_fd = -1;
   g_mutex_unlock(&inst->mutex);
 
   HANDLE evt = NULL;
@@ -879,9 +916,11 @@ static void job_online(Job *job)
   if (r.state == ClusterResourceOnline) {
     g_mutex_lock(&inst->mutex);
     inst->state = ClusterResourceOnline;
+    inst->alive_until = 0;
     /* An event from Online replaces LooksAlive polling; a later one from SetResourceStatus too. */
     if (evt != NULL)
       inst->event = evt;
+    inst->event_fd = inst->event != NULL ? ClusResEventFd(inst->event) : -1;
     g_mutex_unlock(&inst->mutex);
     inst_persist(inst, "online");
     notify(inst, ClusterResourceOnline, NULL, FALSE, TRUE, FALSE);
@@ -1440,6 +1479,10 @@ static void host_log(RESOURCE_HANDLE h, LOG_LEVEL level, const char *message)
   if (inst != NULL) {
     g_mutex_lock(&inst->mutex);
     type = g_strdup(inst->type_name);
+    if (level >= LOG_ERROR) {
+      g_free(inst->last_error);
+      inst->last_error = g_strdup(message);
+    }
     g_mutex_unlock(&inst->mutex);
   }
   g_log("clusres-dll", rhs_logfmt_glib_level(level), "%s %s: %s", type != NULL ? type : "?",
@@ -1648,10 +1691,56 @@ void rhs_host_offline(RhsHost *host, const char *resource, guint32 timeout_ms, R
   host_push_job(host, job);
 }
 
+/*
+ * The answers of a Monitor that need no DLL call, so neither a worker nor the main loop: a
+ * pending Online/Offline, and a depth-0 Monitor of an online instance that is either polled by
+ * LooksAlive and whose last LooksAlive/IsAlive said TRUE before alive_until, or watched by an
+ * event handle that is not signalled (what job_monitor() would find without a DLL call; the
+ * fd is polled, not read, so an auto-reset signal stays for the worker).  Any thread.
+ */
+gboolean rhs_host_monitor_now(RhsHost *host, const char *resource, guint32 depth, int *state,
+                              const char **message)
+{
+  g_autoptr(RhsInstance) inst = host_lookup(host, resource);
+  if (inst == NULL)
+    return FALSE;
+  g_mutex_lock(&inst->mutex);
+  CLUSTER_RESOURCE_STATE s = inst->state;
+  gboolean fresh = FALSE;
+  if (s == ClusterResourceOnline && depth < 10 && !inst->terminating) {
+    if (inst->event == NULL) {
+      fresh = inst->alive_until != 0 && g_get_monotonic_time() < inst->alive_until;
+    } else if (inst->event_fd >= 0) {
+      struct pollfd pfd = {.fd = inst->event_fd, .events = POLLIN};
+      fresh = poll(&pfd, 1, 0) == 0;
+    }
+  }
+  g_mutex_unlock(&inst->mutex);
+  if (s == ClusterResourceOnlinePending || s == ClusterResourceOfflinePending) {
+    *state = s;
+    *message = state_name(s);
+    return TRUE;
+  }
+  if (fresh) {
+    *state = ClusterResourceOnline;
+    *message = "online";
+    return TRUE;
+  }
+  return FALSE;
+}
+
 void rhs_host_monitor(RhsHost *host, const char *resource, guint32 depth, RhsHostDone done,
                       gpointer user_data)
 {
-  Job *job = job_new(host, JOB_MONITOR, op_new(done, user_data), resource);
+  int state = 0;
+  const char *message = NULL;
+  if (rhs_host_monitor_now(host, resource, depth, &state, &message)) {
+    RhsHostResult r = {.state = state, .message = message};
+    done(&r, user_data);
+    return;
+  }
+  Op *op = op_new(done, user_data);
+  Job *job = job_new(host, JOB_MONITOR, op, resource);
   job->depth = depth;
   host_push_job(host, job);
 }

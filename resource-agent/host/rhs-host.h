@@ -62,6 +62,16 @@ void rhs_host_offline(RhsHost *host, const char *resource, guint32 timeout_ms, R
                       gpointer user_data);
 void rhs_host_monitor(RhsHost *host, const char *resource, guint32 depth, RhsHostDone done,
                       gpointer user_data);
+/*
+ * A Monitor answered without any DLL call, from any thread (the D-Bus worker answers with it):
+ * a pending Online/Offline, or a depth-0 Monitor of an online instance either without an event
+ * handle whose last LooksAlive or IsAlive (poll or Monitor) said TRUE less than
+ * MIN(1 s, LooksAlive interval / 2) ago, or with an event handle that is not signalled.
+ * Returns FALSE if a worker must answer
+ * (rhs_host_monitor() does both); *message is static.
+ */
+gboolean rhs_host_monitor_now(RhsHost *host, const char *resource, guint32 depth, int *state,
+                              const char **message);
 void rhs_host_control(RhsHost *host, const char *resource, guint32 code, GBytes *input,
                       guint32 out_size, RhsHostDone done, gpointer user_data);
 void rhs_host_list_instances(RhsHost *host, RhsHostDone done, gpointer user_data);

@@ -11,6 +11,8 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -516,6 +518,195 @@ static void test_poll_failure(void)
   host_stop(&h);
 }
 
+/* One SASL exchange on a raw peer-socket client: sends @line, returns the answer line. */
+static char *peer_exchange(int fd, const char *line)
+{
+  if (line != NULL)
+    g_assert_cmpint(write(fd, line, strlen(line)), ==, (gssize)strlen(line));
+  char buf[256];
+  gsize n = 0;
+  while (n < sizeof(buf) - 1) {
+    ssize_t r = read(fd, buf + n, 1);
+    if (r <= 0)
+      break;
+    n++;
+    if (buf[n - 1] == '\n')
+      break;
+  }
+  buf[n] = '\0';
+  return g_strdup(buf);
+}
+
+static int peer_connect(const char *path)
+{
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  struct sockaddr_un addr = {.sun_family = AF_UNIX};
+  g_strlcpy(addr.sun_path, path, sizeof(addr.sun_path));
+  g_assert_cmpint(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), ==, 0);
+  return fd;
+}
+
+/* Sends @call on a raw authenticated peer socket and reads one whole message back. */
+static GDBusMessage *peer_call(int fd, GDBusMessage *call)
+{
+  gsize size = 0;
+  g_autofree guchar *out = g_dbus_message_to_blob(call, &size, G_DBUS_CAPABILITY_FLAGS_NONE, NULL);
+  g_assert_cmpint(write(fd, out, size), ==, (gssize)size);
+  guchar head[16];
+  gsize got = 0;
+  while (got < sizeof(head)) {
+    ssize_t r = read(fd, head + got, sizeof(head) - got);
+    g_assert_cmpint(r, >, 0);
+    got += (gsize)r;
+  }
+  gssize need = g_dbus_message_bytes_needed(head, sizeof(head), NULL);
+  g_assert_cmpint(need, >=, 16);
+  g_autofree guchar *blob = g_malloc((gsize)need);
+  memcpy(blob, head, sizeof(head));
+  while (got < (gsize)need) {
+    ssize_t r = read(fd, blob + got, (gsize)need - got);
+    g_assert_cmpint(r, >, 0);
+    got += (gsize)r;
+  }
+  GDBusMessage *reply =
+      g_dbus_message_new_from_blob(blob, (gsize)need, G_DBUS_CAPABILITY_FLAGS_NONE, NULL);
+  g_assert_nonnull(reply);
+  g_assert_cmpuint(g_dbus_message_get_reply_serial(reply), ==, g_dbus_message_get_serial(call));
+  return reply;
+}
+
+static void test_monitor_reuse_and_peer(void)
+{
+  Host h = {0};
+  host_start(&h, NULL, NULL);
+  g_autofree char *log = log_name("reuse1");
+  /* No poll during the test: the reuse window is MIN(1 s, 60 s / 2) = 1 s. */
+  const char *meta[] = {"looks_alive_interval", "60000", "is_alive_interval", "60000", NULL};
+  write_file("reuse1.health", "");
+  g_assert_cmpint(online(&h, "reuse1", NULL, meta, 10000, NULL, NULL), ==, ClusterResourceOnline);
+  g_assert_cmpint(monitor(&h, "reuse1", 0), ==, ClusterResourceOnline);
+  g_assert_cmpuint(count_log(log, "LooksAlive"), ==, 1);
+  /* Within the window a depth-0 Monitor reuses that TRUE: no DLL call. */
+  g_assert_cmpint(monitor(&h, "reuse1", 0), ==, ClusterResourceOnline);
+  g_assert_cmpint(monitor(&h, "reuse1", 0), ==, ClusterResourceOnline);
+  g_assert_cmpuint(count_log(log, "LooksAlive"), ==, 1);
+  /* A deep Monitor always asks the DLL. */
+  g_assert_cmpint(monitor(&h, "reuse1", 10), ==, ClusterResourceOnline);
+  g_assert_cmpuint(count_log(log, "IsAlive 1 level=10"), ==, 1);
+  /* After the window: LooksAlive again, and LooksAlive FALSE -> IsAlive FALSE -> Failed. */
+  write_file("reuse1.health", "looksfail isfail");
+  iterate_ms(1100);
+  g_assert_cmpint(monitor(&h, "reuse1", 0), ==, ClusterResourceFailed);
+  g_assert_cmpuint(count_log(log, "LooksAlive 0"), ==, 1);
+  g_assert_cmpint(monitor(&h, "reuse1", 0), ==, ClusterResourceFailed);
+  /* A new Online starts without a reusable answer. */
+  write_file("reuse1.health", "");
+  g_assert_cmpint(offline(&h, "reuse1", 5000), ==, ClusterResourceOffline);
+  g_assert_cmpint(online(&h, "reuse1", NULL, meta, 10000, NULL, NULL), ==, ClusterResourceOnline);
+  guint before = count_log(log, "LooksAlive");
+  g_assert_cmpint(monitor(&h, "reuse1", 0), ==, ClusterResourceOnline);
+  g_assert_cmpuint(count_log(log, "LooksAlive"), ==, before + 1);
+
+  /* The peer socket's SASL: EXTERNAL only, identity checked against SO_PEERCRED. */
+  g_autofree char *sock = path_in_tmp("run/rhs.sock");
+  int fd = peer_connect(sock);
+  g_autofree char *a1 = peer_exchange(fd, "AUTH\r\n");
+  g_assert_cmpstr(a1, ==, ""); /* no NUL byte first: dropped */
+  close(fd);
+  fd = peer_connect(sock);
+  g_assert_cmpint(write(fd, "", 1), ==, 1);
+  /* A line in two pieces (a slow client) is assembled. */
+  g_assert_cmpint(write(fd, "AU", 2), ==, 2);
+  g_usleep(50000);
+  g_autofree char *a2 = peer_exchange(fd, "TH\r\n");
+  g_assert_cmpstr(a2, ==, "REJECTED EXTERNAL\r\n");
+  g_autofree char *a3 = peer_exchange(fd, "AUTH EXTERNAL 3939\r\n"); /* uid 99 */
+  g_assert_cmpstr(a3, ==, "REJECTED EXTERNAL\r\n");
+  g_autofree char *a4 = peer_exchange(fd, "AUTH DBUS_COOKIE_SHA1 30\r\n");
+  g_assert_cmpstr(a4, ==, "REJECTED EXTERNAL\r\n");
+  g_autofree char *a5 = peer_exchange(fd, "BEGIN\r\n"); /* not authenticated yet */
+  g_assert_cmpstr(a5, ==, "ERROR\r\n");
+  g_autofree char *a6 = peer_exchange(fd, "AUTH EXTERNAL\r\n");
+  g_assert_cmpstr(a6, ==, "DATA\r\n");
+  g_autofree char *a7 = peer_exchange(fd, "DATA\r\n");
+  g_assert_true(g_str_has_prefix(a7, "OK "));
+  g_autofree char *a8 = peer_exchange(fd, "NEGOTIATE_UNIX_FD\r\n");
+  g_assert_true(g_str_has_prefix(a8, "ERROR"));
+  g_assert_cmpint(write(fd, "BEGIN\r\n", 7), ==, 7);
+  /* A fresh window: wait the old one out, then a Monitor that calls LooksAlive. */
+  iterate_ms(1100);
+  guint la = count_log(log, "LooksAlive");
+  g_assert_cmpint(monitor(&h, "reuse1", 0), ==, ClusterResourceOnline);
+  g_assert_cmpuint(count_log(log, "LooksAlive"), ==, la + 1);
+  /* A Monitor the reuse window answers comes back before GDBus is involved, twice; the next
+   * call (ListTypes) hands the same connection over to GDBus, which answers it. */
+  for (guint32 serial = 1; serial <= 3; serial++) {
+    g_autoptr(GDBusMessage) call = g_dbus_message_new_method_call(
+        NULL, HOST_PATH, "org.clusres.ResourceHost1", serial < 3 ? "Monitor" : "ListTypes");
+    if (serial < 3)
+      g_dbus_message_set_body(call, g_variant_new("(su)", "reuse1", 0u));
+    g_dbus_message_set_serial(call, serial);
+    g_autoptr(GDBusMessage) reply = peer_call(fd, call);
+    g_assert_cmpint(g_dbus_message_get_message_type(reply), ==, G_DBUS_MESSAGE_TYPE_METHOD_RETURN);
+    if (serial < 3) {
+      gint32 state = -1;
+      g_variant_get(g_dbus_message_get_body(reply), "(i&s)", &state, NULL);
+      g_assert_cmpint(state, ==, ClusterResourceOnline);
+      g_assert_cmpuint(g_dbus_message_get_serial(reply), >=, 0x80000000u); /* rhs-peer's */
+    } else {
+      g_assert_cmpstr(g_dbus_message_get_signature(reply), ==, "aa{sv}");
+      g_assert_cmpuint(g_dbus_message_get_serial(reply), <, 0x80000000u); /* GDBus's */
+    }
+  }
+  close(fd);
+  /* Another uid is refused before any SASL (the socket's mode would stop it first: opened up
+   * here to reach the check). */
+  g_autofree char *run = path_in_tmp("run");
+  g_assert_cmpint(g_chmod(tmpdir, 0711) | g_chmod(run, 0711) | g_chmod(sock, 0777), ==, 0);
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (setgid(65534) != 0 || setuid(65534) != 0)
+      _exit(2);
+    int c = peer_connect(sock);
+    /* The host may have closed already: the send may fail, the read must get no answer. */
+    (void)!send(c, "\0AUTH EXTERNAL 3635353334\r\n", 27, MSG_NOSIGNAL);
+    char b[64];
+    _exit(read(c, b, sizeof(b)) <= 0 ? 0 : 4);
+  }
+  int status = 0;
+  g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+  g_assert_true(WIFEXITED(status));
+  g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+  g_assert_cmpint(g_chmod(tmpdir, 0700) | g_chmod(run, 0755) | g_chmod(sock, 0755), ==, 0);
+  /* A GDBus client (AUTH, EXTERNAL, NEGOTIATE_UNIX_FD refused, BEGIN) gets a working link. */
+  g_autofree char *addr = g_strdup_printf("unix:path=%s", sock);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) peer = g_dbus_connection_new_for_address_sync(
+      addr, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT, NULL, NULL, &error);
+  g_assert_no_error(error);
+  g_autoptr(ClusresDbusResourceHost1) pp = clusres_dbus_resource_host1_proxy_new_sync(
+      peer, G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START, NULL, HOST_PATH, NULL, &error);
+  g_assert_no_error(error);
+  for (guint depth = 0; depth <= 10; depth += 10) {
+    gint state = -100;
+    g_autofree char *msg = NULL;
+    clusres_dbus_resource_host1_call_monitor_sync(pp, "reuse1", depth, &state, &msg, NULL, &error);
+    g_assert_no_error(error);
+    g_assert_cmpint(state, ==, ClusterResourceOnline);
+  }
+  /* Refused arguments still get the skeleton's errors. */
+  gint state = -100;
+  g_autofree char *msg = NULL;
+  clusres_dbus_resource_host1_call_monitor_sync(pp, "reuse1", 101, &state, &msg, NULL, &error);
+  g_autofree char *remote = g_dbus_error_get_remote_error(error);
+  g_assert_cmpstr(remote, ==, "org.clusres.Error.InvalidArgs");
+  g_clear_error(&error);
+  g_clear_object(&pp);
+  g_dbus_connection_close_sync(peer, NULL, NULL);
+  g_assert_cmpint(offline(&h, "reuse1", 5000), ==, ClusterResourceOffline);
+  host_stop(&h);
+}
+
 static void test_event_handle(void)
 {
   Host h = {0};
@@ -530,6 +721,9 @@ static void test_event_handle(void)
   iterate_ms(400);
   g_autofree char *log = log_name("ev1");
   g_assert_cmpuint(count_log(log, "LooksAlive"), ==, 0); /* the event replaces LooksAlive */
+  /* A quiet event: a depth-0 Monitor answers Online without any DLL call. */
+  g_assert_cmpint(monitor(&h, "ev1", 0), ==, ClusterResourceOnline);
+  g_assert_cmpuint(count_log(log, "LooksAlive") + count_log(log, "IsAlive"), ==, 0);
   write_file("ev1.health", "event isfail");
   g_assert_true(wait_signal(&seen, 2000));
   g_assert_cmpint(seen.state, ==, ClusterResourceFailed);
@@ -778,6 +972,7 @@ int main(int argc, char **argv)
   g_test_add_func("/rhs/online/terminate-concurrent", test_terminate_concurrent);
   g_test_add_func("/rhs/poll/isalive-failure", test_poll_failure);
   g_test_add_func("/rhs/poll/event-handle", test_event_handle);
+  g_test_add_func("/rhs/monitor/reuse-and-peer", test_monitor_reuse_and_peer);
   g_test_add_func("/rhs/watchdog/hung-call", test_watchdog);
   g_test_add_func("/rhs/recovery/kill9-and-sigterm", test_recovery);
   g_test_add_func("/rhs/separate", test_separate);

@@ -1,146 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "ocf-actions.h"
 
+#include "clusres-config.h"
 #include "ocf-client.h"
-#include "ocf-dll.h"
-#include "ocf-env.h"
+#include "ocf-ctx.h"
 #include "ocf-exit.h"
-#include "ocf-metadata.h"
-#include "ocf-wire.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
-
-#define RESDLL "resdll"
-
-/* Part of the op timeout kept for the agent to report after the host answered. */
-#define AGENT_MARGIN_MAX_MS 1000u
-
-static const char *const resdll_keys[] = {"dll", "type", NULL};
-
-typedef struct {
-  const char *agent;
-  const char *action;
-  gboolean resdll;
-  OcfEnv *env;
-  const char *type; /* the type passed to Startup */
-  char *dll;        /* the DLL path */
-} Ctx;
-
-static void ctx_clear(Ctx *ctx)
-{
-  g_clear_pointer(&ctx->env, ocf_env_free);
-  g_clear_pointer(&ctx->dll, g_free);
-}
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Ctx, ctx_clear)
-
-static int fail(const Ctx *ctx, int rc, const char *msg)
-{
-  fprintf(stderr, "%s %s%s%s: %s\n", ctx->agent, ctx->action,
-          ctx->env != NULL && ctx->env->instance != NULL ? " " : "",
-          ctx->env != NULL && ctx->env->instance != NULL ? ctx->env->instance : "", msg);
-  return rc;
-}
-
-static int fail_error(const Ctx *ctx, const GError *error)
-{
-  int rc = OCF_ERR_GENERIC;
-
-  g_autofree char *name = ocf_wire_error_name(error);
-
-  if (error->domain == OCF_EXIT_ERROR)
-    rc = error->code;
-  else if (name != NULL)
-    rc = ocf_exit_from_dbus_error(name);
-  return fail(ctx, rc, error->message);
-}
-
-/* resdll's dll= may be a bare name in the types directory. */
-static char *resdll_path(const char *dll)
-{
-  if (strchr(dll, '/') != NULL)
-    return g_strdup(dll);
-  g_autofree char *base =
-      g_str_has_suffix(dll, ".so") ? g_strndup(dll, strlen(dll) - 3) : g_strdup(dll);
-  return ocf_dll_path_for_type(base);
-}
-
-/* Resolves the type and DLL of this agent: its name, or resdll's parameters. */
-static gboolean resolve_dll(Ctx *ctx, GError **error)
-{
-  if (!ctx->resdll) {
-    ctx->type = ctx->agent;
-    ctx->dll = ocf_dll_path_for_type(ctx->agent);
-    return TRUE;
-  }
-  const char *dll = ocf_env_agent_param(ctx->env, "dll");
-  ctx->type = ocf_env_agent_param(ctx->env, "type");
-  if (dll == NULL || *dll == '\0' || ctx->type == NULL || *ctx->type == '\0') {
-    g_set_error_literal(error, OCF_EXIT_ERROR, OCF_ERR_CONFIGURED,
-                        "resdll needs the parameters dll and type");
-    return FALSE;
-  }
-  ctx->dll = resdll_path(dll);
-  return TRUE;
-}
-
-static gboolean parse_env(Ctx *ctx, const char *const *envp, gboolean need_instance, GError **error)
-{
-  g_autoptr(GError) local = NULL;
-
-  ctx->env = ocf_env_parse(envp, ctx->resdll ? resdll_keys : NULL, &local);
-  if (ctx->env == NULL) {
-    g_set_error_literal(error, OCF_EXIT_ERROR, OCF_ERR_CONFIGURED, local->message);
-    return FALSE;
-  }
-  if (need_instance && ctx->env->instance == NULL) {
-    g_set_error_literal(error, OCF_EXIT_ERROR, OCF_ERR_CONFIGURED,
-                        "OCF_RESOURCE_INSTANCE is not set");
-    return FALSE;
-  }
-  return resolve_dll(ctx, error);
-}
-
-static int action_meta_data(Ctx *ctx, const char *const *envp)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(OcfDll) dll = NULL;
-  const CLUSRES_TYPE_INFO *info = NULL;
-  g_autofree char *path = NULL;
-  const char *type = ctx->agent;
-
-  /* Pacemaker asks for meta-data without parameters; resdll describes a DLL if given one. */
-  if (ctx->resdll) {
-    const char *d = g_environ_getenv((char **)envp, "OCF_RESKEY_dll");
-    type = g_environ_getenv((char **)envp, "OCF_RESKEY_type");
-    if (d != NULL && *d != '\0' && type != NULL && *type != '\0')
-      path = resdll_path(d);
-  } else {
-    path = ocf_dll_path_for_type(ctx->agent);
-  }
-  if (path != NULL) {
-    dll = ocf_dll_load(path, type, &error);
-    if (dll == NULL)
-      return fail_error(ctx, error);
-    info = ocf_dll_type_info(dll);
-  }
-  g_autofree char *xml = ocf_metadata_generate(ctx->agent, info, ctx->resdll);
-  fputs(xml, stdout);
-  return OCF_SUCCESS;
-}
-
-static int action_validate(Ctx *ctx, const char *const *envp)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(OcfDll) dll = NULL;
-
-  if (!parse_env(ctx, envp, FALSE, &error))
-    return fail_error(ctx, error);
-  dll = ocf_dll_load(ctx->dll, ctx->type, &error);
-  if (dll == NULL || !ocf_dll_validate(dll, ctx->env, &error))
-    return fail_error(ctx, error);
-  return OCF_SUCCESS;
-}
+#include <unistd.h>
 
 static GVariant *string_dict(GHashTable *table, const char *on_node)
 {
@@ -157,20 +26,7 @@ static GVariant *string_dict(GHashTable *table, const char *on_node)
   return g_variant_builder_end(&b);
 }
 
-static OcfClient *connect_host(const Ctx *ctx, gboolean if_configured, GError **error)
-{
-  guint32 t = ctx->env->timeout_ms;
-  guint32 margin = MIN(AGENT_MARGIN_MAX_MS, t / 10);
-  OcfClientOptions opts = {
-      .resource = ctx->env->instance,
-      .separate = ctx->env->separate,
-      .deadline = g_get_monotonic_time() + (gint64)(t - margin) * G_TIME_SPAN_MILLISECOND,
-      .if_configured = if_configured,
-  };
-  return ocf_client_new(&opts, error);
-}
-
-static int report_state(const Ctx *ctx, OcfExitAction what, int state, guint32 status,
+static int report_state(const OcfCtx *ctx, OcfExitAction what, int state, guint32 status,
                         const char *message)
 {
   int rc = ocf_exit_from_state(what, state, status);
@@ -178,12 +34,12 @@ static int report_state(const Ctx *ctx, OcfExitAction what, int state, guint32 s
   if (rc != OCF_SUCCESS && rc != OCF_NOT_RUNNING) {
     g_autofree char *msg = g_strdup_printf("%s (status %u)%s%s", ocf_exit_state_name(state), status,
                                            *message != '\0' ? ": " : "", message);
-    return fail(ctx, rc, msg);
+    return ocf_ctx_fail(ctx, rc, msg);
   }
   return rc;
 }
 
-static int action_start(Ctx *ctx, const char *const *envp)
+static int action_start(OcfCtx *ctx, const char *const *envp)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(OcfClient) client = NULL;
@@ -192,20 +48,21 @@ static int action_start(Ctx *ctx, const char *const *envp)
   gint32 state = 0;
   guint32 status = 0;
 
-  if (!parse_env(ctx, envp, TRUE, &error) || !(client = connect_host(ctx, FALSE, &error)))
-    return fail_error(ctx, error);
+  if (!ocf_ctx_parse_env(ctx, envp, TRUE, &error) ||
+      !(client = ocf_ctx_connect_host(ctx, FALSE, &error)))
+    return ocf_ctx_fail_error(ctx, error);
   GVariant *args = g_variant_new("(sss@a{ss}@a{ss}u)", ctx->env->instance, ctx->type, ctx->dll,
                                  string_dict(ctx->env->params, NULL),
                                  string_dict(ctx->env->common, ctx->env->on_node),
                                  ocf_client_host_timeout_ms(client));
   reply = ocf_client_call(client, "Online", args, G_VARIANT_TYPE("(ius)"), &error);
   if (reply == NULL)
-    return fail_error(ctx, error);
+    return ocf_ctx_fail_error(ctx, error);
   g_variant_get(reply, "(ius)", &state, &status, &message);
   return report_state(ctx, OCF_EXIT_START, state, status, message);
 }
 
-static int action_stop(Ctx *ctx, const char *const *envp)
+static int action_stop(OcfCtx *ctx, const char *const *envp)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(OcfClient) client = NULL;
@@ -214,25 +71,25 @@ static int action_stop(Ctx *ctx, const char *const *envp)
   gint32 state = 0;
   guint32 status = 0;
 
-  if (!parse_env(ctx, envp, TRUE, &error))
-    return fail_error(ctx, error);
-  client = connect_host(ctx, TRUE, &error);
+  if (!ocf_ctx_parse_env(ctx, envp, TRUE, &error))
+    return ocf_ctx_fail_error(ctx, error);
+  client = ocf_ctx_connect_host(ctx, TRUE, &error);
   if (client == NULL) {
     if (g_error_matches(error, OCF_CLIENT_ERROR, OCF_CLIENT_ERROR_NOT_RUNNING))
       return OCF_SUCCESS; /* never started here: already stopped */
-    return fail_error(ctx, error);
+    return ocf_ctx_fail_error(ctx, error);
   }
   reply =
       ocf_client_call(client, "Offline",
                       g_variant_new("(su)", ctx->env->instance, ocf_client_host_timeout_ms(client)),
                       G_VARIANT_TYPE("(ius)"), &error);
   if (reply == NULL)
-    return fail_error(ctx, error);
+    return ocf_ctx_fail_error(ctx, error);
   g_variant_get(reply, "(ius)", &state, &status, &message);
   return report_state(ctx, OCF_EXIT_STOP, state, status, message);
 }
 
-static int action_monitor(Ctx *ctx, const char *const *envp)
+static int action_monitor(OcfCtx *ctx, const char *const *envp)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(OcfClient) client = NULL;
@@ -240,69 +97,22 @@ static int action_monitor(Ctx *ctx, const char *const *envp)
   g_autofree char *message = NULL;
   gint32 state = 0;
 
-  if (!parse_env(ctx, envp, TRUE, &error))
-    return fail_error(ctx, error);
+  if (!ocf_ctx_parse_env(ctx, envp, TRUE, &error))
+    return ocf_ctx_fail_error(ctx, error);
   /* A probe on a node that never ran the resource must not start a host. */
-  client = connect_host(ctx, TRUE, &error);
+  client = ocf_ctx_connect_host(ctx, TRUE, &error);
   if (client == NULL) {
     if (g_error_matches(error, OCF_CLIENT_ERROR, OCF_CLIENT_ERROR_NOT_RUNNING))
       return OCF_NOT_RUNNING;
-    return fail_error(ctx, error);
+    return ocf_ctx_fail_error(ctx, error);
   }
   reply = ocf_client_call(client, "Monitor",
                           g_variant_new("(su)", ctx->env->instance, ctx->env->check_level),
                           G_VARIANT_TYPE("(is)"), &error);
   if (reply == NULL)
-    return fail_error(ctx, error);
+    return ocf_ctx_fail_error(ctx, error);
   g_variant_get(reply, "(is)", &state, &message);
   return report_state(ctx, OCF_EXIT_MONITOR, state, 0, message);
-}
-
-static int action_reload_agent(Ctx *ctx, const char *const *envp)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(OcfDll) dll = NULL;
-  g_autoptr(OcfClient) client = NULL;
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GVariant) output = NULL;
-  guint32 status = 0, needed = 0;
-  DWORD cb = 0;
-
-  if (!parse_env(ctx, envp, TRUE, &error))
-    return fail_error(ctx, error);
-  /* The DLL's table gives the formats of the reloadable properties. */
-  dll = ocf_dll_load(ctx->dll, ctx->type, &error);
-  if (dll == NULL)
-    return fail_error(ctx, error);
-  PCLUSRES_PROPLIST list =
-      ocf_dll_build_proplist(ocf_dll_type_info(dll), ctx->env->params, TRUE, &error);
-  if (list == NULL)
-    return fail_error(ctx, error);
-  const void *buf = ClusResPropListBuffer(list, &cb);
-  /* a copy: the list can go */
-  g_autoptr(GVariant) input =
-      g_variant_ref_sink(g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, buf, cb, 1));
-  ClusResPropListFree(list);
-  client = connect_host(ctx, TRUE, &error);
-  if (client == NULL && g_error_matches(error, OCF_CLIENT_ERROR, OCF_CLIENT_ERROR_NOT_RUNNING))
-    return OCF_SUCCESS; /* not running here: the next start uses the new values */
-  if (client != NULL)
-    reply = ocf_client_call(client, "Control",
-                            g_variant_new("(su@ayu)", ctx->env->instance,
-                                          CLUSCTL_RESOURCE_SET_PRIVATE_PROPERTIES, input, 0u),
-                            G_VARIANT_TYPE("(uayu)"), &error);
-  if (reply == NULL)
-    return fail_error(ctx, error);
-  g_variant_get(reply, "(u@ayu)", &status, &output, &needed);
-  if (status == ERROR_RESOURCE_PROPERTIES_STORED) {
-    fail(ctx, OCF_SUCCESS, "note: the new values are stored and take effect at the next start");
-    return OCF_SUCCESS;
-  }
-  if (status != ERROR_SUCCESS) {
-    g_autofree char *msg = g_strdup_printf("SET_PRIVATE_PROPERTIES failed (status %u)", status);
-    return fail(ctx, ocf_exit_from_win32(status), msg);
-  }
-  return OCF_SUCCESS;
 }
 
 void ocf_actions_usage(const char *agent, gboolean to_stderr)
@@ -319,21 +129,44 @@ void ocf_actions_usage(const char *agent, gboolean to_stderr)
           agent);
 }
 
-typedef int (*ActionFn)(Ctx *ctx, const char *const *envp);
+/*
+ * The actions that load the DLL run in clusres-ocf-dll: this program stays free of dlopen and
+ * libclusres-resapi (and is linked statically where the build allows it), which is what makes
+ * a monitor cheap.  argv and the environment are kept; the type goes first.
+ */
+static int exec_dll_program(OcfCtx *ctx, char **argv)
+{
+  const char *prog = g_getenv("CLUSRES_OCF_DLL");
+  if (prog == NULL || *prog == '\0')
+    prog = CLUSRES_LIBEXEC_DIR "/clusres-ocf-dll";
+  guint argc = g_strv_length(argv);
+  g_autofree char **args = g_new0(char *, argc + 2);
+  args[0] = (char *)prog;
+  args[1] = (char *)ctx->agent;
+  for (guint i = 1; i < argc; i++)
+    args[i + 1] = argv[i];
+  execv(prog, args);
+  int err = errno;
+  g_autofree char *msg = g_strdup_printf("cannot run %s: %s", prog, g_strerror(err));
+  return ocf_ctx_fail(ctx, err == ENOENT ? OCF_ERR_INSTALLED : OCF_ERR_GENERIC, msg);
+}
+
+typedef int (*ActionFn)(OcfCtx *ctx, const char *const *envp);
 
 static const struct {
   const char *name;
-  ActionFn fn;
+  ActionFn fn; /* NULL: clusres-ocf-dll */
 } actions[] = {
-    {"start", action_start},           {"stop", action_stop},
-    {"monitor", action_monitor},       {"status", action_monitor},
-    {"validate-all", action_validate}, {"meta-data", action_meta_data},
-    {"metadata", action_meta_data},    {"reload-agent", action_reload_agent},
+    {"start", action_start},    {"stop", action_stop},  {"monitor", action_monitor},
+    {"status", action_monitor}, {"validate-all", NULL}, {"meta-data", NULL},
+    {"metadata", NULL},         {"reload-agent", NULL},
 };
 
-int ocf_actions_run(const char *agent, const char *action, const char *const *envp)
+int ocf_actions_run(const char *agent, char **argv, const char *const *envp)
 {
-  g_auto(Ctx) ctx = {.agent = agent, .action = action, .resdll = strcmp(agent, RESDLL) == 0};
+  const char *action = argv[1];
+  g_auto(OcfCtx)
+      ctx = {.agent = agent, .action = action, .resdll = strcmp(agent, OCF_CTX_RESDLL) == 0};
 
   if (strcmp(action, "usage") == 0 || strcmp(action, "help") == 0) {
     ocf_actions_usage(agent, FALSE);
@@ -341,7 +174,7 @@ int ocf_actions_run(const char *agent, const char *action, const char *const *en
   }
   for (gsize i = 0; i < G_N_ELEMENTS(actions); i++) {
     if (strcmp(actions[i].name, action) == 0)
-      return actions[i].fn(&ctx, envp);
+      return actions[i].fn != NULL ? actions[i].fn(&ctx, envp) : exec_dll_program(&ctx, argv);
   }
   ocf_actions_usage(agent, TRUE);
   return OCF_ERR_UNIMPLEMENTED;

@@ -168,14 +168,6 @@ static DWORD WINAPI local_set_status(RESOURCE_HANDLE resource, PRESOURCE_STATUS 
   return ResourceExitStateTerminate;
 }
 
-char *ocf_dll_path_for_type(const char *type)
-{
-  const char *dir = g_getenv("CLUSRES_TYPES_DIR");
-  g_autofree char *file = g_strconcat(type, ".so", NULL);
-
-  return g_build_filename(dir != NULL && *dir != '\0' ? dir : CLUSRES_TYPES_DIR, file, NULL);
-}
-
 static gboolean dll_startup(OcfDll *dll, const char *path, GError **error)
 {
   PSTARTUP_ROUTINE startup = (PSTARTUP_ROUTINE)dlsym(dll->handle, CLUSRES_STARTUP_ROUTINE);

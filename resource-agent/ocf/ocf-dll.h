@@ -15,12 +15,6 @@
 typedef struct OcfDll OcfDll;
 
 /**
- * ocf_dll_path_for_type:
- * Returns: (transfer full): $CLUSRES_TYPES_DIR/<type>.so, or the compiled-in types directory.
- */
-char *ocf_dll_path_for_type(const char *type);
-
-/**
  * ocf_dll_load:
  * dlopen()s @path and calls its Startup for @type with local callbacks (LogEvent writes to
  * stderr), then asks for the CLUSRES_TYPE_INFO.  A DLL without type info gets an empty one.

@@ -19,5 +19,5 @@ int main(int argc, char **argv)
     ocf_actions_usage(agent, !asked);
     return asked ? OCF_SUCCESS : OCF_ERR_ARGS;
   }
-  return ocf_actions_run(agent, argv[1], (const char *const *)envp);
+  return ocf_actions_run(agent, argv, (const char *const *)envp);
 }

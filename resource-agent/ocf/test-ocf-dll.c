@@ -4,6 +4,7 @@
  * property, the DLL's own VALIDATE_PRIVATE_PROPERTIES runs on a temporary instance, and the
  * node's registry is never touched.
  */
+#include "ocf-ctx.h"
 #include "ocf-dll.h"
 
 #include <glib/gstdio.h>
@@ -159,10 +160,10 @@ static void test_load_errors(void)
 static void test_types_dir(void)
 {
   g_setenv("CLUSRES_TYPES_DIR", "/opt/types", TRUE);
-  g_autofree char *p = ocf_dll_path_for_type("genapp");
+  g_autofree char *p = ocf_ctx_dll_path_for_type("genapp");
   g_assert_cmpstr(p, ==, "/opt/types/genapp.so");
   g_unsetenv("CLUSRES_TYPES_DIR");
-  g_autofree char *q = ocf_dll_path_for_type("genapp");
+  g_autofree char *q = ocf_ctx_dll_path_for_type("genapp");
   g_assert_true(g_str_has_suffix(q, "/clusres/types/genapp.so"));
 }
 

@@ -204,7 +204,7 @@ if meson install -C "$build_root" --no-rebuild --quiet --destdir "$dest" >"$tmp/
   # Pacemaker only looks in /usr/lib/ocf/resource.d: overlay the install over /usr, in a
   # private mount namespace, with the installed types directory (no CLUSRES_TYPES_DIR).
   crm() {
-    env -u CLUSRES_TYPES_DIR unshare -m --propagation private sh -c \
+    env -u CLUSRES_TYPES_DIR -u CLUSRES_OCF_DLL unshare -m --propagation private sh -c \
       'mount -t overlay overlay -o lowerdir="$0/usr":/usr /usr && exec "$@"' "$dest" \
       crm_resource --validate --class ocf --provider clusres "$@"
   }

@@ -18,7 +18,15 @@
  *    rename itself survives a crash);
  *  - every read first checks the file's identity (inode, size, mtime, ctime) and reloads it if
  *    it changed, so a process sees the others' writes.  A replaced file always gets a new inode,
- *    and the identity is taken from the descriptor the data is read from.
+ *    and the identity is taken from the descriptor the data is read from;
+ *  - a write that changes nothing (same value set again, absent value deleted) is not written.
+ *
+ * Volatile subkeys (ClusterRegCreateKeyEx REG_OPTION_VOLATILE) live in a second file of the same
+ * format in the run-time store (resapi_reg_volatile_dir()), whose [Resource] group is not a key
+ * but lists the volatile roots ("VolatileKeys=ShareState;Process;"); every group at or below a
+ * root is volatile.  That file is replaced atomically (temporary file + rename) but never
+ * fsynced: run-time state must survive a host restart, not a reboot, and the fsyncs were what an
+ * Online cost (~26 durable replacements, ~76 fsyncs each time).
  */
 #include <fcntl.h>
 #include <string.h>
@@ -34,6 +42,8 @@
 #include "resapi-registry.h"
 
 #define RESAPI_REG_ROOT_GROUP "Resource"
+#define RESAPI_REG_VOLATILE_LIST "VolatileKeys" /* in the volatile file's root group */
+#define RESAPI_HREGBATCH_MAGIC 0x42415443u      /* "BATC" */
 #define RESAPI_HKEY_MAGIC 0x484b4559u /* "HKEY" */
 /* NAME_MAX minus ".conf" and the ".XXXXXX" of g_file_set_contents' temporary file, rounded. */
 #define RESAPI_REG_MAX_FILE_NAME 200
@@ -50,6 +60,7 @@ typedef struct {
 typedef struct {
   char *path;
   char *dir;
+  gboolean durable; /* FALSE: the run-time store, replaced without fsync */
   GKeyFile *kf; /* what the file held when last loaded or written (empty if no file) */
   gboolean loaded;
   ResapiRegFileId id;
@@ -58,8 +69,23 @@ typedef struct {
 
 struct _CLUSRES_HKEY {
   guint32 magic;
-  ResapiRegFile *file;
+  ResapiRegFile *file; /* where this key's values are: the durable or the volatile file */
   char *group;
+  char *vdir; /* the resource's volatile file, for opening subkeys */
+  char *vpath;
+};
+
+typedef struct {
+  char *key;  /* key-file key of the value name */
+  char *text; /* encoded value; NULL = delete */
+} ResapiRegCmd;
+
+struct _CLUSRES_HREGBATCH {
+  guint32 magic;
+  HKEY key;        /* a private handle on the batch's key */
+  GArray *cmds;    /* ResapiRegCmd */
+  LONG bad_index;  /* first command that could not be queued, or -1 */
+  DWORD bad_error; /* and its error */
 };
 
 static GMutex resapi_reg_lock;
@@ -71,6 +97,26 @@ static const char *resapi_reg_dir(void)
 {
   const char *dir = g_getenv("CLUSRES_REGISTRY_DIR");
   return (dir != NULL && dir[0] != '\0') ? dir : CLUSRES_STATE_DIR "/registry";
+}
+
+/*
+ * The run-time store: $CLUSRES_RUN_DIR/registry (default /run/clusres/registry).  A volatile key
+ * belongs to its durable registry, so when $CLUSRES_REGISTRY_DIR moves the durable store (tests,
+ * a benchmark, and ocf validate-all's throw-away instance in a temporary directory) the
+ * volatile files move to a subdirectory named after it: a throw-away instance must never see,
+ * or overwrite, the run-time state of the live instance of the same name.
+ */
+static char *resapi_reg_volatile_dir(void)
+{
+  const char *run = g_getenv("CLUSRES_RUN_DIR");
+  g_autofree char *base =
+      g_build_filename((run != NULL && run[0] != '\0') ? run : CLUSRES_RUN_DIR, "registry", NULL);
+  const char *durable = g_getenv("CLUSRES_REGISTRY_DIR");
+  if (durable == NULL || durable[0] == '\0')
+    return g_steal_pointer(&base);
+  g_autofree char *sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256, durable, -1);
+  g_autofree char *sub = g_strdup_printf("store-%.16s", sum);
+  return g_build_filename(base, sub, NULL);
 }
 
 static gboolean resapi_reg_is_plain(char c, const char *extra)
@@ -238,7 +284,42 @@ static DWORD resapi_reg_write_begin(ResapiRegFile *f, int *dir_fd)
   return ERROR_SUCCESS;
 }
 
-/* Writes f->kf to disk atomically and durably, then releases the writer lock. */
+/* Replaces path atomically (temporary file + rename) without any fsync: for the run-time store,
+ * where a crash of the host must see the old or the new file, and a crash of the node loses the
+ * tmpfs anyway.  (G_FILE_SET_CONTENTS_CONSISTENT alone still fsyncs an existing file.) */
+static gboolean resapi_reg_replace_volatile(const char *path, const char *data, gsize len,
+                                            GError **error)
+{
+  g_autofree char *tmp = g_strconcat(path, ".XXXXXX", NULL);
+  int fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    int saved = errno;
+    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(saved), "%s", g_strerror(saved));
+    return FALSE;
+  }
+  gsize done = 0;
+  while (done < len) {
+    ssize_t n = write(fd, data + done, len - done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      break;
+    done += (gsize)n;
+  }
+  int saved = errno;
+  if (close(fd) < 0 && done == len)
+    saved = errno, done = 0;
+  if (done == len && rename(tmp, path) == 0)
+    return TRUE;
+  if (done == len)
+    saved = errno;
+  (void)g_unlink(tmp);
+  g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(saved), "%s", g_strerror(saved));
+  return FALSE;
+}
+
+/* Writes f->kf to disk atomically (and durably for the durable store), then releases the
+ * writer lock. */
 static DWORD resapi_reg_write_commit(ResapiRegFile *f, int dir_fd)
 {
   DWORD err = ERROR_SUCCESS;
@@ -246,16 +327,20 @@ static DWORD resapi_reg_write_commit(ResapiRegFile *f, int dir_fd)
   g_autofree char *data = g_key_file_to_data(f->kf, &len, NULL);
   g_autoptr(GError) error = NULL;
 
-  if (!g_file_set_contents_full(f->path, data, (gssize)len,
-                                G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0600,
-                                &error)) {
+  gboolean ok = f->durable ? g_file_set_contents_full(f->path, data, (gssize)len,
+                                                      G_FILE_SET_CONTENTS_CONSISTENT |
+                                                          G_FILE_SET_CONTENTS_DURABLE,
+                                                      0600, &error)
+                           : resapi_reg_replace_volatile(f->path, data, len, &error);
+  if (!ok) {
     err = error->domain == G_FILE_ERROR && error->code == G_FILE_ERROR_NOSPC
               ? ERROR_NOT_ENOUGH_MEMORY
               : ERROR_GEN_FAILURE;
     f->loaded = FALSE; /* memory now differs from disk: reload on next use */
   } else {
     /* The rename is durable only once the directory is synced. */
-    (void)fsync(dir_fd);
+    if (f->durable)
+      (void)fsync(dir_fd);
     struct stat st;
     if (stat(f->path, &st) == 0)
       resapi_reg_id_from_stat(&f->id, &st); /* we hold the writer lock: this is our file */
@@ -272,7 +357,7 @@ static void resapi_reg_write_abort(int dir_fd)
 }
 
 /* Returns the shared entry for path, with a new reference.  Called with the lock held. */
-static ResapiRegFile *resapi_reg_file_get(const char *dir, const char *path)
+static ResapiRegFile *resapi_reg_file_get(const char *dir, const char *path, gboolean durable)
 {
   if (resapi_reg_files == NULL)
     resapi_reg_files = g_hash_table_new(g_str_hash, g_str_equal);
@@ -281,6 +366,7 @@ static ResapiRegFile *resapi_reg_file_get(const char *dir, const char *path)
     f = g_new0(ResapiRegFile, 1);
     f->path = g_strdup(path);
     f->dir = g_strdup(dir);
+    f->durable = durable;
     f->kf = g_key_file_new();
     g_hash_table_insert(resapi_reg_files, f->path, f);
   }
@@ -296,7 +382,9 @@ static void resapi_reg_file_unref(ResapiRegFile *f)
   resapi_reg_file_free(f);
 }
 
-static DWORD resapi_reg_resource_path(const char *name, char **dir, char **path)
+/* The resource's durable file (dir, path) and its volatile one (vdir, vpath). */
+static DWORD resapi_reg_resource_path(const char *name, char **dir, char **path, char **vdir,
+                                      char **vpath)
 {
   if (name == NULL || name[0] == '\0')
     return ERROR_INVALID_PARAMETER;
@@ -307,6 +395,8 @@ static DWORD resapi_reg_resource_path(const char *name, char **dir, char **path)
   *dir = g_strdup(resapi_reg_dir());
   g_autofree char *base = g_strconcat(escaped, ".conf", NULL);
   *path = g_build_filename(*dir, base, NULL);
+  *vdir = resapi_reg_volatile_dir();
+  *vpath = g_build_filename(*vdir, base, NULL);
   return ERROR_SUCCESS;
 }
 
@@ -317,12 +407,16 @@ static gboolean resapi_hkey_valid(HKEY h)
   return h != NULL && h->magic == RESAPI_HKEY_MAGIC;
 }
 
-static HKEY resapi_hkey_new(ResapiRegFile *f, const char *group)
+/* Takes over the caller's reference on f. */
+static HKEY resapi_hkey_new(ResapiRegFile *f, const char *group, const char *vdir,
+                            const char *vpath)
 {
   HKEY h = g_new0(struct _CLUSRES_HKEY, 1);
   h->magic = RESAPI_HKEY_MAGIC;
   h->file = f;
   h->group = g_strdup(group);
+  h->vdir = g_strdup(vdir);
+  h->vpath = g_strdup(vpath);
   return h;
 }
 
@@ -330,16 +424,18 @@ DWORD ClusterRegOpenResourceKey(LPCSTR ResourceName, DWORD samDesired, HKEY *phk
 {
   g_autofree char *dir = NULL;
   g_autofree char *path = NULL;
+  g_autofree char *vdir = NULL;
+  g_autofree char *vpath = NULL;
 
   if (phkResult == NULL)
     return resapi_error_set(ERROR_INVALID_PARAMETER);
   *phkResult = NULL;
-  DWORD err = resapi_reg_resource_path(ResourceName, &dir, &path);
+  DWORD err = resapi_reg_resource_path(ResourceName, &dir, &path, &vdir, &vpath);
   if (err != ERROR_SUCCESS)
     return resapi_error_set(err);
 
   g_mutex_lock(&resapi_reg_lock);
-  ResapiRegFile *f = resapi_reg_file_get(dir, path);
+  ResapiRegFile *f = resapi_reg_file_get(dir, path, TRUE);
   err = resapi_reg_file_refresh(f);
   /* "Created if missing": with write access the key is made to exist on disk now, so the
    * resource shows up for other processes (clusresctl) before it writes a value. */
@@ -359,7 +455,7 @@ DWORD ClusterRegOpenResourceKey(LPCSTR ResourceName, DWORD samDesired, HKEY *phk
     g_mutex_unlock(&resapi_reg_lock);
     return resapi_error_set(err);
   }
-  *phkResult = resapi_hkey_new(f, RESAPI_REG_ROOT_GROUP);
+  *phkResult = resapi_hkey_new(f, RESAPI_REG_ROOT_GROUP, vdir, vpath);
   g_mutex_unlock(&resapi_reg_lock);
   return ERROR_SUCCESS;
 }
@@ -376,8 +472,8 @@ static DWORD resapi_reg_subkey_group(const char *parent, const char *subkey, cha
     if ((*p)[0] == '\0' || !g_utf8_validate(*p, -1, NULL))
       return ERROR_INVALID_PARAMETER;
     for (const char *c = *p; *c != '\0'; c++) {
-      if (*c == '[' || *c == ']' || g_ascii_iscntrl(*c))
-        return ERROR_INVALID_PARAMETER; /* not representable as a key-file group */
+      if (*c == '[' || *c == ']' || *c == ';' || g_ascii_iscntrl(*c))
+        return ERROR_INVALID_PARAMETER; /* not representable as a key-file group (or list) */
     }
   }
   g_autofree char *joined = g_strjoinv("/", parts);
@@ -391,64 +487,191 @@ static DWORD resapi_reg_subkey_group(const char *parent, const char *subkey, cha
   return ERROR_SUCCESS;
 }
 
-DWORD ClusterRegOpenKey(HKEY hKey, LPCSTR lpszSubKey, DWORD samDesired, HKEY *phkResult)
+/* TRUE if group is at or below root. */
+static gboolean resapi_reg_group_below(const char *group, const char *root)
+{
+  gsize n = strlen(root);
+  return strncmp(group, root, n) == 0 && (group[n] == '\0' || group[n] == '/');
+}
+
+/* TRUE if the (up-to-date) volatile file makes group volatile.  Called with the lock held. */
+static gboolean resapi_reg_is_volatile(ResapiRegFile *vf, const char *group)
+{
+  g_auto(GStrv) roots = g_key_file_get_string_list(vf->kf, RESAPI_REG_ROOT_GROUP,
+                                                   RESAPI_REG_VOLATILE_LIST, NULL, NULL);
+  for (char **r = roots; r != NULL && *r != NULL; r++)
+    if (resapi_reg_group_below(group, *r))
+      return TRUE;
+  return FALSE;
+}
+
+/* TRUE if kf has group or a group below it (the key exists). */
+static gboolean resapi_reg_group_exists(GKeyFile *kf, const char *group)
+{
+  g_auto(GStrv) groups = g_key_file_get_groups(kf, NULL);
+  for (char **g = groups; *g != NULL; g++)
+    if (resapi_reg_group_below(*g, group))
+      return TRUE;
+  return FALSE;
+}
+
+/*
+ * Opens subkey lpszSubKey of hKey: in the volatile file if the parent is volatile or the subkey
+ * is (at or below) a registered volatile root, else in the durable file.  With create, a subkey
+ * that exists nowhere is created volatile (registered as a root: one non-durable replacement)
+ * when options has REG_OPTION_VOLATILE.
+ */
+static DWORD resapi_reg_open_subkey(HKEY hKey, LPCSTR lpszSubKey, gboolean create, DWORD options,
+                                    HKEY *phkResult, LPDWORD disposition)
 {
   g_autofree char *group = NULL;
 
   if (phkResult == NULL || !resapi_hkey_valid(hKey))
     return resapi_error_set(phkResult == NULL ? ERROR_INVALID_PARAMETER : ERROR_INVALID_HANDLE);
   *phkResult = NULL;
+  if (create && (options & ~REG_OPTION_VOLATILE) != 0)
+    return resapi_error_set(ERROR_INVALID_PARAMETER);
   DWORD err = resapi_reg_subkey_group(hKey->group, lpszSubKey, &group);
   if (err != ERROR_SUCCESS)
     return resapi_error_set(err);
+
   g_mutex_lock(&resapi_reg_lock);
-  hKey->file->refs++;
-  *phkResult = resapi_hkey_new(hKey->file, group);
+  ResapiRegFile *target = NULL;
+  gboolean existed = TRUE;
+  if (!hKey->file->durable) {
+    target = hKey->file; /* below a volatile key everything is volatile */
+    target->refs++;
+    if (disposition != NULL && resapi_reg_file_refresh(target) == ERROR_SUCCESS)
+      existed = resapi_reg_group_exists(target->kf, group);
+  } else {
+    ResapiRegFile *vf = resapi_reg_file_get(hKey->vdir, hKey->vpath, FALSE);
+    err = resapi_reg_file_refresh(vf);
+    if (err == ERROR_SUCCESS && resapi_reg_is_volatile(vf, group)) {
+      target = vf;
+    } else if (err == ERROR_SUCCESS) {
+      if (create) {
+        err = resapi_reg_file_refresh(hKey->file);
+        existed = err == ERROR_SUCCESS && resapi_reg_group_exists(hKey->file->kf, group);
+      }
+      if (err == ERROR_SUCCESS && create && !existed && (options & REG_OPTION_VOLATILE) != 0) {
+        int dir_fd;
+        err = resapi_reg_write_begin(vf, &dir_fd);
+        if (err == ERROR_SUCCESS && resapi_reg_is_volatile(vf, group)) {
+          resapi_reg_write_abort(dir_fd); /* another process registered it meanwhile */
+        } else if (err == ERROR_SUCCESS) {
+          g_auto(GStrv) roots = g_key_file_get_string_list(vf->kf, RESAPI_REG_ROOT_GROUP,
+                                                           RESAPI_REG_VOLATILE_LIST, NULL, NULL);
+          g_autoptr(GStrvBuilder) b = g_strv_builder_new();
+          if (roots != NULL)
+            g_strv_builder_addv(b, (const char **)roots);
+          g_strv_builder_add(b, group);
+          g_auto(GStrv) next = g_strv_builder_end(b);
+          g_key_file_set_string_list(vf->kf, RESAPI_REG_ROOT_GROUP, RESAPI_REG_VOLATILE_LIST,
+                                     (const char *const *)next, g_strv_length(next));
+          err = resapi_reg_write_commit(vf, dir_fd);
+        }
+        if (err == ERROR_SUCCESS)
+          target = vf;
+      }
+      if (err == ERROR_SUCCESS && target == NULL) {
+        target = hKey->file;
+        target->refs++;
+      }
+    }
+    if (target != vf)
+      resapi_reg_file_unref(vf);
+  }
+  if (err == ERROR_SUCCESS)
+    *phkResult = resapi_hkey_new(target, group, hKey->vdir, hKey->vpath);
   g_mutex_unlock(&resapi_reg_lock);
+  if (err != ERROR_SUCCESS)
+    return resapi_error_set(err);
+  if (disposition != NULL)
+    *disposition = existed ? REG_OPENED_EXISTING_KEY : REG_CREATED_NEW_KEY;
   return ERROR_SUCCESS;
+}
+
+DWORD ClusterRegOpenKey(HKEY hKey, LPCSTR lpszSubKey, DWORD samDesired, HKEY *phkResult)
+{
+  return resapi_reg_open_subkey(hKey, lpszSubKey, FALSE, 0, phkResult, NULL);
 }
 
 DWORD ClusterRegCreateKey(HKEY hKey, LPCSTR lpszSubKey, DWORD samDesired, HKEY *phkResult)
 {
   /* Subkeys are groups of the resource's file: they exist once they hold a value. */
-  return ClusterRegOpenKey(hKey, lpszSubKey, samDesired, phkResult);
+  return resapi_reg_open_subkey(hKey, lpszSubKey, FALSE, 0, phkResult, NULL);
+}
+
+DWORD ClusterRegCreateKeyEx(HKEY hKey, LPCSTR lpszSubKey, DWORD dwOptions, DWORD samDesired,
+                            HKEY *phkResult, LPDWORD lpdwDisposition)
+{
+  return resapi_reg_open_subkey(hKey, lpszSubKey, TRUE, dwOptions, phkResult, lpdwDisposition);
+}
+
+static void resapi_hkey_free(HKEY hKey)
+{
+  g_mutex_lock(&resapi_reg_lock);
+  resapi_reg_file_unref(hKey->file);
+  g_mutex_unlock(&resapi_reg_lock);
+  hKey->magic = 0;
+  g_free(hKey->group);
+  g_free(hKey->vdir);
+  g_free(hKey->vpath);
+  g_free(hKey);
 }
 
 DWORD ClusterRegCloseKey(HKEY hKey)
 {
   if (!resapi_hkey_valid(hKey))
     return resapi_error_set(ERROR_INVALID_HANDLE);
-  g_mutex_lock(&resapi_reg_lock);
-  resapi_reg_file_unref(hKey->file);
-  g_mutex_unlock(&resapi_reg_lock);
-  hKey->magic = 0;
-  g_free(hKey->group);
-  g_free(hKey);
+  resapi_hkey_free(hKey);
   return ERROR_SUCCESS;
+}
+
+/* Removes one file of a resource (ERROR_FILE_NOT_FOUND if it does not exist).  Called with the
+ * lock held. */
+static DWORD resapi_reg_delete_file(const char *dir, const char *path, gboolean durable)
+{
+  ResapiRegFile *f = resapi_reg_file_get(dir, path, durable);
+  int dir_fd;
+  DWORD err = resapi_reg_write_begin(f, &dir_fd);
+  if (err == ERROR_SUCCESS) {
+    if (g_unlink(path) < 0) {
+      err = resapi_error_from_errno(errno);
+    } else {
+      if (durable)
+        (void)fsync(dir_fd);
+      resapi_reg_file_reset(f); /* open keys of the resource now see an empty key */
+    }
+    resapi_reg_write_abort(dir_fd);
+  }
+  resapi_reg_file_unref(f);
+  return err;
 }
 
 DWORD ClusterRegDeleteResourceKey(LPCSTR ResourceName)
 {
   g_autofree char *dir = NULL;
   g_autofree char *path = NULL;
-  DWORD err = resapi_reg_resource_path(ResourceName, &dir, &path);
+  g_autofree char *vdir = NULL;
+  g_autofree char *vpath = NULL;
+  DWORD err = resapi_reg_resource_path(ResourceName, &dir, &path, &vdir, &vpath);
   if (err != ERROR_SUCCESS)
     return resapi_error_set(err);
 
   g_mutex_lock(&resapi_reg_lock);
-  ResapiRegFile *f = resapi_reg_file_get(dir, path);
-  int dir_fd;
-  err = resapi_reg_write_begin(f, &dir_fd);
-  if (err == ERROR_SUCCESS) {
-    if (g_unlink(path) < 0) {
-      err = resapi_error_from_errno(errno);
-    } else {
-      (void)fsync(dir_fd);
-      resapi_reg_file_reset(f); /* open keys of the resource now see an empty key */
-    }
-    resapi_reg_write_abort(dir_fd);
+  /* The run-time state first: a crash in between leaves configuration without state, never
+   * state of a resource that no longer exists. */
+  DWORD verr = g_file_test(vpath, G_FILE_TEST_EXISTS) ? resapi_reg_delete_file(vdir, vpath, FALSE)
+                                                      : ERROR_FILE_NOT_FOUND;
+  if (verr == ERROR_SUCCESS || verr == ERROR_FILE_NOT_FOUND) {
+    err = resapi_reg_delete_file(dir, path, TRUE);
+    /* Deleting a key that exists nowhere is an error, as before. */
+    if (err == ERROR_FILE_NOT_FOUND && verr == ERROR_SUCCESS)
+      err = ERROR_SUCCESS;
+  } else {
+    err = verr;
   }
-  resapi_reg_file_unref(f);
   g_mutex_unlock(&resapi_reg_lock);
   return err == ERROR_SUCCESS ? ERROR_SUCCESS : resapi_error_set(err);
 }
@@ -617,31 +840,75 @@ DWORD ClusterRegQueryValue(HKEY hKey, LPCSTR lpszValueName, LPDWORD lpdwValueTyp
   return err == ERROR_SUCCESS ? ERROR_SUCCESS : resapi_error_set(err);
 }
 
+/* TRUE if applying cmd to group of kf would change it. */
+static gboolean resapi_reg_cmd_changes(GKeyFile *kf, const char *group, const ResapiRegCmd *cmd)
+{
+  g_autofree char *old = g_key_file_get_string(kf, group, cmd->key, NULL);
+  if (cmd->text == NULL)
+    return old != NULL;
+  return old == NULL || strcmp(old, cmd->text) != 0;
+}
+
+/*
+ * Applies cmds to key's group in one atomic replacement of its file, or writes nothing at all
+ * when no command changes anything (the same value set again costs a read, not an fsync).
+ */
+static DWORD resapi_reg_apply(HKEY key, const ResapiRegCmd *cmds, guint n)
+{
+  ResapiRegFile *f = key->file;
+  g_mutex_lock(&resapi_reg_lock);
+  /* Cheap check first, without the cross-process lock: most rewrites change nothing. */
+  DWORD err = resapi_reg_file_refresh(f);
+  gboolean changes = FALSE;
+  for (guint i = 0; err == ERROR_SUCCESS && i < n && !changes; i++)
+    changes = resapi_reg_cmd_changes(f->kf, key->group, &cmds[i]);
+  if (err == ERROR_SUCCESS && changes) {
+    int dir_fd;
+    err = resapi_reg_write_begin(f, &dir_fd); /* refreshes again, under the flock */
+    if (err == ERROR_SUCCESS) {
+      changes = FALSE;
+      for (guint i = 0; i < n; i++) {
+        if (!resapi_reg_cmd_changes(f->kf, key->group, &cmds[i]))
+          continue;
+        changes = TRUE;
+        if (cmds[i].text != NULL)
+          g_key_file_set_string(f->kf, key->group, cmds[i].key, cmds[i].text);
+        else
+          g_key_file_remove_key(f->kf, key->group, cmds[i].key, NULL);
+      }
+      if (changes)
+        err = resapi_reg_write_commit(f, dir_fd);
+      else
+        resapi_reg_write_abort(dir_fd); /* another process wrote the same meanwhile */
+    }
+  }
+  g_mutex_unlock(&resapi_reg_lock);
+  return err;
+}
+
+static void resapi_reg_cmd_clear(gpointer p)
+{
+  ResapiRegCmd *cmd = p;
+  g_free(cmd->key);
+  g_free(cmd->text);
+}
+
 DWORD resapi_reg_set_values(HKEY key, const ResapiRegWrite *writes, gsize n_writes)
 {
   if (!resapi_hkey_valid(key))
     return resapi_error_set(ERROR_INVALID_HANDLE);
   /* Encode everything first: a bad value must not leave the others written. */
-  g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func(g_free);
-  g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func(g_free);
+  g_autoptr(GArray) cmds = g_array_sized_new(FALSE, TRUE, sizeof(ResapiRegCmd), (guint)n_writes);
+  g_array_set_clear_func(cmds, resapi_reg_cmd_clear);
   for (gsize i = 0; i < n_writes; i++) {
-    char *text = NULL;
-    DWORD err = resapi_reg_encode(writes[i].type, writes[i].data, writes[i].cb, &text);
+    ResapiRegCmd cmd = {0};
+    DWORD err = resapi_reg_encode(writes[i].type, writes[i].data, writes[i].cb, &cmd.text);
     if (err != ERROR_SUCCESS)
       return resapi_error_set(err);
-    g_ptr_array_add(texts, text);
-    g_ptr_array_add(keys, resapi_reg_value_key(writes[i].name));
+    cmd.key = resapi_reg_value_key(writes[i].name);
+    g_array_append_val(cmds, cmd);
   }
-
-  g_mutex_lock(&resapi_reg_lock);
-  int dir_fd;
-  DWORD err = resapi_reg_write_begin(key->file, &dir_fd);
-  if (err == ERROR_SUCCESS) {
-    for (guint i = 0; i < keys->len; i++)
-      g_key_file_set_string(key->file->kf, key->group, keys->pdata[i], texts->pdata[i]);
-    err = resapi_reg_write_commit(key->file, dir_fd);
-  }
-  g_mutex_unlock(&resapi_reg_lock);
+  DWORD err = resapi_reg_apply(key, (const ResapiRegCmd *)(void *)cmds->data, cmds->len);
   return err == ERROR_SUCCESS ? ERROR_SUCCESS : resapi_error_set(err);
 }
 
@@ -661,7 +928,12 @@ DWORD ClusterRegDeleteValue(HKEY hKey, LPCSTR lpszValueName)
 
   g_mutex_lock(&resapi_reg_lock);
   int dir_fd;
-  DWORD err = resapi_reg_write_begin(hKey->file, &dir_fd);
+  /* Cheap check first: deleting an absent value must not take the writer lock. */
+  DWORD err = resapi_reg_file_refresh(hKey->file);
+  if (err == ERROR_SUCCESS && !g_key_file_has_key(hKey->file->kf, hKey->group, key, NULL))
+    err = ERROR_FILE_NOT_FOUND;
+  if (err == ERROR_SUCCESS)
+    err = resapi_reg_write_begin(hKey->file, &dir_fd);
   if (err == ERROR_SUCCESS) {
     if (!g_key_file_has_key(hKey->file->kf, hKey->group, key, NULL)) {
       resapi_reg_write_abort(dir_fd);
@@ -672,6 +944,80 @@ DWORD ClusterRegDeleteValue(HKEY hKey, LPCSTR lpszValueName)
     }
   }
   g_mutex_unlock(&resapi_reg_lock);
+  return err == ERROR_SUCCESS ? ERROR_SUCCESS : resapi_error_set(err);
+}
+
+/* ---- batches --------------------------------------------------------------------------------- */
+
+static gboolean resapi_batch_valid(HREGBATCH b)
+{
+  return b != NULL && b->magic == RESAPI_HREGBATCH_MAGIC;
+}
+
+DWORD ClusterRegCreateBatch(HKEY hKey, HREGBATCH *pHREGBATCH)
+{
+  if (pHREGBATCH == NULL)
+    return resapi_error_set(ERROR_INVALID_PARAMETER);
+  *pHREGBATCH = NULL;
+  if (!resapi_hkey_valid(hKey))
+    return resapi_error_set(ERROR_INVALID_HANDLE);
+  HREGBATCH b = g_new0(struct _CLUSRES_HREGBATCH, 1);
+  b->magic = RESAPI_HREGBATCH_MAGIC;
+  g_mutex_lock(&resapi_reg_lock);
+  hKey->file->refs++;
+  g_mutex_unlock(&resapi_reg_lock);
+  /* Its own handle: the batch stays valid if the caller closes hKey first. */
+  b->key = resapi_hkey_new(hKey->file, hKey->group, hKey->vdir, hKey->vpath);
+  b->cmds = g_array_new(FALSE, TRUE, sizeof(ResapiRegCmd));
+  g_array_set_clear_func(b->cmds, resapi_reg_cmd_clear);
+  b->bad_index = -1;
+  *pHREGBATCH = b;
+  return ERROR_SUCCESS;
+}
+
+DWORD ClusterRegBatchAddCommand(HREGBATCH hRegBatch, DWORD dwCommand, LPCSTR wzName,
+                                DWORD dwOptions, const void *lpData, DWORD cbData)
+{
+  if (!resapi_batch_valid(hRegBatch))
+    return resapi_error_set(ERROR_INVALID_HANDLE);
+  ResapiRegCmd cmd = {0};
+  DWORD err = ERROR_SUCCESS;
+  if (dwCommand == CLUSREG_SET_VALUE)
+    err = resapi_reg_encode(dwOptions, lpData, cbData, &cmd.text);
+  else if (dwCommand != CLUSREG_DELETE_VALUE)
+    err = ERROR_INVALID_PARAMETER;
+  if (err != ERROR_SUCCESS) {
+    /* Remembered: committing a batch with a bad command must apply none of it. */
+    if (hRegBatch->bad_index < 0) {
+      hRegBatch->bad_index = (LONG)hRegBatch->cmds->len;
+      hRegBatch->bad_error = err;
+    }
+    return resapi_error_set(err);
+  }
+  cmd.key = resapi_reg_value_key(wzName);
+  g_array_append_val(hRegBatch->cmds, cmd);
+  return ERROR_SUCCESS;
+}
+
+DWORD ClusterRegCloseBatch(HREGBATCH hRegBatch, BOOL bCommit, PLONG failedCommand)
+{
+  if (!resapi_batch_valid(hRegBatch))
+    return resapi_error_set(ERROR_INVALID_HANDLE);
+  DWORD err = ERROR_SUCCESS;
+  if (bCommit && hRegBatch->bad_index >= 0) {
+    err = hRegBatch->bad_error;
+    if (failedCommand != NULL)
+      *failedCommand = hRegBatch->bad_index;
+  } else if (bCommit && hRegBatch->cmds->len > 0) {
+    err = resapi_reg_apply(hRegBatch->key, (const ResapiRegCmd *)(void *)hRegBatch->cmds->data,
+                           hRegBatch->cmds->len);
+    if (err != ERROR_SUCCESS && failedCommand != NULL)
+      *failedCommand = -1; /* the store failed, not a command */
+  }
+  g_array_unref(hRegBatch->cmds);
+  resapi_hkey_free(hRegBatch->key);
+  hRegBatch->magic = 0;
+  g_free(hRegBatch);
   return err == ERROR_SUCCESS ? ERROR_SUCCESS : resapi_error_set(err);
 }
 

@@ -2,7 +2,9 @@
 /* The cluster registry: typed values, Win32 query semantics, atomic files, other processes. */
 #undef NDEBUG
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -10,6 +12,7 @@
 #include "clusres/resapi.h"
 
 static char *reg_dir;
+static char *run_dir; /* CLUSRES_RUN_DIR: the volatile store is below it */
 
 static char *reg_file_path(const char *escaped)
 {
@@ -411,6 +414,299 @@ static void test_damaged_file(void)
   ClusterRegCloseKey(key);
 }
 
+/* ---- volatile keys, batches, no-op writes ------------------------------------------------------ */
+
+/* Counts the file replacements (renames onto a name) in a directory between two calls. */
+typedef struct {
+  int fd;
+} Replacements;
+
+static Replacements replacements_watch(const char *dir)
+{
+  Replacements r = {.fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)};
+  g_assert_cmpint(r.fd, >=, 0);
+  g_assert_cmpint(inotify_add_watch(r.fd, dir, IN_MOVED_TO | IN_DELETE), >=, 0);
+  return r;
+}
+
+/* Returns the number of replacements of file name base since the last call. */
+static guint replacements_count(Replacements *r, const char *base)
+{
+  guint n = 0;
+  char buf[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
+  ssize_t len;
+  while ((len = read(r->fd, buf, sizeof buf)) > 0) {
+    for (char *p = buf; p < buf + len;) {
+      const struct inotify_event *ev = (const struct inotify_event *)(void *)p;
+      if ((ev->mask & IN_MOVED_TO) != 0 && ev->len > 0 && strcmp(ev->name, base) == 0)
+        n++;
+      p += sizeof *ev + ev->len;
+    }
+  }
+  return n;
+}
+
+static void replacements_close(Replacements *r)
+{
+  close(r->fd);
+}
+
+/* The volatile store's directory of this test's durable registry (there is exactly one). */
+static char *volatile_dir(void)
+{
+  g_autofree char *base = g_build_filename(run_dir, "registry", NULL);
+  g_autoptr(GDir) dir = g_dir_open(base, 0, NULL);
+  g_assert_nonnull(dir);
+  const char *name = g_dir_read_name(dir);
+  g_assert_nonnull(name);
+  g_assert_true(g_str_has_prefix(name, "store-"));
+  g_assert_null(g_dir_read_name(dir));
+  return g_build_filename(base, name, NULL);
+}
+
+static gboolean file_has_line(const char *path, const char *line)
+{
+  g_autofree char *text = NULL;
+  if (!g_file_get_contents(path, &text, NULL, NULL))
+    return FALSE;
+  g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+  return g_strv_contains((const char *const *)lines, line);
+}
+
+/* The "other process" of the volatile test: finds the volatile key with its value. */
+static void other_process_reads_volatile(void)
+{
+  HKEY key = open_key("vol");
+  HKEY state = NULL;
+  g_assert_cmpuint(ClusterRegOpenKey(key, "State", KEY_ALL_ACCESS, &state), ==, 0);
+  g_autofree char *lsm = ResUtilGetSzValue(state, "LSM");
+  g_assert_cmpstr(lsm, ==, "Online");
+  g_assert_cmpuint(ResUtilSetDwordValue(state, "Child", 7, NULL), ==, 0);
+  ClusterRegCloseKey(state);
+  ClusterRegCloseKey(key);
+}
+
+static void test_volatile_keys(void)
+{
+  if (g_test_subprocess()) {
+    other_process_reads_volatile();
+    return;
+  }
+  HKEY key = open_key("vol");
+  HKEY params = NULL, state = NULL, again = NULL, sub = NULL;
+  DWORD disp = 0;
+  g_assert_cmpuint(ClusterRegOpenKey(key, "Parameters", KEY_ALL_ACCESS, &params), ==, 0);
+  g_assert_cmpuint(ResUtilSetSzValue(params, "path", "/srv", NULL), ==, 0);
+
+  g_assert_cmpuint(ClusterRegCreateKeyEx(key, "State", 2u, KEY_ALL_ACCESS, &state, &disp), ==,
+                   ERROR_INVALID_PARAMETER);
+  g_assert_cmpuint(
+      ClusterRegCreateKeyEx(key, "State", REG_OPTION_VOLATILE, KEY_ALL_ACCESS, &state, &disp), ==,
+      0);
+  g_assert_cmpuint(disp, ==, REG_CREATED_NEW_KEY);
+  g_assert_cmpuint(ResUtilSetSzValue(state, "LSM", "Online", NULL), ==, 0);
+  g_assert_cmpuint(
+      ClusterRegCreateKeyEx(key, "State", REG_OPTION_VOLATILE, KEY_ALL_ACCESS, &again, &disp), ==,
+      0);
+  g_assert_cmpuint(disp, ==, REG_OPENED_EXISTING_KEY);
+  ClusterRegCloseKey(again);
+  /* An existing durable key is opened as it is (Windows): its values stay durable. */
+  g_assert_cmpuint(ClusterRegCreateKeyEx(key, "Parameters", REG_OPTION_VOLATILE, KEY_ALL_ACCESS,
+                                         &again, &disp),
+                   ==, 0);
+  g_assert_cmpuint(disp, ==, REG_OPENED_EXISTING_KEY);
+  g_assert_cmpuint(ResUtilSetSzValue(again, "port", "2049", NULL), ==, 0);
+  ClusterRegCloseKey(again);
+  /* Below a volatile key everything is volatile. */
+  g_assert_cmpuint(
+      ClusterRegCreateKeyEx(key, "State\\Sub", REG_OPTION_NON_VOLATILE, KEY_ALL_ACCESS, &sub, NULL),
+      ==, 0);
+  g_assert_cmpuint(ResUtilSetDwordValue(sub, "Deep", 1, NULL), ==, 0);
+
+  /* Where things are: run-time state in the run-time store only, configuration on disk. */
+  g_autofree char *vdir = volatile_dir();
+  g_autofree char *vpath = g_build_filename(vdir, "vol.conf", NULL);
+  g_autofree char *dpath = reg_file_path("vol");
+  g_assert_true(file_has_line(vpath, "[State]"));
+  g_assert_true(file_has_line(vpath, "LSM=sz:Online"));
+  g_assert_true(file_has_line(vpath, "[State/Sub]"));
+  g_assert_true(file_has_line(vpath, "Deep=dword:1"));
+  g_assert_false(file_has_line(vpath, "path=sz:/srv"));
+  g_assert_true(file_has_line(dpath, "path=sz:/srv"));
+  g_assert_true(file_has_line(dpath, "port=sz:2049"));
+  g_assert_false(file_has_line(dpath, "LSM=sz:Online"));
+  g_assert_false(file_has_line(dpath, "[State]"));
+  struct stat st;
+  g_assert_cmpint(stat(vpath, &st), ==, 0);
+  g_assert_cmpuint(st.st_mode & 0777, ==, 0600);
+  /* No temporary file left behind by the replacement. */
+  g_autoptr(GDir) d = g_dir_open(vdir, 0, NULL);
+  g_assert_cmpstr(g_dir_read_name(d), ==, "vol.conf");
+  g_assert_null(g_dir_read_name(d));
+
+  /* Survives closing every handle: a new key (as after a host restart) finds it. */
+  ClusterRegCloseKey(sub);
+  ClusterRegCloseKey(state);
+  ClusterRegCloseKey(params);
+  ClusterRegCloseKey(key);
+  key = open_key("vol");
+  g_assert_cmpuint(ClusterRegOpenKey(key, "State", KEY_READ, &state), ==, 0);
+  g_autofree char *lsm = ResUtilGetSzValue(state, "LSM");
+  g_assert_cmpstr(lsm, ==, "Online");
+  g_assert_cmpuint(ClusterRegOpenKey(key, "State/Sub", KEY_READ, &sub), ==, 0);
+  DWORD deep = 0;
+  g_assert_cmpuint(ResUtilGetDwordValue(sub, "Deep", &deep, 0), ==, 0);
+  g_assert_cmpuint(deep, ==, 1);
+  ClusterRegCloseKey(sub);
+
+  /* And another process finds it, and writes to it. */
+  g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed();
+  DWORD child = 0;
+  g_assert_cmpuint(ResUtilGetDwordValue(state, "Child", &child, 0), ==, 0);
+  g_assert_cmpuint(child, ==, 7);
+
+  /* Deleting the resource removes both parts; a handle still open sees an empty key. */
+  g_assert_cmpuint(ClusterRegDeleteResourceKey("vol"), ==, 0);
+  g_assert_false(g_file_test(vpath, G_FILE_TEST_EXISTS));
+  g_assert_false(g_file_test(dpath, G_FILE_TEST_EXISTS));
+  g_autofree char *gone = ResUtilGetSzValue(state, "LSM");
+  g_assert_null(gone);
+  ClusterRegCloseKey(state);
+  ClusterRegCloseKey(key);
+  g_assert_cmpuint(ClusterRegDeleteResourceKey("vol"), ==, ERROR_FILE_NOT_FOUND);
+
+  /* Re-created, State is no longer volatile until created so again. */
+  key = open_key("vol");
+  g_assert_cmpuint(
+      ClusterRegCreateKeyEx(key, "State", REG_OPTION_NON_VOLATILE, KEY_ALL_ACCESS, &state, &disp),
+      ==, 0);
+  g_assert_cmpuint(disp, ==, REG_CREATED_NEW_KEY);
+  g_assert_cmpuint(ResUtilSetSzValue(state, "LSM", "Offline", NULL), ==, 0);
+  g_assert_true(file_has_line(dpath, "LSM=sz:Offline"));
+  ClusterRegCloseKey(state);
+  ClusterRegCloseKey(key);
+  g_assert_cmpuint(ClusterRegDeleteResourceKey("vol"), ==, 0);
+}
+
+static void test_batch(void)
+{
+  HKEY key = open_key("batch");
+  HKEY vkey = NULL;
+  g_assert_cmpuint(ResUtilSetSzValue(key, "old", "x", NULL), ==, 0);
+  g_assert_cmpuint(ResUtilSetSzValue(key, "keep", "k", NULL), ==, 0);
+  Replacements r = replacements_watch(reg_dir);
+  replacements_count(&r, "batch.conf");
+
+  /* All commands in one durable replacement. */
+  HREGBATCH b = NULL;
+  DWORD dw = 5;
+  LONG failed = 42;
+  g_assert_cmpuint(ClusterRegCreateBatch(key, &b), ==, 0);
+  g_assert_cmpuint(ClusterRegBatchAddCommand(b, CLUSREG_SET_VALUE, "a", REG_SZ, "alpha", 6), ==, 0);
+  g_assert_cmpuint(ClusterRegBatchAddCommand(b, CLUSREG_SET_VALUE, "n", REG_DWORD, &dw, sizeof dw),
+                   ==, 0);
+  g_assert_cmpuint(ClusterRegBatchAddCommand(b, CLUSREG_DELETE_VALUE, "old", 0, NULL, 0), ==, 0);
+  g_assert_cmpuint(ClusterRegBatchAddCommand(b, CLUSREG_DELETE_VALUE, "never", 0, NULL, 0), ==, 0);
+  g_assert_cmpuint(replacements_count(&r, "batch.conf"), ==, 0); /* nothing before the commit */
+  g_assert_null(ResUtilGetSzValue(key, "a"));
+  g_assert_cmpuint(ClusterRegCloseBatch(b, TRUE, &failed), ==, 0);
+  g_assert_cmpint(failed, ==, 42); /* untouched on success */
+  g_assert_cmpuint(replacements_count(&r, "batch.conf"), ==, 1);
+  g_autofree char *a = ResUtilGetSzValue(key, "a");
+  g_assert_cmpstr(a, ==, "alpha");
+  DWORD n = 0;
+  g_assert_cmpuint(ResUtilGetDwordValue(key, "n", &n, 0), ==, 0);
+  g_assert_cmpuint(n, ==, 5);
+  g_assert_null(ResUtilGetSzValue(key, "old"));
+
+  /* All or nothing: a bad command fails the whole batch, at its index. */
+  g_assert_cmpuint(ClusterRegCreateBatch(key, &b), ==, 0);
+  g_assert_cmpuint(ClusterRegBatchAddCommand(b, CLUSREG_SET_VALUE, "a", REG_SZ, "beta", 5), ==, 0);
+  g_assert_cmpuint(ClusterRegBatchAddCommand(b, CLUSREG_DELETE_VALUE, "keep", 0, NULL, 0), ==, 0);
+  g_assert_cmpuint(ClusterRegBatchAddCommand(b, CLUSREG_SET_VALUE, "bad", REG_DWORD, &dw, 3), ==,
+                   ERROR_INVALID_PARAMETER);
+  g_assert_cmpuint(ClusterRegBatchAddCommand(b, 99u, "x", 0, NULL, 0), ==,
+                   ERROR_INVALID_PARAMETER);
+  g_assert_cmpuint(ClusterRegCloseBatch(b, TRUE, &failed), ==, ERROR_INVALID_PARAMETER);
+  g_assert_cmpint(failed, ==, 2);
+  g_assert_cmpuint(replacements_count(&r, "batch.conf"), ==, 0);
+  g_free(a);
+  a = ResUtilGetSzValue(key, "a");
+  g_assert_cmpstr(a, ==, "alpha");
+  g_autofree char *keep = ResUtilGetSzValue(key, "keep");
+  g_assert_cmpstr(keep, ==, "k");
+
+  /* Not committed: nothing written.  Empty: nothing written.  Bad handles refused. */
+  g_assert_cmpuint(ClusterRegCreateBatch(key, &b), ==, 0);
+  g_assert_cmpuint(ClusterRegBatchAddCommand(b, CLUSREG_SET_VALUE, "a", REG_SZ, "gamma", 6), ==, 0);
+  g_assert_cmpuint(ClusterRegCloseBatch(b, FALSE, NULL), ==, 0);
+  g_assert_cmpuint(ClusterRegCreateBatch(key, &b), ==, 0);
+  g_assert_cmpuint(ClusterRegCloseBatch(b, TRUE, NULL), ==, 0);
+  g_assert_cmpuint(replacements_count(&r, "batch.conf"), ==, 0);
+  g_assert_cmpuint(ClusterRegCreateBatch(NULL, &b), ==, ERROR_INVALID_HANDLE);
+  g_assert_cmpuint(ClusterRegCloseBatch(NULL, TRUE, NULL), ==, ERROR_INVALID_HANDLE);
+
+  /* A batch outlives the key handle it was made from. */
+  HKEY sub = NULL;
+  g_assert_cmpuint(ClusterRegOpenKey(key, "Sub", KEY_ALL_ACCESS, &sub), ==, 0);
+  g_assert_cmpuint(ClusterRegCreateBatch(sub, &b), ==, 0);
+  ClusterRegCloseKey(sub);
+  g_assert_cmpuint(ClusterRegBatchAddCommand(b, CLUSREG_SET_VALUE, "s", REG_SZ, "1", 2), ==, 0);
+  g_assert_cmpuint(ClusterRegCloseBatch(b, TRUE, NULL), ==, 0);
+  g_assert_cmpuint(replacements_count(&r, "batch.conf"), ==, 1);
+  replacements_close(&r);
+
+  /* A batch on a volatile key: one replacement in the run-time store. */
+  g_assert_cmpuint(
+      ClusterRegCreateKeyEx(key, "Run", REG_OPTION_VOLATILE, KEY_ALL_ACCESS, &vkey, NULL), ==, 0);
+  g_autofree char *vdir = volatile_dir();
+  r = replacements_watch(vdir);
+  g_assert_cmpuint(ClusterRegCreateBatch(vkey, &b), ==, 0);
+  g_assert_cmpuint(ClusterRegBatchAddCommand(b, CLUSREG_SET_VALUE, "Pid", REG_DWORD, &dw, 4), ==, 0);
+  g_assert_cmpuint(ClusterRegBatchAddCommand(b, CLUSREG_SET_VALUE, "Start", REG_SZ, "9", 2), ==, 0);
+  g_assert_cmpuint(ClusterRegCloseBatch(b, TRUE, NULL), ==, 0);
+  g_assert_cmpuint(replacements_count(&r, "batch.conf"), ==, 1);
+  replacements_close(&r);
+  ClusterRegCloseKey(vkey);
+  ClusterRegCloseKey(key);
+  g_assert_cmpuint(ClusterRegDeleteResourceKey("batch"), ==, 0);
+}
+
+/* Setting what is already there writes nothing: same inode, same mtime, no rename. */
+static void test_unchanged_no_rewrite(void)
+{
+  HKEY key = open_key("same");
+  DWORD dw = 3;
+  g_assert_cmpuint(ClusterRegSetValue(key, "d", REG_DWORD, (BYTE *)&dw, sizeof dw), ==, 0);
+  g_assert_cmpuint(ClusterRegSetValue(key, "s", REG_SZ, (BYTE *)"v", 2), ==, 0);
+  g_autofree char *path = reg_file_path("same");
+  struct stat before, after;
+  g_assert_cmpint(stat(path, &before), ==, 0);
+  Replacements r = replacements_watch(reg_dir);
+
+  g_assert_cmpuint(ClusterRegSetValue(key, "d", REG_DWORD, (BYTE *)&dw, sizeof dw), ==, 0);
+  g_assert_cmpuint(ClusterRegSetValue(key, "s", REG_SZ, (BYTE *)"v", 2), ==, 0);
+  g_assert_cmpuint(ResUtilSetSzValue(key, "s", "v", NULL), ==, 0);
+  g_assert_cmpuint(ClusterRegDeleteValue(key, "absent"), ==, ERROR_FILE_NOT_FOUND);
+  HREGBATCH b = NULL;
+  g_assert_cmpuint(ClusterRegCreateBatch(key, &b), ==, 0);
+  g_assert_cmpuint(ClusterRegBatchAddCommand(b, CLUSREG_SET_VALUE, "s", REG_SZ, "v", 2), ==, 0);
+  g_assert_cmpuint(ClusterRegBatchAddCommand(b, CLUSREG_DELETE_VALUE, "absent", 0, NULL, 0), ==, 0);
+  g_assert_cmpuint(ClusterRegCloseBatch(b, TRUE, NULL), ==, 0);
+  g_assert_cmpint(stat(path, &after), ==, 0);
+  g_assert_cmpuint(after.st_ino, ==, before.st_ino);
+  g_assert_cmpint(after.st_mtim.tv_sec, ==, before.st_mtim.tv_sec);
+  g_assert_cmpint(after.st_mtim.tv_nsec, ==, before.st_mtim.tv_nsec);
+  g_assert_cmpuint(replacements_count(&r, "same.conf"), ==, 0);
+
+  /* The same bytes with another type is a change. */
+  g_assert_cmpuint(ClusterRegSetValue(key, "s", REG_EXPAND_SZ, (BYTE *)"v", 2), ==, 0);
+  g_assert_cmpuint(replacements_count(&r, "same.conf"), ==, 1);
+  replacements_close(&r);
+  ClusterRegCloseKey(key);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -419,10 +715,14 @@ int main(int argc, char **argv)
   if (inherited != NULL && g_str_has_prefix(inherited, g_get_tmp_dir()) &&
       strstr(inherited, "test-resapi-registry") != NULL) {
     reg_dir = g_strdup(inherited);
+    run_dir = g_strdup(g_getenv("CLUSRES_RUN_DIR"));
   } else {
     reg_dir = g_dir_make_tmp("test-resapi-registry-XXXXXX", NULL);
     g_assert_nonnull(reg_dir);
     g_setenv("CLUSRES_REGISTRY_DIR", reg_dir, TRUE);
+    run_dir = g_dir_make_tmp("test-resapi-registry-run-XXXXXX", NULL);
+    g_assert_nonnull(run_dir);
+    g_setenv("CLUSRES_RUN_DIR", run_dir, TRUE);
   }
   g_test_add_func("/resapi/registry/typed-values", test_typed_values);
   g_test_add_func("/resapi/registry/query-semantics", test_query_semantics);
@@ -434,11 +734,15 @@ int main(int argc, char **argv)
   g_test_add_func("/resapi/registry/resutil-helpers", test_resutil_helpers);
   g_test_add_func("/resapi/registry/delete-resource-key", test_delete_resource_key);
   g_test_add_func("/resapi/registry/damaged-file", test_damaged_file);
+  g_test_add_func("/resapi/registry/volatile-keys", test_volatile_keys);
+  g_test_add_func("/resapi/registry/batch", test_batch);
+  g_test_add_func("/resapi/registry/unchanged-no-rewrite", test_unchanged_no_rewrite);
   int rc = g_test_run();
   if (!g_test_subprocess()) {
-    g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", reg_dir);
+    g_autofree char *cmd = g_strdup_printf("rm -rf '%s' '%s'", reg_dir, run_dir);
     (void)system(cmd);
   }
+  g_free(run_dir);
   g_free(reg_dir);
   return rc;
 }

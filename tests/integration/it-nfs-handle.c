@@ -37,13 +37,16 @@ static void on_reply(struct rpc_context *rpc, int status, void *data, void *priv
   COMPOUND4res *res = data;
   s->nfs_status = (int)res->status;
   for (u_int i = 0; i < res->resarray.resarray_len; i++) {
-    nfs_resop4 *op = &res->resarray.resarray_val[i];
-    if (op->resop == OP_GETFH && op->nfs_resop4_u.opgetfh.status == NFS4_OK) {
-      nfs_fh4 *fh = &op->nfs_resop4_u.opgetfh.GETFH4res_u.resok4.object;
+    /* libnfs decodes the array into its own buffer at a 4-byte boundary only: copy each
+     * element out instead of accessing it in place (UBSan: misaligned member access). */
+    nfs_resop4 op;
+    memcpy(&op, (const char *)res->resarray.resarray_val + i * sizeof op, sizeof op);
+    if (op.resop == OP_GETFH && op.nfs_resop4_u.opgetfh.status == NFS4_OK) {
+      nfs_fh4 *fh = &op.nfs_resop4_u.opgetfh.GETFH4res_u.resok4.object;
       g_byte_array_append(s->fh, (guint8 *)fh->nfs_fh4_val, fh->nfs_fh4_len);
     }
-    if (op->resop == OP_READ && op->nfs_resop4_u.opread.status == NFS4_OK) {
-      READ4resok *ok = &op->nfs_resop4_u.opread.READ4res_u.resok4;
+    if (op.resop == OP_READ && op.nfs_resop4_u.opread.status == NFS4_OK) {
+      READ4resok *ok = &op.nfs_resop4_u.opread.READ4res_u.resok4;
       g_byte_array_append(s->data, (guint8 *)ok->data.data_val, ok->data.data_len);
     }
   }

@@ -60,7 +60,7 @@ cleanup() {
   if [ -n "${SG_KEEP:-}" ]; then echo "# kept $tmp" >&2; else rm -rf "$tmp"; fi
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT TERM HUP PIPE
 
 inns() { ip netns exec "$ns" "$@"; }
 
@@ -98,6 +98,10 @@ cat >"$tmp/bus.conf" <<BUS
 BUS
 export CLUSRES_RUN_DIR=$tmp/run CLUSRES_REGISTRY_DIR=$tmp/registry CLUSRES_TYPES_DIR=$tmp/types
 export CLUSRES_RHS=$rhs_bin DBUS_SYSTEM_BUS_ADDRESS=unix:path=$tmp/system_bus_socket
+# Newer agents run meta-data/validate-all in a helper program (CLUSRES_OCF_DLL overrides its
+# installed path): use the build's when there is one.
+[ ! -x "$build/resource-agent/ocf/clusres-ocf-dll" ] ||
+  export CLUSRES_OCF_DLL=$build/resource-agent/ocf/clusres-ocf-dll
 bus_pid=$(inns dbus-daemon --config-file="$tmp/bus.conf" --fork --print-pid) ||
   bail "dbus-daemon did not start"
 
@@ -117,10 +121,13 @@ ganesha_answers() {
 }
 ganesha_start() { # ganesha_start A|B
   ganesha_log=$tmp/ganesha-$1.log
-  inns ganesha.nfsd -F -f "$tmp/ganesha-$1.conf" -L "$ganesha_log" -p "$tmp/ganesha-$1.pid" \
-    -N NIV_EVENT &
+  # Not through inns(): a backgrounded function is a subshell, and $! must be the daemon
+  # itself (ip netns exec execs it) so that ganesha_kill really ends it.
+  ip netns exec "$ns" ganesha.nfsd -F -f "$tmp/ganesha-$1.conf" -L "$ganesha_log" \
+    -p "$tmp/ganesha-$1.pid" -N NIV_EVENT &
   ganesha_pid=$!
-  wait_until 15 ganesha_answers
+  wait_until 15 ganesha_answers || return 1
+  [ "$(readlink "/proc/$ganesha_pid/exe")" = "$(command -v ganesha.nfsd)" ]
 }
 ganesha_kill() {
   kill "$ganesha_pid" 2>/dev/null
@@ -134,19 +141,19 @@ exports() { # the paths Ganesha exports, sorted, without its pseudo root "/" (Ex
     /org/ganesha/nfsd/ExportMgr org.ganesha.nfsd.exportmgr.ShowExports 2>/dev/null |
     sed -n 's/^ *string "\(\/[^"]*\)"$/\1/p' | grep -vx / | sort
 }
-in_grace() {
+in_grace() { # get_grace answers (b isInGrace, b status, s message)
   inns dbus-send --system --reply-timeout=1000 --print-reply --dest=org.ganesha.nfsd \
-    /org/ganesha/nfsd/admin org.ganesha.nfsd.admin.get_grace 2>/dev/null | grep -q 'boolean true'
+    /org/ganesha/nfsd/admin org.ganesha.nfsd.admin.get_grace 2>/dev/null |
+    grep -m1 boolean | grep -q 'boolean true'
 }
 
 ganesha_start A || bail "ganesha.nfsd (A) did not answer on the bus"
 ok "ganesha A runs in $ns on the private bus"
-wait_until 20 sh -c "! ip netns exec $ns dbus-send --system --print-reply --dest=org.ganesha.nfsd \
-  /org/ganesha/nfsd/admin org.ganesha.nfsd.admin.get_grace | grep -q 'boolean true'" ||
-  diag "ganesha A still in its start-up grace"
+out_of_grace() { ! in_grace; }
+wait_until 20 out_of_grace || diag "ganesha A still in its start-up grace"
 
 # ---- the host and the agent ------------------------------------------------------------------
-inns "$rhs_bin" >"$tmp/rhs.log" 2>&1 &
+ip netns exec "$ns" "$rhs_bin" >"$tmp/rhs.log" 2>&1 &
 host_pid=$!
 wait_until 10 test -S "$tmp/run/rhs.sock" || bail "clusres-rhs did not come up"
 
@@ -207,9 +214,12 @@ else
   not_ok "meta-data does not validate against the OCF 1.1 RNG"
   sed 's/^/# /' "$tmp/lint"
 fi
+missing=
 for p in share_name path home_node vip pseudo export_id clients access squash disk driver; do
-  grep -q "<parameter name=\"$p\"" "$tmp/out" || { not_ok "meta-data lacks parameter $p"; continue; }
+  grep -q "<parameter name=\"$p\"" "$tmp/out" || missing="$missing $p"
 done
+[ -z "$missing" ] && ok "meta-data lists all eleven parameters" ||
+  not_ok "meta-data lacks:$missing"
 grep -q '<parameter name="share_name"[^>]*unique-group=' "$tmp/out" &&
   ok "share_name is unique (unique-group)" || not_ok "share_name has no unique-group"
 expect_rc 0 "validate-all with good parameters" ra validate-all s1 "${S1[@]}"
@@ -254,7 +264,7 @@ done
   { not_ok "exports changed"; diag "before: $exports_before"; diag "after: $(exports)"; }
 [ "$(ls "$tmp/registry")" = "$registry_before" ] &&
   ok "the bad parameters left no registry entry" ||
-  { not_ok "registry entries left: $(ls "$tmp/registry")"; }
+  not_ok "registry entries left: $(ls "$tmp/registry" | tr '\n' ' ')"
 status | grep -q '\bbad[0-9]' && not_ok "a bad resource is still known to the host" ||
   ok "no bad resource is known to the host"
 
@@ -327,9 +337,14 @@ got=$(inns "$handle_bin" read "$vip" "$handle" 2>"$tmp/h.err")
 [ "$got" = "$text1" ] && ok "the handle reads the file on ganesha A" ||
   { not_ok "read by handle on A: '$got'"; sed 's/^/# /' "$tmp/h.err"; }
 expect_rc 0 "stop s1 on ganesha A" ra stop s1 "${S1[@]}"
+pid_a=$ganesha_pid
 ganesha_kill
+! kill -0 "$pid_a" 2>/dev/null && ! ganesha_answers && ok "ganesha A (pid $pid_a) is gone" ||
+  bail "ganesha A (pid $pid_a) still runs"
 ganesha_start B || bail "ganesha.nfsd (B) did not answer on the bus"
-ok "ganesha A killed, ganesha B started with fresh state"
+[ "$ganesha_pid" != "$pid_a" ] && grep -q "$tmp/ganesha-B.conf" "/proc/$ganesha_pid/cmdline" &&
+  ok "ganesha B (pid $ganesha_pid) started with fresh state" || not_ok "ganesha B is not running"
+[ -z "$(exports)" ] && ok "ganesha B starts without exports" || not_ok "B exports: $(exports)"
 expect_rc 0 "start s1 on ganesha B through the agent" ra start s1 "${S1[@]}"
 got=$(inns "$handle_bin" read "$vip" "$handle" 2>"$tmp/h.err")
 [ "$got" = "$text1" ] && ok "A's handle reads the file on ganesha B (no stale handle)" ||

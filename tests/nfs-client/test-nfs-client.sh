@@ -146,6 +146,7 @@ finish_client() { # finish_client NAME: waits, sets rc to its exit status, shows
 
 write_conf 77 "$grace"
 start_ganesha || bail "ganesha did not start: $(tail -n 5 "$dir/ganesha.log")"
+if [ "$grace" = default ]; then lease=default; fi
 diag "ganesha up (Grace_Period=$grace Lease_Lifetime=$lease); waiting for its first grace to end"
 # A fresh server is in grace too: wait it out (asking ganesha over the private bus) so (1)
 # measures steady state only.

@@ -19,7 +19,12 @@
  *    stand in for CreateEvent/SetEvent/WaitForSingleObject/CloseHandle.
  *  - The cluster registry is a per-node, atomically written key store under
  *    /var/lib/clusres/registry; Open receives the resource's key, whose "Parameters" subkey
- *    holds the Pacemaker instance attributes (OCF_RESKEY_*).
+ *    holds the Pacemaker instance attributes (OCF_RESKEY_*).  Keys are durable (fsynced):
+ *    configuration.  Run-time state goes to volatile subkeys (ClusterRegCreateKeyEx with
+ *    REG_OPTION_VOLATILE), kept in /run/clusres/registry: not fsynced, they survive a host
+ *    restart but not a reboot (after which nothing is online).  A batch (ClusterRegCreateBatch)
+ *    applies several changes of one key in one atomic replacement; setting a value to what it
+ *    already holds writes nothing.
  *  - Re-adoption: Open must never change the real entity.  After a host restart clusres re-opens
  *    instances that were online and asks IsAlive; a DLL whose entity survived the host (it kept
  *    what it needs in its registry key) reports TRUE and the instance is online again without
@@ -45,6 +50,7 @@ extern "C" {
 typedef uint32_t DWORD;
 typedef int32_t BOOL;
 typedef int32_t LONG;
+typedef LONG *PLONG;
 typedef uint16_t WORD;
 typedef uint8_t BYTE;
 typedef BYTE *LPBYTE;
@@ -347,8 +353,45 @@ DWORD ClusterRegDeleteValue(HKEY hKey, LPCSTR lpszValueName);
 /** Enumerates value names; ERROR_NO_MORE_ITEMS after the last. */
 DWORD ClusterRegEnumValue(HKEY hKey, DWORD dwIndex, LPSTR lpszValueName, LPDWORD lpcchValueName,
                           LPDWORD lpdwType, LPBYTE lpData, LPDWORD lpcbData);
-/** Deletes the whole key of a resource (FIG. 9 "delete the resource entry"). */
+/** Deletes the whole key of a resource, durable and volatile parts (FIG. 9 "delete the
+ *  resource entry"). */
 DWORD ClusterRegDeleteResourceKey(LPCSTR ResourceName);
+
+/* Volatile keys (RegCreateKeyEx's REG_OPTION_VOLATILE). */
+#define REG_OPTION_NON_VOLATILE 0u
+#define REG_OPTION_VOLATILE 1u
+#define REG_CREATED_NEW_KEY 1u
+#define REG_OPENED_EXISTING_KEY 2u
+/**
+ * Opens or creates a subkey.  With REG_OPTION_VOLATILE a new subkey and everything below it
+ * lives in the run-time store $CLUSRES_RUN_DIR/registry (default /run/clusres/registry, a
+ * tmpfs): replaced atomically but not fsynced, gone after a reboot, kept across a host
+ * restart.  An existing key is opened as it is, whatever dwOptions says (as Windows); subkeys
+ * of a volatile key are volatile.  *lpdwDisposition (may be NULL): REG_CREATED_NEW_KEY or
+ * REG_OPENED_EXISTING_KEY.  ClusterRegOpenKey finds existing volatile subkeys.
+ */
+DWORD ClusterRegCreateKeyEx(HKEY hKey, LPCSTR lpszSubKey, DWORD dwOptions, DWORD samDesired,
+                            HKEY *phkResult, LPDWORD lpdwDisposition);
+
+/* Batches (ClusterRegCreateBatch & co.): the commands change hKey's values in ONE atomic file
+ * replacement (one fsync for a durable key), all or nothing. */
+typedef struct _CLUSRES_HREGBATCH *HREGBATCH;
+#define CLUSREG_SET_VALUE 1u
+#define CLUSREG_DELETE_VALUE 2u
+DWORD ClusterRegCreateBatch(HKEY hKey, HREGBATCH *pHREGBATCH);
+/**
+ * Queues a command: CLUSREG_SET_VALUE (dwOptions = the REG_* type, lpData/cbData the data) or
+ * CLUSREG_DELETE_VALUE (deleting a value that does not exist is no error).  A bad command
+ * fails here and makes the whole batch fail at commit.
+ */
+DWORD ClusterRegBatchAddCommand(HREGBATCH hRegBatch, DWORD dwCommand, LPCSTR wzName,
+                                DWORD dwOptions, const void *lpData, DWORD cbData);
+/**
+ * Frees the batch; with bCommit applies it (nothing is written if no value changes).  On
+ * failure nothing is applied and *failedCommand (may be NULL) is the index of the bad command,
+ * or -1 if the store itself failed.
+ */
+DWORD ClusterRegCloseBatch(HREGBATCH hRegBatch, BOOL bCommit, PLONG failedCommand);
 
 /* Typed conveniences (ResUtilGet/Set*Value).  Strings returned are freed with ResUtilFree. */
 DWORD ResUtilGetDwordValue(HKEY hkeyClusterKey, LPCSTR pszValueName, LPDWORD pdwOutValue,

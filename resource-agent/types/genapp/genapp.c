@@ -151,12 +151,20 @@ static gboolean genapp_report(GenappResource *res, CLUSTER_RESOURCE_STATE state)
 
 /* ---- Registry: the running process --------------------------------------------------------- */
 
+/* One batch: the pair is replaced together, so a host killed in between never leaves a pid
+ * with another process's start time (and the volatile key costs no fsync). */
 static void genapp_store_proc(GenappResource *res, const GenappProcId *id)
 {
   char start[32];
   g_snprintf(start, sizeof start, "%" G_GUINT64_FORMAT, id->start_time);
-  (void)ResUtilSetDwordValue(res->process_key, "Pid", (DWORD)id->pid, NULL);
-  (void)ResUtilSetSzValue(res->process_key, "StartTime", start, NULL);
+  DWORD pid = (DWORD)id->pid;
+  HREGBATCH batch;
+  if (ClusterRegCreateBatch(res->process_key, &batch) != ERROR_SUCCESS)
+    return;
+  (void)ClusterRegBatchAddCommand(batch, CLUSREG_SET_VALUE, "Pid", REG_DWORD, &pid, sizeof pid);
+  (void)ClusterRegBatchAddCommand(batch, CLUSREG_SET_VALUE, "StartTime", REG_SZ, start,
+                                  (DWORD)strlen(start) + 1);
+  (void)ClusterRegCloseBatch(batch, TRUE, NULL);
 }
 
 static void genapp_clear_proc(GenappResource *res)
@@ -164,8 +172,12 @@ static void genapp_clear_proc(GenappResource *res)
   g_mutex_lock(&res->lock);
   res->proc = (GenappProcId){0};
   g_mutex_unlock(&res->lock);
-  (void)ClusterRegDeleteValue(res->process_key, "Pid");
-  (void)ClusterRegDeleteValue(res->process_key, "StartTime");
+  HREGBATCH batch;
+  if (ClusterRegCreateBatch(res->process_key, &batch) != ERROR_SUCCESS)
+    return;
+  (void)ClusterRegBatchAddCommand(batch, CLUSREG_DELETE_VALUE, "Pid", 0, NULL, 0);
+  (void)ClusterRegBatchAddCommand(batch, CLUSREG_DELETE_VALUE, "StartTime", 0, NULL, 0);
+  (void)ClusterRegCloseBatch(batch, TRUE, NULL);
 }
 
 static void genapp_load_proc(GenappResource *res)
@@ -462,7 +474,10 @@ static RESID WINAPI GenappOpen(LPCSTR ResourceName, HKEY ResourceKey,
     SetLastError(status);
     return NULL;
   }
-  status = ClusterRegCreateKey(ResourceKey, GENAPP_PROCESS_KEY, KEY_ALL_ACCESS, &process_key);
+  /* Volatile: the process is run-time state.  It survives a host restart (re-adoption) but not
+   * a reboot, after which no process of ours runs anyway. */
+  status = ClusterRegCreateKeyEx(ResourceKey, GENAPP_PROCESS_KEY, REG_OPTION_VOLATILE,
+                                 KEY_ALL_ACCESS, &process_key, NULL);
   if (status != ERROR_SUCCESS) {
     genapp_log(ResourceHandle, LOG_ERROR, "cannot open the Process key: error %1!u!", status);
     ClusterRegCloseKey(params_key);

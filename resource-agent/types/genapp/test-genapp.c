@@ -33,6 +33,7 @@ typedef struct {
 static PCLRES_FUNCTION_TABLE table;
 static PSTARTUP_ROUTINE startup;
 static char *registry_dir;
+static char *run_dir; /* CLUSRES_RUN_DIR: the volatile Process key lives below it */
 static guint name_counter;
 
 static DWORD WINAPI host_set_status(RESOURCE_HANDLE handle, PRESOURCE_STATUS status)
@@ -594,6 +595,14 @@ static void test_readopt(void)
   DWORD pid = res_pid(r);
   res_close(r); /* the application keeps running */
   g_assert_true(proc_running((pid_t)pid));
+  /* The pid is run-time state: in the run-time store (no fsync, gone at reboot), not in the
+   * durable registry. */
+  g_autofree char *grep_run =
+      g_strdup_printf("grep -rqs '^Pid=dword:%u$' '%s/registry'", pid, run_dir);
+  g_autofree char *grep_durable =
+      g_strdup_printf("grep -rqs '^Pid=' '%s'", registry_dir);
+  g_assert_cmpint(system(grep_run), ==, 0);
+  g_assert_cmpint(system(grep_durable), !=, 0);
 
   res_open(r);
   g_assert_true(table->V1Functions.IsAlive(r->id));
@@ -776,6 +785,9 @@ int main(int argc, char **argv)
   registry_dir = g_dir_make_tmp("test-genapp-XXXXXX", NULL);
   g_assert_nonnull(registry_dir);
   g_setenv("CLUSRES_REGISTRY_DIR", registry_dir, TRUE);
+  run_dir = g_dir_make_tmp("test-genapp-run-XXXXXX", NULL);
+  g_assert_nonnull(run_dir);
+  g_setenv("CLUSRES_RUN_DIR", run_dir, TRUE);
 
   const char *path = g_getenv("GENAPP_DLL");
   g_assert_nonnull(path);
@@ -804,6 +816,8 @@ int main(int argc, char **argv)
   int rc = g_test_run();
 
   remove_tree(registry_dir);
+  remove_tree(run_dir);
+  g_free(run_dir);
   g_free(registry_dir);
   /* Not dlclose()d: ASan reports leaks with symbols only while the DLL is mapped. */
   return rc;

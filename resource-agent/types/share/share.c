@@ -32,7 +32,8 @@ typedef struct {
   char *name; /* the resource name (Pacemaker's id) */
   RESOURCE_HANDLE handle;
   HKEY params_key; /* Parameters: the host's, we read it and write it for SET_PRIVATE_PROPERTIES */
-  HKEY entry_key;  /* ShareEntry: ours (FIG. 4) */
+  HKEY entry_key;  /* ShareEntry: ours (FIG. 4), durable */
+  HKEY state_key;  /* ShareState: ours, volatile (the LSM: run-time state) */
   ShareParams params;
   ShareSmShare *share;
   CLUS_WORKER worker;
@@ -124,47 +125,73 @@ static DWORD read_params(ShareResource *res, HKEY params_key, ShareParams *param
   return ERROR_SUCCESS;
 }
 
-/* Every registry write is durable (fsync), so unchanged values are not rewritten: a host
- * re-opening hundreds of shares then writes nothing. */
-static void entry_set_sz(ShareResource *res, const char *name, const char *value)
+static void batch_set_sz(HREGBATCH batch, const char *name, const char *value)
 {
-  g_autofree char *current = ResUtilGetSzValue(res->entry_key, name);
-  if (current && g_str_equal(current, value ? value : ""))
-    return;
-  DWORD status = ResUtilSetSzValue(res->entry_key, name, value ? value : "", NULL);
+  const char *v = value ? value : "";
+  (void)ClusterRegBatchAddCommand(batch, CLUSREG_SET_VALUE, name, REG_SZ, v,
+                                  (DWORD)strlen(v) + 1);
+}
+
+/* Ends a batch of ours, logging (not failing) a store error: the entry is informational. */
+static void batch_commit(ShareResource *res, HREGBATCH batch, const char *what)
+{
+  LONG failed = -1;
+  DWORD status = ClusterRegCloseBatch(batch, TRUE, &failed);
   if (status != ERROR_SUCCESS) {
-    g_autofree char *msg = g_strdup_printf("cannot store %s (error %u)", name, status);
+    g_autofree char *msg =
+        g_strdup_printf("cannot store the %s (command %d, error %u)", what, failed, status);
     share_log(res, LOG_WARNING, msg);
   }
 }
 
-/* FIG. 4 blocks 32-35 (also after block 41 of a later Online, so the entry follows SET). */
+/* FIG. 4 blocks 32-35 (also after block 41 of a later Online, so the entry follows SET).  One
+ * batch: one durable replacement of the key, and none at all when nothing changed (a host
+ * re-opening hundreds of shares writes nothing). */
 static void store_entry(ShareResource *res, const ShareParams *params, const SdShare *def,
                         const char *backend)
 {
+  HREGBATCH batch;
+  if (ClusterRegCreateBatch(res->entry_key, &batch) != ERROR_SUCCESS)
+    return;
   /* Block 32: the name input by the user. */
-  entry_set_sz(res, "Name", params->share_name);
+  batch_set_sz(batch, "Name", params->share_name);
   /* Block 33: the dependency for a disk drive. */
-  entry_set_sz(res, "DiskDependency", params->disk);
+  batch_set_sz(batch, "DiskDependency", params->disk);
   /* Block 34: the share properties (the exported access to the volume). */
-  entry_set_sz(res, "Path", def->path);
-  entry_set_sz(res, "Pseudo", def->pseudo);
-  DWORD export_id = 0;
-  if (ResUtilGetDwordValue(res->entry_key, "ExportId", &export_id, 0) != ERROR_SUCCESS ||
-      export_id != def->export_id)
-    (void)ResUtilSetDwordValue(res->entry_key, "ExportId", def->export_id, NULL);
-  entry_set_sz(res, "Clients", def->clients);
-  entry_set_sz(res, "Access", def->access);
-  entry_set_sz(res, "Squash", def->squash);
-  entry_set_sz(res, "Vip", def->vip);
-  entry_set_sz(res, "Driver", backend);
+  batch_set_sz(batch, "Path", def->path);
+  batch_set_sz(batch, "Pseudo", def->pseudo);
+  DWORD export_id = def->export_id;
+  (void)ClusterRegBatchAddCommand(batch, CLUSREG_SET_VALUE, "ExportId", REG_DWORD, &export_id,
+                                  sizeof export_id);
+  batch_set_sz(batch, "Clients", def->clients);
+  batch_set_sz(batch, "Access", def->access);
+  batch_set_sz(batch, "Squash", def->squash);
+  batch_set_sz(batch, "Vip", def->vip);
+  batch_set_sz(batch, "Driver", backend);
   /* Block 35: the server name associated with the resource. */
-  entry_set_sz(res, "HomeNode", params->home_node);
+  batch_set_sz(batch, "HomeNode", params->home_node);
+  /* clusres: the LSM used to live here (durable); it is run-time state now (ShareState). */
+  (void)ClusterRegBatchAddCommand(batch, CLUSREG_DELETE_VALUE, "LSM", 0, NULL, 0);
+  batch_commit(res, batch, "resource entry");
 }
 
-static const char *const entry_values[] = {"Name",     "DiskDependency", "Path",     "Pseudo",
-                                           "ExportId", "Clients",        "Access",   "Squash",
-                                           "Vip",      "Driver",         "HomeNode", "LSM"};
+static const char *const entry_values[] = {"Name",     "DiskDependency", "Path",
+                                           "Pseudo",   "ExportId",       "Clients",
+                                           "Access",   "Squash",         "Vip",
+                                           "Driver",   "HomeNode"};
+
+/* The LSM in the volatile ShareState key: not fsynced (an Online changes it twice), kept across
+ * a host restart for re-adoption, gone after a reboot, when no share is exported anyway. */
+static void state_set_lsm(ShareResource *res, ShareLsm lsm)
+{
+  const char *v = share_lsm_to_string(lsm);
+  DWORD status =
+      ClusterRegSetValue(res->state_key, "LSM", REG_SZ, (const BYTE *)v, (DWORD)strlen(v) + 1);
+  if (status != ERROR_SUCCESS) {
+    g_autofree char *msg = g_strdup_printf("cannot store LSM (error %u)", status);
+    share_log(res, LOG_WARNING, msg);
+  }
+}
 
 /* ---- share-sm callbacks ------------------------------------------------------------------ */
 
@@ -193,12 +220,11 @@ static void report_cb(ShareSmShare *share, ShareReport report, gpointer user_dat
   (void)g_share.set_status(res->handle, &status);
 }
 
-/* The LSM is persisted in the share's own entry: one value, replaced atomically by the
+/* The LSM is persisted in the share's state key: one value, replaced atomically by the
  * registry, so a host killed at any point leaves either the old or the new LSM. */
 static void persist_cb(ShareSmShare *share, ShareLsm lsm, gpointer user_data)
 {
-  ShareResource *res = user_data;
-  entry_set_sz(res, "LSM", share_lsm_to_string(lsm));
+  state_set_lsm(user_data, lsm);
 }
 
 /* ---- FIG. 4: Open ------------------------------------------------------------------------ */
@@ -209,6 +235,8 @@ static void resource_free(ShareResource *res)
     ClusterRegCloseKey(res->params_key);
   if (res->entry_key)
     ClusterRegCloseKey(res->entry_key);
+  if (res->state_key)
+    ClusterRegCloseKey(res->state_key);
   share_params_clear(&res->params);
   g_free(res->name);
   g_free(res);
@@ -276,6 +304,9 @@ static RESID WINAPI ShareOpen(LPCSTR ResourceName, HKEY ResourceKey, RESOURCE_HA
     share_log(res, LOG_WARNING, "NodeName differs from the one of the first resource opened");
 
   status = ClusterRegOpenKey(ResourceKey, SHARE_ENTRY_KEY, KEY_ALL_ACCESS, &res->entry_key);
+  if (status == ERROR_SUCCESS)
+    status = ClusterRegCreateKeyEx(ResourceKey, SHARE_STATE_KEY, REG_OPTION_VOLATILE,
+                                   KEY_ALL_ACCESS, &res->state_key, NULL);
   if (status != ERROR_SUCCESS) {
     g_mutex_unlock(&g_share.lock);
     resource_free(res);
@@ -283,8 +314,11 @@ static RESID WINAPI ShareOpen(LPCSTR ResourceName, HKEY ResourceKey, RESOURCE_HA
     return NULL;
   }
 
-  /* The LSM a previous host process left (before block 32 rewrites the entry). */
-  g_autofree char *persisted_str = ResUtilGetSzValue(res->entry_key, "LSM");
+  /* The LSM a previous host process left (before block 32 rewrites the entry).  clusres: a
+   * host of the previous version kept it in the durable entry; store_entry removes it there. */
+  g_autofree char *persisted_str = ResUtilGetSzValue(res->state_key, "LSM");
+  if (persisted_str == NULL)
+    persisted_str = ResUtilGetSzValue(res->entry_key, "LSM");
   ShareLsm persisted = SHARE_LSM_OFFLINE;
   if (persisted_str && !share_lsm_from_string(persisted_str, &persisted))
     persisted = SHARE_LSM_OFFLINE;
@@ -314,7 +348,9 @@ static RESID WINAPI ShareOpen(LPCSTR ResourceName, HKEY ResourceKey, RESOURCE_HA
       share_log(res, LOG_INFORMATION, "re-adopted an exported share");
   }
   if (!counted)
-    entry_set_sz(res, "LSM", share_lsm_to_string(SHARE_LSM_OFFLINE));
+    state_set_lsm(res, SHARE_LSM_OFFLINE); /* no write if it already says so */
+  else if (persisted_str != NULL)
+    state_set_lsm(res, persisted); /* moves a previous version's durable LSM */
 
   g_hash_table_insert(g_share.instances, res->name, res);
   g_mutex_unlock(&g_share.lock);
@@ -477,8 +513,13 @@ static VOID WINAPI ShareClose(RESID Resource)
    * values: Parameters belong to the host (Pacemaker's attributes), and the resource key is
    * the host's to delete (ClusterRegDeleteResourceKey would take Parameters with it).  The
    * values are deleted through our handle, so this happens just before block 122. */
-  for (guint i = 0; i < G_N_ELEMENTS(entry_values); i++)
-    (void)ClusterRegDeleteValue(res->entry_key, entry_values[i]);
+  HREGBATCH batch;
+  if (ClusterRegCreateBatch(res->entry_key, &batch) == ERROR_SUCCESS) {
+    for (guint i = 0; i < G_N_ELEMENTS(entry_values); i++)
+      (void)ClusterRegBatchAddCommand(batch, CLUSREG_DELETE_VALUE, entry_values[i], 0, NULL, 0);
+    batch_commit(res, batch, "deletion of the resource entry");
+  }
+  (void)ClusterRegDeleteValue(res->state_key, "LSM");
 
   /* Block 122: close all registry key handles; block 123 (second half): deallocate the
    * entry and free its memory. */

@@ -8,8 +8,11 @@
  *   NodeName            written by the host before Open: this node's name
  *   Parameters\*        the OCF instance attributes (owned by the host, never deleted here)
  *   ShareEntry\*        the share's "resource entry" of FIG. 4 (Name, DiskDependency, share
- *                       properties, HomeNode) plus its persisted LSM; written by Open (and
- *                       Online, after re-validation), deleted value by value by Close (FIG. 9)
+ *                       properties, HomeNode), durable; written by Open (and Online, after
+ *                       re-validation) in one batch only when it changes, deleted by Close
+ *                       (FIG. 9) in one batch
+ *   ShareState\LSM      the persisted LSM: a volatile key (run-time store, no fsync), read by
+ *                       Open after a host restart for re-adoption, deleted by Close
  *
  * Environment:
  *   CLUSRES_SHARE_DRIVER  overrides the "driver" parameter (tests use "fake"); the fake backend
@@ -30,4 +33,5 @@
   CLUSCTL_USER_CODE(0x1F1u, CLUS_OBJECT_RESOURCE_TYPE)
 
 #define SHARE_ENTRY_KEY "ShareEntry"
+#define SHARE_STATE_KEY "ShareState"
 #define SHARE_TYPE_NAME "share"

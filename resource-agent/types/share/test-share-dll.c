@@ -30,6 +30,7 @@ typedef struct {
 static PCLRES_FUNCTION_TABLE table;
 static char *registry_dir;
 static char *share_dir;
+static char *run_dir; /* CLUSRES_RUN_DIR: the volatile registry lives below it */
 
 static const char *state_name(CLUSTER_RESOURCE_STATE s)
 {
@@ -364,7 +365,15 @@ static void test_lifecycle(void)
   g_autofree char *ename = get_sz(entry, "Name");
   g_autofree char *ehome = get_sz(entry, "HomeNode");
   g_autofree char *edisk = get_sz(entry, "DiskDependency");
-  g_autofree char *elsm = get_sz(entry, "LSM");
+  /* The LSM is run-time state: in the volatile ShareState key, a file of the run-time store. */
+  HKEY state;
+  g_assert_cmpuint(ClusterRegOpenKey(r->key, SHARE_STATE_KEY, KEY_READ, &state), ==, ERROR_SUCCESS);
+  g_autofree char *elsm = get_sz(state, "LSM");
+  g_autofree char *nolsm = get_sz(entry, "LSM");
+  g_assert_null(nolsm);
+  g_autofree char *state_file = g_build_filename(run_dir, "registry", NULL);
+  g_autofree char *state_cmd = g_strdup_printf("grep -rqs '^LSM=sz:Offline$' '%s'", state_file);
+  g_assert_cmpint(system(state_cmd), ==, 0);
   g_assert_cmpstr(ename, ==, "s1");
   g_assert_cmpstr(ehome, ==, "n1");
   g_assert_cmpstr(edisk, ==, "/");
@@ -382,7 +391,7 @@ static void test_lifecycle(void)
                   "allow_traffic 198.18.0.1|enable_local_counter|enable_share s1|"
                   "disable_local_counter");
   g_free(elsm);
-  elsm = get_sz(entry, "LSM");
+  elsm = get_sz(state, "LSM");
   g_assert_cmpstr(elsm, ==, "Online");
   g_assert_true(table->V1Functions.LooksAlive(r->id));
   g_assert_true(table->V1Functions.IsAlive(r->id));
@@ -427,10 +436,11 @@ static void test_lifecycle(void)
   ename = get_sz(entry, "Name");
   g_assert_null(ename);
   g_free(elsm);
-  elsm = get_sz(entry, "LSM");
+  elsm = get_sz(state, "LSM");
   g_assert_null(elsm);
   g_autofree char *pname = get_sz(r->params, "share_name");
   g_assert_cmpstr(pname, ==, "s1");
+  ClusterRegCloseKey(state);
   ClusterRegCloseKey(entry);
   res_free(r);
 }
@@ -620,7 +630,7 @@ static void test_rebuild(void)
 
   /* ry's entry says Online but it was never exported: it must not count. */
   HKEY entry;
-  g_assert_cmpuint(ClusterRegOpenKey(y->key, SHARE_ENTRY_KEY, KEY_ALL_ACCESS, &entry), ==,
+  g_assert_cmpuint(ClusterRegOpenKey(y->key, SHARE_STATE_KEY, KEY_ALL_ACCESS, &entry), ==,
                    ERROR_SUCCESS);
   set_sz(entry, "LSM", "Failover");
   ClusterRegCloseKey(entry);
@@ -683,7 +693,7 @@ static void test_parallel(void)
   g_assert_cmpstr(s1, ==, expected);
   for (guint i = 0; i < N; i++) {
     HKEY entry;
-    g_assert_cmpuint(ClusterRegOpenKey(rs[i]->key, SHARE_ENTRY_KEY, KEY_READ, &entry), ==,
+    g_assert_cmpuint(ClusterRegOpenKey(rs[i]->key, SHARE_STATE_KEY, KEY_READ, &entry), ==,
                      ERROR_SUCCESS);
     g_autofree char *lsm = get_sz(entry, "LSM");
     g_assert_cmpstr(lsm, ==, i % 3 == 0 ? "Online" : "Failover");
@@ -710,7 +720,10 @@ int main(int argc, char **argv)
   g_assert_no_error(error);
   share_dir = g_dir_make_tmp("share-dirs-XXXXXX", &error);
   g_assert_no_error(error);
+  run_dir = g_dir_make_tmp("share-run-XXXXXX", &error);
+  g_assert_no_error(error);
   g_setenv("CLUSRES_REGISTRY_DIR", registry_dir, TRUE);
+  g_setenv("CLUSRES_RUN_DIR", run_dir, TRUE);
   g_setenv("CLUSRES_SHARE_DRIVER", "fake", TRUE);
 
   const char *path = g_getenv("SHARE_DLL");
@@ -732,8 +745,10 @@ int main(int argc, char **argv)
   g_test_add_func("/share-dll/parallel", test_parallel);
   int rc = g_test_run();
 
-  g_autofree char *cmd = g_strdup_printf("rm -rf '%s' '%s'", registry_dir, share_dir);
+  g_autofree char *cmd =
+      g_strdup_printf("rm -rf '%s' '%s' '%s'", registry_dir, share_dir, run_dir);
   (void)!system(cmd);
+  g_free(run_dir);
   g_free(registry_dir);
   g_free(share_dir);
   return rc;

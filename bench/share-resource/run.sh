@@ -1,0 +1,197 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Share resource figures against a real NFS-Ganesha, in a private network namespace and bus:
+#   1. N shares brought online, then offline, through clusres-rhs (D-Bus Online/Offline,
+#      INFLIGHT calls outstanding), per share, beside
+#      - the driver alone (bench-sd-ganesha bulk: enable all, disable all, one connection):
+#        Ganesha's own work plus the driver, so host - driver = our overhead per share;
+#      - the baseline of NB AddExport + RemoveExport made with one dbus-send process each.
+#   2. Monitor cost: N shares online with looks_alive_interval 10 s; CPU time of the host and
+#      of Ganesha over WINDOW seconds (utime+stime from /proc), as CPU % and ms per
+#      share-monitor (LooksAlive calls counted by the host).
+# usage: run.sh BUILD_DIR [N] [NB]   (root; N default 1000, NB 100; cleans up on any exit)
+# Environment: INFLIGHT (default 8), WINDOW (default 30), LOOKS_MS (default 10000).
+set -eu
+
+build=$(readlink -f "${1:?usage: run.sh BUILD_DIR [N] [NB]}")
+n=${2:-1000}
+nb=${3:-100}
+inflight=${INFLIGHT:-8}
+window=${WINDOW:-30}
+looks_ms=${LOOKS_MS:-10000}
+host_bench=$build/bench/share-resource/bench-share-host
+drv_bench=$build/bench/share-driver/bench-sd-ganesha
+rhs=$build/resource-agent/host/clusres-rhs
+share_so=$build/resource-agent/types/share/share.so
+for f in "$host_bench" "$drv_bench" "$rhs" "$share_so"; do
+  [ -f "$f" ] || { echo "run.sh: $f is not built (ninja -C $build)" >&2; exit 1; }
+done
+[ "$(id -u)" = 0 ] || { echo "run.sh: needs root" >&2; exit 1; }
+
+vip=198.18.0.100
+ns=clusres-sr-bench-$$
+dir=$(mktemp -d /tmp/clusres-sr-bench.XXXXXX)
+chmod 755 "$dir"
+bus_pid= ganesha_pid= host_pid=
+
+cleanup() {
+  [ -n "$host_pid" ] && kill "$host_pid" 2>/dev/null
+  [ -n "$ganesha_pid" ] && kill -9 "$ganesha_pid" 2>/dev/null
+  [ -n "$bus_pid" ] && kill "$bus_pid" 2>/dev/null
+  wait 2>/dev/null
+  ip netns delete "$ns" 2>/dev/null
+  [ -z "${REGISTRY_DIR:-}" ] || rm -rf "$REGISTRY_DIR"
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP PIPE
+inns() { ip netns exec "$ns" "$@"; }
+kv() { awk -v k="$1" '$1 == k { print $2 }' "$2"; } # kv KEY FILE: value of a "key value" line
+
+ip netns add "$ns"
+ip -n "$ns" link set lo up
+ip -n "$ns" addr add 198.18.0.10/24 dev lo
+ip -n "$ns" addr add "$vip/32" dev lo
+cat >"$dir/bus.conf" <<BUS
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path=$dir/system_bus_socket</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <allow own="*"/>
+    <allow send_destination="*"/>
+    <allow receive_sender="*"/>
+  </policy>
+</busconfig>
+BUS
+bus_pid=$(inns dbus-daemon --config-file="$dir/bus.conf" --fork --print-pid)
+# REGISTRY_DIR: where the host's cluster registry lives (default: in the temp dir, on disk).
+# Pointing it at a tmpfs (e.g. /dev/shm/x) shows what the registry's fsyncs cost.
+registry=${REGISTRY_DIR:-$dir/registry}
+[ -z "${REGISTRY_DIR:-}" ] || [ ! -e "$registry" ] || { echo "run.sh: $registry exists" >&2; exit 1; }
+mkdir -p "$dir/recovery" "$dir/run" "$registry" "$dir/types"
+ln -s "$share_so" "$dir/types/share.so"
+cat >"$dir/ganesha.conf" <<CONF
+NFS_CORE_PARAM { Protocols = 4; Enable_NLM = false; Enable_RQUOTA = false; }
+NFSV4 { Grace_Period = 4; Lease_Lifetime = 3; RecoveryRoot = "$dir/recovery"; }
+CONF
+export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$dir/system_bus_socket CLUSRES_RUN_DIR=$dir/run
+export CLUSRES_REGISTRY_DIR=$registry CLUSRES_TYPES_DIR=$dir/types
+# Not through inns(): a backgrounded function is a subshell, and $! must be the daemon itself
+# (ip netns exec execs it) for the CPU figures and the cleanup.
+ip netns exec "$ns" ganesha.nfsd -F -f "$dir/ganesha.conf" -L "$dir/ganesha.log" \
+  -p "$dir/ganesha.pid" -N NIV_WARN &
+ganesha_pid=$!
+ganesha_call() { # ganesha_call OBJECT METHOD ARGS...: one dbus-send process
+  inns dbus-send --system --reply-timeout=10000 --print-reply --dest=org.ganesha.nfsd "$@"
+}
+for _ in $(seq 100); do
+  ganesha_call /org/ganesha/nfsd/admin org.ganesha.nfsd.admin.get_grace >/dev/null 2>&1 && break
+  sleep 0.1
+done
+sleep 5 # let the start-up grace end
+
+# ---- 1a. the driver alone --------------------------------------------------------------------
+inns "$drv_bench" bulk "$n" "$dir/drv" >"$dir/drv.out"
+
+# ---- 1b. baseline: one dbus-send process per AddExport / RemoveExport ------------------------
+mkdir -p "$dir/baseline"
+for i in $(seq 0 $((nb - 1))); do
+  id=$((30000 + i))
+  mkdir -p "$dir/baseline/s$i"
+  cat >"$dir/baseline/s$i.conf" <<EXP
+EXPORT { Export_Id = $id; Path = "$dir/baseline/s$i"; Pseudo = "/b$i"; Access_Type = RO;
+  Squash = Root_Squash; Protocols = 4; Transports = TCP; SecType = sys;
+  Filesystem_Id = $id.$id; FSAL { Name = VFS; } }
+EXP
+done
+t0=$(date +%s%N)
+for i in $(seq 0 $((nb - 1))); do
+  ganesha_call /org/ganesha/nfsd/ExportMgr org.ganesha.nfsd.exportmgr.AddExport \
+    string:"$dir/baseline/s$i.conf" string:"EXPORT(Export_Id=$((30000 + i)))" >/dev/null
+done
+t1=$(date +%s%N)
+for i in $(seq 0 $((nb - 1))); do
+  ganesha_call /org/ganesha/nfsd/ExportMgr org.ganesha.nfsd.exportmgr.RemoveExport \
+    uint16:$((30000 + i)) >/dev/null
+done
+t2=$(date +%s%N)
+
+# ---- 1c. through the host --------------------------------------------------------------------
+ip netns exec "$ns" "$rhs" >"$dir/rhs.log" 2>&1 &
+host_pid=$!
+for _ in $(seq 100); do [ -S "$dir/run/rhs.sock" ] && break; sleep 0.1; done
+[ -S "$dir/run/rhs.sock" ] || { echo "run.sh: clusres-rhs did not come up" >&2; exit 1; }
+inns "$host_bench" online "$n" "$dir/shares" "$share_so" "$vip" "$inflight" "$looks_ms" \
+  >"$dir/online.out"
+[ "$(readlink "/proc/$host_pid/exe")" = "$rhs" ] || { echo "run.sh: host pid $host_pid is not clusres-rhs" >&2; exit 1; }
+[ "$(readlink "/proc/$ganesha_pid/exe")" = "$(command -v ganesha.nfsd)" ] ||
+  { echo "run.sh: ganesha pid $ganesha_pid is not ganesha.nfsd" >&2; exit 1; }
+exported=$(ganesha_call /org/ganesha/nfsd/ExportMgr org.ganesha.nfsd.exportmgr.ShowExports |
+  grep -c "string \"$dir/shares/")
+[ "$exported" -eq "$n" ] || { echo "run.sh: Ganesha exports $exported shares, not $n" >&2; exit 1; }
+
+# ---- 2. monitor cost -------------------------------------------------------------------------
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # utime + stime
+looks_calls() { # sum of the host's DLL call counters (every LooksAlive is one call)
+  inns gdbus call --system --dest org.clusres.ResourceHost --object-path /org/clusres/ResourceHost \
+    --method org.clusres.ResourceHost1.ListInstances |
+    grep -o "'calls': <uint64 [0-9]*>" | awk '{ s += $3 } END { print s + 0 }'
+}
+# Every share has had its first poll (the phases are spread) and the host's per-operation
+# deadline timers (20 s, see bench-share-host.c) have all expired before the window.
+settle=$((looks_ms / 1000 + 1))
+[ "$settle" -ge 21 ] || settle=21
+sleep "$settle"
+c0=$(looks_calls)
+h0=$(cpu_ticks "$host_pid") g0=$(cpu_ticks "$ganesha_pid") w0=$(date +%s%N)
+sleep "$window"
+h1=$(cpu_ticks "$host_pid") g1=$(cpu_ticks "$ganesha_pid") w1=$(date +%s%N)
+c1=$(looks_calls)
+rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$host_pid/status")
+threads=$(awk '/^Threads:/ { print $2 }' "/proc/$host_pid/status")
+
+inns "$host_bench" offline "$n" "$inflight" >"$dir/offline.out"
+left=$(ganesha_call /org/ganesha/nfsd/ExportMgr org.ganesha.nfsd.exportmgr.ShowExports |
+  grep -c "string \"$dir/shares/" || true)
+
+# ---- report ----------------------------------------------------------------------------------
+hz=$(getconf CLK_TCK)
+python3 - <<EOF
+n, nb, inflight = $n, $nb, $inflight
+on, off = $(kv total_ms "$dir/online.out"), $(kv total_ms "$dir/offline.out")
+d_en, d_dis = $(kv enable_ms_per_share "$dir/drv.out"), $(kv disable_ms_per_share "$dir/drv.out")
+b_add, b_rm = ($t1 - $t0) / 1e6 / nb, ($t2 - $t1) / 1e6 / nb
+h_on, h_off = on / n, off / n
+print("share resource bench: %d shares, %d Online/Offline calls in flight, real Ganesha (%s)"
+      % (n, inflight, "$(ganesha.nfsd -v 2>&1 | grep -o 'Release = V[^ ]*' | head -1)"))
+print()
+print("(1) per share, ms                         online   offline     both")
+print("    clusres-rhs (D-Bus Online/Offline)  %8.3f  %8.3f  %8.3f" % (h_on, h_off, h_on + h_off))
+print("    share driver alone (bench-sd-ganesha) %6.3f  %8.3f  %8.3f" % (d_en, d_dis, d_en + d_dis))
+print("    dbus-send process per call (%d)     %8.3f  %8.3f  %8.3f" % (nb, b_add, b_rm, b_add + b_rm))
+ov_on, ov_off = h_on - d_en, h_off - d_dis
+print("    our overhead on top of the driver   %8.3f  %8.3f  %8.3f   target <= 0.5 per call: %s"
+      % (ov_on, ov_off, ov_on + ov_off,
+         "PASS" if max(ov_on, ov_off) <= 0.5 else "FAIL"))
+print("    host vs dbus-send baseline          %7.2fx  %7.2fx" % (h_on / b_add, h_off / b_rm))
+print("    exports left after the offlines: %d; registry in %s (%s)"
+      % ($left, "$registry", "$(stat -f -c %T "$registry")"))
+print()
+wall = ($w1 - $w0) / 1e9
+host_ms = ($h1 - $h0) * 1000.0 / $hz
+gan_ms = ($g1 - $g0) * 1000.0 / $hz
+calls = $c1 - $c0
+expected = n * wall * 1000 / $looks_ms
+print("(2) monitor: %d shares online, LooksAlive every %d ms, %.1f s window" % (n, $looks_ms, wall))
+print("    LooksAlive calls counted by the host: %d (expected ~%.0f)" % (calls, expected))
+print("    CPU  host %7.1f ms (%5.2f %%)   ganesha %7.1f ms (%5.2f %%)   together %5.2f %% of one core"
+      % (host_ms, host_ms / wall / 10, gan_ms, gan_ms / wall / 10, (host_ms + gan_ms) / wall / 10))
+per = max(calls, 1)
+print("    per share-monitor: host %.4f ms + ganesha %.4f ms = %.4f ms CPU"
+      % (host_ms / per, gan_ms / per, (host_ms + gan_ms) / per))
+print("    host RSS with %d shares online: %d KiB, %d threads" % (n, $rss, $threads))
+EOF

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "ocf-ctx.h"
+
+#include "clusres-config.h"
+#include "ocf-exit.h"
+#include "ocf-wire.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Part of the op timeout kept for the agent to report after the host answered. */
+#define AGENT_MARGIN_MAX_MS 1000u
+
+static const char *const resdll_keys[] = {"dll", "type", NULL};
+
+void ocf_ctx_clear(OcfCtx *ctx)
+{
+  g_clear_pointer(&ctx->env, ocf_env_free);
+  g_clear_pointer(&ctx->dll, g_free);
+}
+
+char *ocf_ctx_dll_path_for_type(const char *type)
+{
+  const char *dir = g_getenv("CLUSRES_TYPES_DIR");
+  g_autofree char *file = g_strconcat(type, ".so", NULL);
+
+  return g_build_filename(dir != NULL && *dir != '\0' ? dir : CLUSRES_TYPES_DIR, file, NULL);
+}
+
+char *ocf_ctx_resdll_path(const char *dll)
+{
+  if (strchr(dll, '/') != NULL)
+    return g_strdup(dll);
+  g_autofree char *base =
+      g_str_has_suffix(dll, ".so") ? g_strndup(dll, strlen(dll) - 3) : g_strdup(dll);
+  return ocf_ctx_dll_path_for_type(base);
+}
+
+/* Resolves the type and DLL of this agent: its name, or resdll's parameters. */
+static gboolean resolve_dll(OcfCtx *ctx, GError **error)
+{
+  if (!ctx->resdll) {
+    ctx->type = ctx->agent;
+    ctx->dll = ocf_ctx_dll_path_for_type(ctx->agent);
+    return TRUE;
+  }
+  const char *dll = ocf_env_agent_param(ctx->env, "dll");
+  ctx->type = ocf_env_agent_param(ctx->env, "type");
+  if (dll == NULL || *dll == '\0' || ctx->type == NULL || *ctx->type == '\0') {
+    g_set_error_literal(error, OCF_EXIT_ERROR, OCF_ERR_CONFIGURED,
+                        "resdll needs the parameters dll and type");
+    return FALSE;
+  }
+  ctx->dll = ocf_ctx_resdll_path(dll);
+  return TRUE;
+}
+
+gboolean ocf_ctx_parse_env(OcfCtx *ctx, const char *const *envp, gboolean need_instance,
+                           GError **error)
+{
+  g_autoptr(GError) local = NULL;
+
+  ctx->env = ocf_env_parse(envp, ctx->resdll ? resdll_keys : NULL, &local);
+  if (ctx->env == NULL) {
+    g_set_error_literal(error, OCF_EXIT_ERROR, OCF_ERR_CONFIGURED, local->message);
+    return FALSE;
+  }
+  if (need_instance && ctx->env->instance == NULL) {
+    g_set_error_literal(error, OCF_EXIT_ERROR, OCF_ERR_CONFIGURED,
+                        "OCF_RESOURCE_INSTANCE is not set");
+    return FALSE;
+  }
+  return resolve_dll(ctx, error);
+}
+
+int ocf_ctx_fail(const OcfCtx *ctx, int rc, const char *msg)
+{
+  fprintf(stderr, "%s %s%s%s: %s\n", ctx->agent, ctx->action,
+          ctx->env != NULL && ctx->env->instance != NULL ? " " : "",
+          ctx->env != NULL && ctx->env->instance != NULL ? ctx->env->instance : "", msg);
+  return rc;
+}
+
+int ocf_ctx_fail_error(const OcfCtx *ctx, const GError *error)
+{
+  int rc = OCF_ERR_GENERIC;
+
+  g_autofree char *name = ocf_wire_error_name(error);
+
+  if (error->domain == OCF_EXIT_ERROR)
+    rc = error->code;
+  else if (name != NULL)
+    rc = ocf_exit_from_dbus_error(name);
+  return ocf_ctx_fail(ctx, rc, error->message);
+}
+
+OcfClient *ocf_ctx_connect_host(const OcfCtx *ctx, gboolean if_configured, GError **error)
+{
+  guint32 t = ctx->env->timeout_ms;
+  guint32 margin = MIN(AGENT_MARGIN_MAX_MS, t / 10);
+  OcfClientOptions opts = {
+      .resource = ctx->env->instance,
+      .separate = ctx->env->separate,
+      .deadline = g_get_monotonic_time() + (gint64)(t - margin) * G_TIME_SPAN_MILLISECOND,
+      .if_configured = if_configured,
+  };
+  return ocf_client_new(&opts, error);
+}
