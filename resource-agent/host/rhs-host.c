@@ -354,9 +354,10 @@ static BOOL inst_is_alive(RhsInstance *inst, guint32 level)
 
 /* ---- registry ------------------------------------------------------------------------------ */
 
-static DWORD set_sz(HKEY key, const char *name, const char *value)
+static DWORD batch_sz(HREGBATCH batch, const char *name, const char *value)
 {
-  return ClusterRegSetValue(key, name, REG_SZ, (const BYTE *)value, (DWORD)strlen(value) + 1);
+  return ClusterRegBatchAddCommand(batch, CLUSREG_SET_VALUE, name, REG_SZ, value,
+                                   (DWORD)strlen(value) + 1);
 }
 
 static const RESUTIL_PROPERTY_ITEM *find_prop(const RhsType *type, const char *name)
@@ -372,38 +373,46 @@ static const RESUTIL_PROPERTY_ITEM *find_prop(const RhsType *type, const char *n
 /*
  * Writes what the DLL reads in Open/Online: Type, DllPath, NodeName in the resource key and the
  * Pacemaker parameters in "Parameters", typed by the DLL's property table (DWORD/LONG as
- * REG_DWORD, everything else REG_SZ).  Values no longer configured are removed.
+ * REG_DWORD, everything else REG_SZ).  Values no longer configured are removed.  All of it is
+ * one registry batch: one durable replacement of the resource's file, and none at all when
+ * nothing changed (a re-open with the same parameters).
  */
 static DWORD write_registry(RhsInstance *inst, HKEY *out_key, GError **error)
 {
   HKEY key = NULL, params = NULL;
+  HREGBATCH batch = NULL;
   DWORD rc = ClusterRegOpenResourceKey(inst->name, KEY_ALL_ACCESS, &key);
   if (rc != ERROR_SUCCESS) {
     g_set_error(error, RHS_HOST_ERROR, RHS_HOST_ERROR_FAILED, "cannot open registry key of %s: %u",
                 inst->name, rc);
     return rc;
   }
-  if ((rc = set_sz(key, "Type", inst->type_name)) != ERROR_SUCCESS ||
-      (rc = set_sz(key, "DllPath", inst->dll_path)) != ERROR_SUCCESS ||
-      (rc = set_sz(key, "NodeName", inst->node)) != ERROR_SUCCESS ||
-      (rc = ClusterRegOpenKey(key, "Parameters", KEY_ALL_ACCESS, &params)) != ERROR_SUCCESS) {
+  if ((rc = ClusterRegOpenKey(key, "Parameters", KEY_ALL_ACCESS, &params)) != ERROR_SUCCESS ||
+      (rc = ClusterRegCreateBatch(key, &batch)) != ERROR_SUCCESS ||
+      (rc = batch_sz(batch, "Type", inst->type_name)) != ERROR_SUCCESS ||
+      (rc = batch_sz(batch, "DllPath", inst->dll_path)) != ERROR_SUCCESS ||
+      (rc = batch_sz(batch, "NodeName", inst->node)) != ERROR_SUCCESS ||
+      (rc = ClusterRegBatchAddCommand(batch, CLUSREG_CREATE_KEY, "Parameters", 0, NULL, 0)) !=
+          ERROR_SUCCESS) {
     g_set_error(error, RHS_HOST_ERROR, RHS_HOST_ERROR_FAILED, "cannot write registry of %s: %u",
                 inst->name, rc);
+    if (batch != NULL)
+      ClusterRegCloseBatch(batch, FALSE, NULL);
+    if (params != NULL)
+      ClusterRegCloseKey(params);
     ClusterRegCloseKey(key);
     return rc;
   }
-  /* Drop stale values first (collect, then delete: deleting shifts the enumeration). */
-  g_autoptr(GPtrArray) stale = g_ptr_array_new_with_free_func(g_free);
+  /* Drop stale values (the batch applies the deletions with everything else). */
   for (DWORD i = 0;; i++) {
     char vname[256];
     DWORD cch = sizeof vname;
     if (ClusterRegEnumValue(params, i, vname, &cch, NULL, NULL, NULL) != ERROR_SUCCESS)
       break;
     if (!g_hash_table_contains(inst->params, vname))
-      g_ptr_array_add(stale, g_strdup(vname));
+      ClusterRegBatchAddCommand(batch, CLUSREG_DELETE_VALUE, vname, 0, NULL, 0);
   }
-  for (guint i = 0; i < stale->len; i++)
-    ClusterRegDeleteValue(params, stale->pdata[i]);
+  ClusterRegCloseKey(params);
 
   GHashTableIter it;
   gpointer k, v;
@@ -432,19 +441,25 @@ static DWORD write_registry(RhsInstance *inst, HKEY *out_key, GError **error)
         break;
       }
       DWORD d = (DWORD)n;
-      rc = ClusterRegSetValue(params, vname, REG_DWORD, (const BYTE *)&d, sizeof d);
+      rc = ClusterRegBatchAddCommand(batch, CLUSREG_SET_VALUE, vname, REG_DWORD, &d, sizeof d);
     } else {
-      rc = set_sz(params, vname, v);
+      rc = batch_sz(batch, vname, v);
     }
     if (rc != ERROR_SUCCESS) {
-      if (error != NULL && *error == NULL)
-        g_set_error(error, RHS_HOST_ERROR, RHS_HOST_ERROR_FAILED, "cannot write %s of %s: %u",
-                    (char *)k, inst->name, rc);
+      g_set_error(error, RHS_HOST_ERROR, RHS_HOST_ERROR_FAILED, "cannot write %s of %s: %u",
+                  (char *)k, inst->name, rc);
       break;
     }
   }
-  ClusterRegCloseKey(params);
+  /* All or nothing: a bad parameter leaves the registry as it was. */
   if (rc != ERROR_SUCCESS) {
+    ClusterRegCloseBatch(batch, FALSE, NULL);
+    ClusterRegCloseKey(key);
+    return rc;
+  }
+  if ((rc = ClusterRegCloseBatch(batch, TRUE, NULL)) != ERROR_SUCCESS) {
+    g_set_error(error, RHS_HOST_ERROR, RHS_HOST_ERROR_FAILED, "cannot write registry of %s: %u",
+                inst->name, rc);
     ClusterRegCloseKey(key);
     return rc;
   }

@@ -584,14 +584,21 @@ gboolean ocf_dll_validate(OcfDll *dll, const OcfEnv *env, GError **error)
   } else {
     DWORD cb = 0;
     const void *buf = ClusResPropListBuffer(list, &cb);
+    /* Both stores: durable keys and the volatile (run-time) ones. */
     g_autofree char *saved = g_strdup(g_getenv("CLUSRES_REGISTRY_DIR"));
+    g_autofree char *saved_run = g_strdup(g_getenv("CLUSRES_RUN_DIR"));
     g_setenv("CLUSRES_REGISTRY_DIR", tmp, TRUE);
+    g_setenv("CLUSRES_RUN_DIR", tmp, TRUE);
     ok = validate_instance(dll, env, buf, cb, error);
     remove_tree(tmp);
     if (saved != NULL)
       g_setenv("CLUSRES_REGISTRY_DIR", saved, TRUE);
     else
       g_unsetenv("CLUSRES_REGISTRY_DIR");
+    if (saved_run != NULL)
+      g_setenv("CLUSRES_RUN_DIR", saved_run, TRUE);
+    else
+      g_unsetenv("CLUSRES_RUN_DIR");
   }
   ClusResPropListFree(list);
   return ok;

@@ -44,7 +44,7 @@
 #define RESAPI_REG_ROOT_GROUP "Resource"
 #define RESAPI_REG_VOLATILE_LIST "VolatileKeys" /* in the volatile file's root group */
 #define RESAPI_HREGBATCH_MAGIC 0x42415443u      /* "BATC" */
-#define RESAPI_HKEY_MAGIC 0x484b4559u /* "HKEY" */
+#define RESAPI_HKEY_MAGIC 0x484b4559u           /* "HKEY" */
 /* NAME_MAX minus ".conf" and the ".XXXXXX" of g_file_set_contents' temporary file, rounded. */
 #define RESAPI_REG_MAX_FILE_NAME 200
 
@@ -61,7 +61,7 @@ typedef struct {
   char *path;
   char *dir;
   gboolean durable; /* FALSE: the run-time store, replaced without fsync */
-  GKeyFile *kf; /* what the file held when last loaded or written (empty if no file) */
+  GKeyFile *kf;     /* what the file held when last loaded or written (empty if no file) */
   gboolean loaded;
   ResapiRegFileId id;
   guint refs;
@@ -76,14 +76,16 @@ struct _CLUSRES_HKEY {
 };
 
 typedef struct {
-  char *key;  /* key-file key of the value name */
-  char *text; /* encoded value; NULL = delete */
+  char *group; /* the key it applies to; NULL = the key of the batch */
+  char *key;   /* key-file key of the value name */
+  char *text;  /* encoded value; NULL = delete */
 } ResapiRegCmd;
 
 struct _CLUSRES_HREGBATCH {
   guint32 magic;
   HKEY key;        /* a private handle on the batch's key */
   GArray *cmds;    /* ResapiRegCmd */
+  char *group;     /* CLUSREG_CREATE_KEY: the subkey the next commands apply to (NULL: key) */
   LONG bad_index;  /* first command that could not be queued, or -1 */
   DWORD bad_error; /* and its error */
 };
@@ -318,20 +320,21 @@ static gboolean resapi_reg_replace_volatile(const char *path, const char *data, 
   return FALSE;
 }
 
-/* Writes f->kf to disk atomically (and durably for the durable store), then releases the
- * writer lock. */
-static DWORD resapi_reg_write_commit(ResapiRegFile *f, int dir_fd)
+/* Writes f->kf to disk atomically (and, with durable, durably), then releases the writer
+ * lock. */
+static DWORD resapi_reg_write_commit_full(ResapiRegFile *f, int dir_fd, gboolean durable)
 {
   DWORD err = ERROR_SUCCESS;
   gsize len;
   g_autofree char *data = g_key_file_to_data(f->kf, &len, NULL);
   g_autoptr(GError) error = NULL;
 
-  gboolean ok = f->durable ? g_file_set_contents_full(f->path, data, (gssize)len,
-                                                      G_FILE_SET_CONTENTS_CONSISTENT |
-                                                          G_FILE_SET_CONTENTS_DURABLE,
-                                                      0600, &error)
-                           : resapi_reg_replace_volatile(f->path, data, len, &error);
+  gboolean ok =
+      durable
+          ? g_file_set_contents_full(f->path, data, (gssize)len,
+                                     G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+                                     0600, &error)
+          : resapi_reg_replace_volatile(f->path, data, len, &error);
   if (!ok) {
     err = error->domain == G_FILE_ERROR && error->code == G_FILE_ERROR_NOSPC
               ? ERROR_NOT_ENOUGH_MEMORY
@@ -339,7 +342,7 @@ static DWORD resapi_reg_write_commit(ResapiRegFile *f, int dir_fd)
     f->loaded = FALSE; /* memory now differs from disk: reload on next use */
   } else {
     /* The rename is durable only once the directory is synced. */
-    if (f->durable)
+    if (durable)
       (void)fsync(dir_fd);
     struct stat st;
     if (stat(f->path, &st) == 0)
@@ -349,6 +352,12 @@ static DWORD resapi_reg_write_commit(ResapiRegFile *f, int dir_fd)
   }
   close(dir_fd); /* releases the flock */
   return err;
+}
+
+/* Writes f->kf as its store does: durably for the durable store, not for the run-time one. */
+static DWORD resapi_reg_write_commit(ResapiRegFile *f, int dir_fd)
+{
+  return resapi_reg_write_commit_full(f, dir_fd, f->durable);
 }
 
 static void resapi_reg_write_abort(int dir_fd)
@@ -447,7 +456,10 @@ DWORD ClusterRegOpenResourceKey(LPCSTR ResourceName, DWORD samDesired, HKEY *phk
     } else if (err == ERROR_SUCCESS) {
       g_key_file_set_comment(f->kf, NULL, NULL,
                              " clusres registry key; written by libclusres-resapi", NULL);
-      err = resapi_reg_write_commit(f, dir_fd);
+      /* Not fsynced: an empty key is worth nothing after a crash (its creator creates it
+       * again), and the first value written makes the file durable (file and directory).
+       * This is one fsync pair less for every new resource. */
+      err = resapi_reg_write_commit_full(f, dir_fd, FALSE);
     }
   }
   if (err != ERROR_SUCCESS) {
@@ -843,6 +855,8 @@ DWORD ClusterRegQueryValue(HKEY hKey, LPCSTR lpszValueName, LPDWORD lpdwValueTyp
 /* TRUE if applying cmd to group of kf would change it. */
 static gboolean resapi_reg_cmd_changes(GKeyFile *kf, const char *group, const ResapiRegCmd *cmd)
 {
+  if (cmd->group != NULL)
+    group = cmd->group;
   g_autofree char *old = g_key_file_get_string(kf, group, cmd->key, NULL);
   if (cmd->text == NULL)
     return old != NULL;
@@ -871,10 +885,11 @@ static DWORD resapi_reg_apply(HKEY key, const ResapiRegCmd *cmds, guint n)
         if (!resapi_reg_cmd_changes(f->kf, key->group, &cmds[i]))
           continue;
         changes = TRUE;
+        const char *group = cmds[i].group != NULL ? cmds[i].group : key->group;
         if (cmds[i].text != NULL)
-          g_key_file_set_string(f->kf, key->group, cmds[i].key, cmds[i].text);
+          g_key_file_set_string(f->kf, group, cmds[i].key, cmds[i].text);
         else
-          g_key_file_remove_key(f->kf, key->group, cmds[i].key, NULL);
+          g_key_file_remove_key(f->kf, group, cmds[i].key, NULL);
       }
       if (changes)
         err = resapi_reg_write_commit(f, dir_fd);
@@ -889,6 +904,7 @@ static DWORD resapi_reg_apply(HKEY key, const ResapiRegCmd *cmds, guint n)
 static void resapi_reg_cmd_clear(gpointer p)
 {
   ResapiRegCmd *cmd = p;
+  g_free(cmd->group);
   g_free(cmd->key);
   g_free(cmd->text);
 }
@@ -975,6 +991,34 @@ DWORD ClusterRegCreateBatch(HKEY hKey, HREGBATCH *pHREGBATCH)
   return ERROR_SUCCESS;
 }
 
+/* CLUSREG_CREATE_KEY: the next commands apply to subkey name of the batch's key (NULL or "":
+ * the key itself).  A batch replaces one file, so it cannot reach into the other store. */
+static DWORD resapi_batch_set_key(HREGBATCH b, const char *name)
+{
+  if (name == NULL || name[0] == '\0') {
+    g_clear_pointer(&b->group, g_free);
+    return ERROR_SUCCESS;
+  }
+  g_autofree char *group = NULL;
+  DWORD err = resapi_reg_subkey_group(b->key->group, name, &group);
+  if (err != ERROR_SUCCESS)
+    return err;
+  g_mutex_lock(&resapi_reg_lock);
+  if (b->key->file->durable) {
+    ResapiRegFile *vf = resapi_reg_file_get(b->key->vdir, b->key->vpath, FALSE);
+    err = resapi_reg_file_refresh(vf);
+    if (err == ERROR_SUCCESS && resapi_reg_is_volatile(vf, group))
+      err = ERROR_NOT_SUPPORTED;
+    resapi_reg_file_unref(vf);
+  }
+  g_mutex_unlock(&resapi_reg_lock);
+  if (err != ERROR_SUCCESS)
+    return err;
+  g_free(b->group);
+  b->group = g_steal_pointer(&group);
+  return ERROR_SUCCESS;
+}
+
 DWORD ClusterRegBatchAddCommand(HREGBATCH hRegBatch, DWORD dwCommand, LPCSTR wzName,
                                 DWORD dwOptions, const void *lpData, DWORD cbData)
 {
@@ -982,7 +1026,9 @@ DWORD ClusterRegBatchAddCommand(HREGBATCH hRegBatch, DWORD dwCommand, LPCSTR wzN
     return resapi_error_set(ERROR_INVALID_HANDLE);
   ResapiRegCmd cmd = {0};
   DWORD err = ERROR_SUCCESS;
-  if (dwCommand == CLUSREG_SET_VALUE)
+  if (dwCommand == CLUSREG_CREATE_KEY)
+    err = resapi_batch_set_key(hRegBatch, wzName);
+  else if (dwCommand == CLUSREG_SET_VALUE)
     err = resapi_reg_encode(dwOptions, lpData, cbData, &cmd.text);
   else if (dwCommand != CLUSREG_DELETE_VALUE)
     err = ERROR_INVALID_PARAMETER;
@@ -994,6 +1040,9 @@ DWORD ClusterRegBatchAddCommand(HREGBATCH hRegBatch, DWORD dwCommand, LPCSTR wzN
     }
     return resapi_error_set(err);
   }
+  if (dwCommand == CLUSREG_CREATE_KEY)
+    return ERROR_SUCCESS;
+  cmd.group = g_strdup(hRegBatch->group);
   cmd.key = resapi_reg_value_key(wzName);
   g_array_append_val(hRegBatch->cmds, cmd);
   return ERROR_SUCCESS;
@@ -1015,6 +1064,7 @@ DWORD ClusterRegCloseBatch(HREGBATCH hRegBatch, BOOL bCommit, PLONG failedComman
       *failedCommand = -1; /* the store failed, not a command */
   }
   g_array_unref(hRegBatch->cmds);
+  g_free(hRegBatch->group);
   resapi_hkey_free(hRegBatch->key);
   hRegBatch->magic = 0;
   g_free(hRegBatch);

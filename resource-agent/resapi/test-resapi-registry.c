@@ -414,7 +414,7 @@ static void test_damaged_file(void)
   ClusterRegCloseKey(key);
 }
 
-/* ---- volatile keys, batches, no-op writes ------------------------------------------------------ */
+/* ---- volatile keys, batches, no-op writes ----------------------------------------------- */
 
 /* Counts the file replacements (renames onto a name) in a directory between two calls. */
 typedef struct {
@@ -511,9 +511,9 @@ static void test_volatile_keys(void)
   g_assert_cmpuint(disp, ==, REG_OPENED_EXISTING_KEY);
   ClusterRegCloseKey(again);
   /* An existing durable key is opened as it is (Windows): its values stay durable. */
-  g_assert_cmpuint(ClusterRegCreateKeyEx(key, "Parameters", REG_OPTION_VOLATILE, KEY_ALL_ACCESS,
-                                         &again, &disp),
-                   ==, 0);
+  g_assert_cmpuint(
+      ClusterRegCreateKeyEx(key, "Parameters", REG_OPTION_VOLATILE, KEY_ALL_ACCESS, &again, &disp),
+      ==, 0);
   g_assert_cmpuint(disp, ==, REG_OPENED_EXISTING_KEY);
   g_assert_cmpuint(ResUtilSetSzValue(again, "port", "2049", NULL), ==, 0);
   ClusterRegCloseKey(again);
@@ -626,8 +626,7 @@ static void test_batch(void)
   g_assert_cmpuint(ClusterRegBatchAddCommand(b, CLUSREG_DELETE_VALUE, "keep", 0, NULL, 0), ==, 0);
   g_assert_cmpuint(ClusterRegBatchAddCommand(b, CLUSREG_SET_VALUE, "bad", REG_DWORD, &dw, 3), ==,
                    ERROR_INVALID_PARAMETER);
-  g_assert_cmpuint(ClusterRegBatchAddCommand(b, 99u, "x", 0, NULL, 0), ==,
-                   ERROR_INVALID_PARAMETER);
+  g_assert_cmpuint(ClusterRegBatchAddCommand(b, 99u, "x", 0, NULL, 0), ==, ERROR_INVALID_PARAMETER);
   g_assert_cmpuint(ClusterRegCloseBatch(b, TRUE, &failed), ==, ERROR_INVALID_PARAMETER);
   g_assert_cmpint(failed, ==, 2);
   g_assert_cmpuint(replacements_count(&r, "batch.conf"), ==, 0);
@@ -655,6 +654,28 @@ static void test_batch(void)
   g_assert_cmpuint(ClusterRegBatchAddCommand(b, CLUSREG_SET_VALUE, "s", REG_SZ, "1", 2), ==, 0);
   g_assert_cmpuint(ClusterRegCloseBatch(b, TRUE, NULL), ==, 0);
   g_assert_cmpuint(replacements_count(&r, "batch.conf"), ==, 1);
+
+  /* CLUSREG_CREATE_KEY: a key and its subkeys in one replacement (the host's Open). */
+  g_assert_cmpuint(ClusterRegCreateBatch(key, &b), ==, 0);
+  g_assert_cmpuint(ClusterRegBatchAddCommand(b, CLUSREG_SET_VALUE, "Type", REG_SZ, "share", 6), ==,
+                   0);
+  g_assert_cmpuint(ClusterRegBatchAddCommand(b, CLUSREG_CREATE_KEY, "Parameters", 0, NULL, 0), ==,
+                   0);
+  g_assert_cmpuint(ClusterRegBatchAddCommand(b, CLUSREG_SET_VALUE, "vip", REG_SZ, "198.18.0.1", 11),
+                   ==, 0);
+  g_assert_cmpuint(ClusterRegBatchAddCommand(b, CLUSREG_DELETE_VALUE, "stale", 0, NULL, 0), ==, 0);
+  g_assert_cmpuint(ClusterRegBatchAddCommand(b, CLUSREG_CREATE_KEY, NULL, 0, NULL, 0), ==, 0);
+  g_assert_cmpuint(ClusterRegBatchAddCommand(b, CLUSREG_SET_VALUE, "Node", REG_SZ, "n1", 3), ==, 0);
+  g_assert_cmpuint(ClusterRegCloseBatch(b, TRUE, NULL), ==, 0);
+  g_assert_cmpuint(replacements_count(&r, "batch.conf"), ==, 1);
+  HKEY params = NULL;
+  g_assert_cmpuint(ClusterRegOpenKey(key, "Parameters", KEY_READ, &params), ==, 0);
+  g_autofree char *vip = ResUtilGetSzValue(params, "vip");
+  g_assert_cmpstr(vip, ==, "198.18.0.1");
+  g_assert_null(ResUtilGetSzValue(params, "Node"));
+  g_autofree char *node = ResUtilGetSzValue(key, "Node");
+  g_assert_cmpstr(node, ==, "n1");
+  ClusterRegCloseKey(params);
   replacements_close(&r);
 
   /* A batch on a volatile key: one replacement in the run-time store. */
@@ -663,12 +684,19 @@ static void test_batch(void)
   g_autofree char *vdir = volatile_dir();
   r = replacements_watch(vdir);
   g_assert_cmpuint(ClusterRegCreateBatch(vkey, &b), ==, 0);
-  g_assert_cmpuint(ClusterRegBatchAddCommand(b, CLUSREG_SET_VALUE, "Pid", REG_DWORD, &dw, 4), ==, 0);
+  g_assert_cmpuint(ClusterRegBatchAddCommand(b, CLUSREG_SET_VALUE, "Pid", REG_DWORD, &dw, 4), ==,
+                   0);
   g_assert_cmpuint(ClusterRegBatchAddCommand(b, CLUSREG_SET_VALUE, "Start", REG_SZ, "9", 2), ==, 0);
   g_assert_cmpuint(ClusterRegCloseBatch(b, TRUE, NULL), ==, 0);
   g_assert_cmpuint(replacements_count(&r, "batch.conf"), ==, 1);
   replacements_close(&r);
   ClusterRegCloseKey(vkey);
+  /* One batch, one file: a durable batch cannot reach a volatile subkey. */
+  g_assert_cmpuint(ClusterRegCreateBatch(key, &b), ==, 0);
+  g_assert_cmpuint(ClusterRegBatchAddCommand(b, CLUSREG_CREATE_KEY, "Run", 0, NULL, 0), ==,
+                   ERROR_NOT_SUPPORTED);
+  g_assert_cmpuint(ClusterRegCloseBatch(b, TRUE, &failed), ==, ERROR_NOT_SUPPORTED);
+  g_assert_cmpint(failed, ==, 0);
   ClusterRegCloseKey(key);
   g_assert_cmpuint(ClusterRegDeleteResourceKey("batch"), ==, 0);
 }

@@ -378,11 +378,15 @@ DWORD ClusterRegCreateKeyEx(HKEY hKey, LPCSTR lpszSubKey, DWORD dwOptions, DWORD
 typedef struct _CLUSRES_HREGBATCH *HREGBATCH;
 #define CLUSREG_SET_VALUE 1u
 #define CLUSREG_DELETE_VALUE 2u
+#define CLUSREG_CREATE_KEY 3u
 DWORD ClusterRegCreateBatch(HKEY hKey, HREGBATCH *pHREGBATCH);
 /**
- * Queues a command: CLUSREG_SET_VALUE (dwOptions = the REG_* type, lpData/cbData the data) or
- * CLUSREG_DELETE_VALUE (deleting a value that does not exist is no error).  A bad command
- * fails here and makes the whole batch fail at commit.
+ * Queues a command: CLUSREG_SET_VALUE (dwOptions = the REG_* type, lpData/cbData the data),
+ * CLUSREG_DELETE_VALUE (deleting a value that does not exist is no error), or
+ * CLUSREG_CREATE_KEY: the following commands apply to subkey wzName of hKey (NULL or "": to
+ * hKey again), so one batch can write a key and its subkeys in one replacement; a subkey in
+ * the other store (volatile vs durable) is ERROR_NOT_SUPPORTED.  A bad command fails here and
+ * makes the whole batch fail at commit.
  */
 DWORD ClusterRegBatchAddCommand(HREGBATCH hRegBatch, DWORD dwCommand, LPCSTR wzName,
                                 DWORD dwOptions, const void *lpData, DWORD cbData);

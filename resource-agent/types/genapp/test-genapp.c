@@ -599,8 +599,7 @@ static void test_readopt(void)
    * durable registry. */
   g_autofree char *grep_run =
       g_strdup_printf("grep -rqs '^Pid=dword:%u$' '%s/registry'", pid, run_dir);
-  g_autofree char *grep_durable =
-      g_strdup_printf("grep -rqs '^Pid=' '%s'", registry_dir);
+  g_autofree char *grep_durable = g_strdup_printf("grep -rqs '^Pid=' '%s'", registry_dir);
   g_assert_cmpint(system(grep_run), ==, 0);
   g_assert_cmpint(system(grep_durable), !=, 0);
 

@@ -128,8 +128,7 @@ static DWORD read_params(ShareResource *res, HKEY params_key, ShareParams *param
 static void batch_set_sz(HREGBATCH batch, const char *name, const char *value)
 {
   const char *v = value ? value : "";
-  (void)ClusterRegBatchAddCommand(batch, CLUSREG_SET_VALUE, name, REG_SZ, v,
-                                  (DWORD)strlen(v) + 1);
+  (void)ClusterRegBatchAddCommand(batch, CLUSREG_SET_VALUE, name, REG_SZ, v, (DWORD)strlen(v) + 1);
 }
 
 /* Ends a batch of ours, logging (not failing) a store error: the entry is informational. */
@@ -175,10 +174,9 @@ static void store_entry(ShareResource *res, const ShareParams *params, const SdS
   batch_commit(res, batch, "resource entry");
 }
 
-static const char *const entry_values[] = {"Name",     "DiskDependency", "Path",
-                                           "Pseudo",   "ExportId",       "Clients",
-                                           "Access",   "Squash",         "Vip",
-                                           "Driver",   "HomeNode"};
+static const char *const entry_values[] = {"Name",     "DiskDependency", "Path",    "Pseudo",
+                                           "ExportId", "Clients",        "Access",  "Squash",
+                                           "Vip",      "Driver",         "HomeNode"};
 
 /* The LSM in the volatile ShareState key: not fsynced (an Online changes it twice), kept across
  * a host restart for re-adoption, gone after a reboot, when no share is exported anyway. */
@@ -303,7 +301,10 @@ static RESID WINAPI ShareOpen(LPCSTR ResourceName, HKEY ResourceKey, RESOURCE_HA
   else if (!g_str_equal(share_sm_local_node(g_share.sm), node))
     share_log(res, LOG_WARNING, "NodeName differs from the one of the first resource opened");
 
-  status = ClusterRegOpenKey(ResourceKey, SHARE_ENTRY_KEY, KEY_ALL_ACCESS, &res->entry_key);
+  /* The FIG. 4 entry lives from Open to Close (FIG. 9 deletes it) and is derived from
+   * Parameters, so it is volatile: no fsync on every start/stop cycle, gone after a reboot. */
+  status = ClusterRegCreateKeyEx(ResourceKey, SHARE_ENTRY_KEY, REG_OPTION_VOLATILE, KEY_ALL_ACCESS,
+                                 &res->entry_key, NULL);
   if (status == ERROR_SUCCESS)
     status = ClusterRegCreateKeyEx(ResourceKey, SHARE_STATE_KEY, REG_OPTION_VOLATILE,
                                    KEY_ALL_ACCESS, &res->state_key, NULL);

@@ -745,8 +745,7 @@ int main(int argc, char **argv)
   g_test_add_func("/share-dll/parallel", test_parallel);
   int rc = g_test_run();
 
-  g_autofree char *cmd =
-      g_strdup_printf("rm -rf '%s' '%s' '%s'", registry_dir, share_dir, run_dir);
+  g_autofree char *cmd = g_strdup_printf("rm -rf '%s' '%s' '%s'", registry_dir, share_dir, run_dir);
   (void)!system(cmd);
   g_free(run_dir);
   g_free(registry_dir);
