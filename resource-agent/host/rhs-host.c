@@ -69,7 +69,8 @@ struct _CLUSRES_RESOURCE {
   gint64 alive_until;
   guint poll_busy; /* bit per RhsPollWhat: one job of each kind at a time */
   char *last_call;
-  char *last_error; /* the last LOG_ERROR/LOG_SEVERE line the DLL logged: the why of a failed Open */
+  char
+      *last_error; /* the last LOG_ERROR/LOG_SEVERE line the DLL logged: the why of a failed Open */
   double last_call_ms;
   gint64 last_call_time; /* real time, us */
   guint64 calls;

@@ -145,8 +145,10 @@ typedef enum CLUSTER_RESOURCE_STATE {
 } CLUSTER_RESOURCE_STATE;
 
 /* Extra states a DLL may report from a pending operation (resapi.h). */
-#define ClusterResourceCannotComeOnlineOnThisNode ((CLUSTER_RESOURCE_STATE)(ClusterResourcePending - 1)) /* 127 */
-#define ClusterResourceCannotComeOnlineOnAnyNode ((CLUSTER_RESOURCE_STATE)(ClusterResourcePending - 2))  /* 126 */
+#define ClusterResourceCannotComeOnlineOnThisNode                                                  \
+  ((CLUSTER_RESOURCE_STATE)(ClusterResourcePending - 1)) /* 127 */
+#define ClusterResourceCannotComeOnlineOnAnyNode                                                   \
+  ((CLUSTER_RESOURCE_STATE)(ClusterResourcePending - 2)) /* 126 */
 
 typedef enum RESOURCE_EXIT_STATE {
   ResourceExitStateContinue = 0,
@@ -185,14 +187,14 @@ typedef struct RESOURCE_STATUS {
  * must then stop at once.
  */
 typedef DWORD(WINAPI *PSET_RESOURCE_STATUS_ROUTINE)(RESOURCE_HANDLE ResourceHandle,
-                                                   PRESOURCE_STATUS ResourceStatus);
+                                                    PRESOURCE_STATUS ResourceStatus);
 
 /**
  * Writes to the cluster log as "<Type> <Resource>: <message>", at most CLUSRES_LOG_EVENT_MAX
  * bytes.  FormatString uses FormatMessage inserts: %1!u!, %2!s!, %3!08x!, %% for a percent.
  */
 typedef VOID(WINAPI *PLOG_EVENT_ROUTINE)(RESOURCE_HANDLE ResourceHandle, LOG_LEVEL LogLevel,
-                                        LPCSTR FormatString, ...);
+                                         LPCSTR FormatString, ...);
 
 typedef VOID(WINAPI *PQUORUM_RESOURCE_LOST)(RESOURCE_HANDLE Resource);
 
@@ -248,13 +250,13 @@ typedef struct CLRES_FUNCTION_TABLE {
 #define CLRES_V1_FUNCTION_SIZE ((DWORD)sizeof(CLRES_V1_FUNCTIONS))
 
 /** Builds a static V1 table whose entry points are _Prefix##Open ... _Prefix##IsAlive. */
-#define CLRES_V1_FUNCTION_TABLE(_Name, _Version, _Prefix, _Arbitrate, _Release, _ResControl,         \
-                                _ResTypeControl)                                                    \
-  CLRES_FUNCTION_TABLE _Name = {                                                                    \
-      CLRES_V1_FUNCTION_SIZE,                                                                       \
-      _Version,                                                                                     \
-      {{_Prefix##Open, _Prefix##Close, _Prefix##Online, _Prefix##Offline, _Prefix##Terminate,       \
-        _Prefix##LooksAlive, _Prefix##IsAlive, _Arbitrate, _Release, _ResControl,                   \
+#define CLRES_V1_FUNCTION_TABLE(_Name, _Version, _Prefix, _Arbitrate, _Release, _ResControl,       \
+                                _ResTypeControl)                                                   \
+  CLRES_FUNCTION_TABLE _Name = {                                                                   \
+      CLRES_V1_FUNCTION_SIZE,                                                                      \
+      _Version,                                                                                    \
+      {{_Prefix##Open, _Prefix##Close, _Prefix##Online, _Prefix##Offline, _Prefix##Terminate,      \
+        _Prefix##LooksAlive, _Prefix##IsAlive, _Arbitrate, _Release, _ResControl,                  \
         _ResTypeControl}}}
 
 /**
@@ -287,7 +289,8 @@ DWORD GetLastError(void);
 HANDLE ClusResCreateEvent(BOOL ManualReset, BOOL InitialState);
 BOOL ClusResSetEvent(HANDLE Event);
 BOOL ClusResResetEvent(HANDLE Event);
-/** WaitForSingleObject: WAIT_OBJECT_0, WAIT_TIMEOUT or WAIT_FAILED; Milliseconds may be INFINITE. */
+/** WaitForSingleObject: WAIT_OBJECT_0, WAIT_TIMEOUT or WAIT_FAILED; Milliseconds may be INFINITE.
+ */
 DWORD ClusResWaitForEvent(HANDLE Event, DWORD Milliseconds);
 /** A file descriptor that becomes readable while the event is signalled (for poll loops). */
 int ClusResEventFd(HANDLE Event);
@@ -439,13 +442,20 @@ VOID ResUtilFree(PVOID p);
 
 #define CLUSPROP_SYNTAX_VALUE(type, format) ((DWORD)(((type) << 16) | (format)))
 #define CLUSPROP_SYNTAX_ENDMARK 0u
-#define CLUSPROP_SYNTAX_NAME CLUSPROP_SYNTAX_VALUE(CLUSPROP_TYPE_NAME, CLUSPROP_FORMAT_SZ) /* 0x00040003 */
-#define CLUSPROP_SYNTAX_LIST_VALUE_BINARY CLUSPROP_SYNTAX_VALUE(CLUSPROP_TYPE_LIST_VALUE, CLUSPROP_FORMAT_BINARY)
-#define CLUSPROP_SYNTAX_LIST_VALUE_DWORD CLUSPROP_SYNTAX_VALUE(CLUSPROP_TYPE_LIST_VALUE, CLUSPROP_FORMAT_DWORD)
-#define CLUSPROP_SYNTAX_LIST_VALUE_SZ CLUSPROP_SYNTAX_VALUE(CLUSPROP_TYPE_LIST_VALUE, CLUSPROP_FORMAT_SZ)
-#define CLUSPROP_SYNTAX_LIST_VALUE_EXPAND_SZ CLUSPROP_SYNTAX_VALUE(CLUSPROP_TYPE_LIST_VALUE, CLUSPROP_FORMAT_EXPAND_SZ)
-#define CLUSPROP_SYNTAX_LIST_VALUE_MULTI_SZ CLUSPROP_SYNTAX_VALUE(CLUSPROP_TYPE_LIST_VALUE, CLUSPROP_FORMAT_MULTI_SZ)
-#define CLUSPROP_SYNTAX_LIST_VALUE_LONG CLUSPROP_SYNTAX_VALUE(CLUSPROP_TYPE_LIST_VALUE, CLUSPROP_FORMAT_LONG)
+#define CLUSPROP_SYNTAX_NAME                                                                       \
+  CLUSPROP_SYNTAX_VALUE(CLUSPROP_TYPE_NAME, CLUSPROP_FORMAT_SZ) /* 0x00040003 */
+#define CLUSPROP_SYNTAX_LIST_VALUE_BINARY                                                          \
+  CLUSPROP_SYNTAX_VALUE(CLUSPROP_TYPE_LIST_VALUE, CLUSPROP_FORMAT_BINARY)
+#define CLUSPROP_SYNTAX_LIST_VALUE_DWORD                                                           \
+  CLUSPROP_SYNTAX_VALUE(CLUSPROP_TYPE_LIST_VALUE, CLUSPROP_FORMAT_DWORD)
+#define CLUSPROP_SYNTAX_LIST_VALUE_SZ                                                              \
+  CLUSPROP_SYNTAX_VALUE(CLUSPROP_TYPE_LIST_VALUE, CLUSPROP_FORMAT_SZ)
+#define CLUSPROP_SYNTAX_LIST_VALUE_EXPAND_SZ                                                       \
+  CLUSPROP_SYNTAX_VALUE(CLUSPROP_TYPE_LIST_VALUE, CLUSPROP_FORMAT_EXPAND_SZ)
+#define CLUSPROP_SYNTAX_LIST_VALUE_MULTI_SZ                                                        \
+  CLUSPROP_SYNTAX_VALUE(CLUSPROP_TYPE_LIST_VALUE, CLUSPROP_FORMAT_MULTI_SZ)
+#define CLUSPROP_SYNTAX_LIST_VALUE_LONG                                                            \
+  CLUSPROP_SYNTAX_VALUE(CLUSPROP_TYPE_LIST_VALUE, CLUSPROP_FORMAT_LONG)
 
 typedef struct CLUSPROP_VALUE {
   DWORD Syntax;
@@ -463,7 +473,8 @@ DWORD ClusResPropListAddExpandSz(PCLUSRES_PROPLIST List, LPCSTR Name, LPCSTR Val
 DWORD ClusResPropListAddMultiSz(PCLUSRES_PROPLIST List, LPCSTR Name, LPCSTR Values, DWORD cbValues);
 DWORD ClusResPropListAddDword(PCLUSRES_PROPLIST List, LPCSTR Name, DWORD Value);
 DWORD ClusResPropListAddLong(PCLUSRES_PROPLIST List, LPCSTR Name, LONG Value);
-DWORD ClusResPropListAddBinary(PCLUSRES_PROPLIST List, LPCSTR Name, const BYTE *Value, DWORD cbValue);
+DWORD ClusResPropListAddBinary(PCLUSRES_PROPLIST List, LPCSTR Name, const BYTE *Value,
+                               DWORD cbValue);
 /** The finished buffer (valid until the next Add or Free) and its size in bytes. */
 const void *ClusResPropListBuffer(PCLUSRES_PROPLIST List, LPDWORD cbList);
 
@@ -472,8 +483,8 @@ DWORD ClusResPropListValidate(const void *pPropertyList, DWORD cbPropertyListSiz
 
 /* Finding one property in a list (ResUtilFind*Property). ERROR_FILE_NOT_FOUND if absent,
  * ERROR_INVALID_DATA if malformed or of another format.  Strings are freed with ResUtilFree. */
-DWORD ResUtilFindSzProperty(const void *pPropertyList, DWORD cbPropertyListSize, LPCSTR pszPropertyName,
-                            LPSTR *pszPropertyValue);
+DWORD ResUtilFindSzProperty(const void *pPropertyList, DWORD cbPropertyListSize,
+                            LPCSTR pszPropertyName, LPSTR *pszPropertyValue);
 DWORD ResUtilFindDwordProperty(const void *pPropertyList, DWORD cbPropertyListSize,
                                LPCSTR pszPropertyName, LPDWORD pdwPropertyValue);
 
@@ -506,12 +517,16 @@ typedef struct RESUTIL_PROPERTY_ITEM {
   DWORD Offset;
 } RESUTIL_PROPERTY_ITEM, *PRESUTIL_PROPERTY_ITEM;
 
-#define RESUTIL_PROPITEM_SZ(name, offset, dflt, flags)                                              \
-  {.Name = (name), .KeyName = NULL, .Format = CLUSPROP_FORMAT_SZ, .lpDefault = (dflt),             \
-   .Minimum = 0, .Maximum = 0, .Flags = (flags), .Offset = (DWORD)(offset)}
-#define RESUTIL_PROPITEM_DWORD(name, offset, dflt, min, max, flags)                                 \
-  {.Name = (name), .KeyName = NULL, .Format = CLUSPROP_FORMAT_DWORD, .Default = (dflt),            \
-   .Minimum = (min), .Maximum = (max), .Flags = (flags), .Offset = (DWORD)(offset)}
+#define RESUTIL_PROPITEM_SZ(name, offset, dflt, flags)                                             \
+  {                                                                                                \
+    .Name = (name), .KeyName = NULL, .Format = CLUSPROP_FORMAT_SZ, .lpDefault = (dflt),            \
+    .Minimum = 0, .Maximum = 0, .Flags = (flags), .Offset = (DWORD)(offset)                        \
+  }
+#define RESUTIL_PROPITEM_DWORD(name, offset, dflt, min, max, flags)                                \
+  {                                                                                                \
+    .Name = (name), .KeyName = NULL, .Format = CLUSPROP_FORMAT_DWORD, .Default = (dflt),           \
+    .Minimum = (min), .Maximum = (max), .Flags = (flags), .Offset = (DWORD)(offset)                \
+  }
 
 /**
  * Reads the properties of a table from a registry key into a parameter block, applying table
@@ -544,7 +559,8 @@ DWORD ResUtilPropertyListFromParameterBlock(const RESUTIL_PROPERTY_ITEM *pProper
 /** The table's property names (ENUM_PRIVATE_PROPERTIES) as a MULTI_SZ: each name NUL-terminated,
  *  then one more NUL (Windows format); ERROR_MORE_DATA with *pcbRequired. */
 DWORD ResUtilEnumProperties(const RESUTIL_PROPERTY_ITEM *pPropertyTable, LPSTR pszOutProperties,
-                            DWORD cbOutPropertiesSize, LPDWORD pcbBytesReturned, LPDWORD pcbRequired);
+                            DWORD cbOutPropertiesSize, LPDWORD pcbBytesReturned,
+                            LPDWORD pcbRequired);
 /** Reads every table property from the key and returns them as a property list. */
 DWORD ResUtilGetAllProperties(HKEY hkeyClusterKey, const RESUTIL_PROPERTY_ITEM *pPropertyTable,
                               PVOID pOutPropertyList, DWORD cbOutPropertyListSize,
@@ -573,13 +589,14 @@ VOID ResUtilFreeParameterBlock(LPBYTE pOutParams, const LPBYTE pInParams,
 #define CLCTL_MODIFY_MASK 0x00400000u
 #define CLCTL_GLOBAL_MASK 0x00800000u
 
-#define CLCTL_EXTERNAL_CODE(fn, access, modify)                                                     \
+#define CLCTL_EXTERNAL_CODE(fn, access, modify)                                                    \
   ((DWORD)((access) << CLUSCTL_ACCESS_SHIFT) | ((fn) << CLUSCTL_FUNCTION_SHIFT) |                  \
    ((modify) ? CLCTL_MODIFY_MASK : 0u))
-#define CLUSCTL_RESOURCE_CODE(code) ((DWORD)((CLUS_OBJECT_RESOURCE << CLUSCTL_OBJECT_SHIFT) | (code)))
-#define CLUSCTL_RESOURCE_TYPE_CODE(code)                                                            \
+#define CLUSCTL_RESOURCE_CODE(code)                                                                \
+  ((DWORD)((CLUS_OBJECT_RESOURCE << CLUSCTL_OBJECT_SHIFT) | (code)))
+#define CLUSCTL_RESOURCE_TYPE_CODE(code)                                                           \
   ((DWORD)((CLUS_OBJECT_RESOURCE_TYPE << CLUSCTL_OBJECT_SHIFT) | (code)))
-#define CLUSCTL_USER_CODE(code, object)                                                             \
+#define CLUSCTL_USER_CODE(code, object)                                                            \
   ((DWORD)(((object) << CLUSCTL_OBJECT_SHIFT) | ((0x200000u + (code)) << CLUSCTL_FUNCTION_SHIFT)))
 #define CLUSCTL_GET_CONTROL_FUNCTION(cc) (((cc) >> CLUSCTL_FUNCTION_SHIFT) & 0x3FFFFu)
 
@@ -627,7 +644,8 @@ VOID ResUtilFreeParameterBlock(LPBYTE pOutParams, const LPBYTE pInParams,
  * valid while the DLL is loaded.  A DLL that returns ERROR_INVALID_FUNCTION gets meta-data with
  * its property names only (from GET_PRIVATE_RESOURCE_PROPERTY_FMTS).
  */
-#define CLUSCTL_RESOURCE_TYPE_CLUSRES_GET_TYPE_INFO CLUSCTL_USER_CODE(0x100u, CLUS_OBJECT_RESOURCE_TYPE)
+#define CLUSCTL_RESOURCE_TYPE_CLUSRES_GET_TYPE_INFO                                                \
+  CLUSCTL_USER_CODE(0x100u, CLUS_OBJECT_RESOURCE_TYPE)
 
 #define CLUSRES_PROPDOC_UNIQUE 0x1u     /* OCF unique="1" (also unique-group) */
 #define CLUSRES_PROPDOC_RELOADABLE 0x2u /* SET_PRIVATE_PROPERTIES applies it live: reload-agent */
@@ -651,7 +669,7 @@ typedef struct CLUSRES_TYPE_INFO {
   DWORD LooksAlivePollInterval;            /* ms; 0 = 5000 */
   DWORD IsAlivePollInterval;               /* ms; 0 = 60000 */
   DWORD PendingTimeout;                    /* ms; 0 = 180000 */
-  DWORD MaxCheckLevel;                     /* deepest OCF_CHECK_LEVEL IsAlive honours: 0, 10 or 20 */
+  DWORD MaxCheckLevel; /* deepest OCF_CHECK_LEVEL IsAlive honours: 0, 10 or 20 */
 } CLUSRES_TYPE_INFO;
 
 /* Defaults of the common properties (milliseconds). */
