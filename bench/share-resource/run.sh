@@ -6,11 +6,20 @@
 #      - the driver alone (bench-sd-ganesha bulk: enable all, disable all, one connection):
 #        Ganesha's own work plus the driver, so host - driver = our overhead per share;
 #      - the baseline of NB AddExport + RemoveExport made with one dbus-send process each.
+#      Two cycles: cycle 1 brings N brand-new resources online (their Parameters are written
+#      durably once), cycle 2 takes the same N offline -> online -> offline again (steady
+#      state: unchanged parameters, nothing durable to write); the driver alone also runs twice.
 #   2. Monitor cost: N shares online with looks_alive_interval 10 s; CPU time of the host and
 #      of Ganesha over WINDOW seconds (utime+stime from /proc), as CPU % and ms per
 #      share-monitor (LooksAlive calls counted by the host).
+# As in production, the host's run-time directory (CLUSRES_RUN_DIR, /run there) is a tmpfs
+# mounted in the temp dir, and the durable registry (CLUSRES_REGISTRY_DIR, /var/lib) is on disk.
 # usage: run.sh BUILD_DIR [N] [NB]   (root; N default 1000, NB 100; cleans up on any exit)
-# Environment: INFLIGHT (default 8), WINDOW (default 30), LOOKS_MS (default 10000).
+# Environment: INFLIGHT (default 8), WINDOW (default 30), LOOKS_MS (default 10000),
+#   PROFILE=strace|trace|perf: profile the host during cycle 2's Online into PROFILE_OUT (a
+#   directory, default /tmp/clusres-sr-profile): `strace -c -f` (syscall counts and time),
+#   `strace -f -ff -yy` (every call with its file names, trace.<tid>) or
+#   `perf record --call-graph dwarf` (perf.data; perf report -i PROFILE_OUT/perf.data).  Profiled figures are not the bench's.
 set -eu
 
 build=$(readlink -f "${1:?usage: run.sh BUILD_DIR [N] [NB]}")
@@ -32,14 +41,16 @@ vip=198.18.0.100
 ns=clusres-sr-bench-$$
 dir=$(mktemp -d /tmp/clusres-sr-bench.XXXXXX)
 chmod 755 "$dir"
-bus_pid= ganesha_pid= host_pid=
+bus_pid='' ganesha_pid='' host_pid='' prof_pid='' run_mounted=''
 
 cleanup() {
   [ -n "$host_pid" ] && kill "$host_pid" 2>/dev/null
   [ -n "$ganesha_pid" ] && kill -9 "$ganesha_pid" 2>/dev/null
   [ -n "$bus_pid" ] && kill "$bus_pid" 2>/dev/null
+  [ -n "$prof_pid" ] && kill -INT "$prof_pid" 2>/dev/null
   wait 2>/dev/null
   ip netns delete "$ns" 2>/dev/null
+  [ -z "$run_mounted" ] || umount "$dir/run"
   [ -z "${REGISTRY_DIR:-}" ] || rm -rf "$REGISTRY_DIR"
   rm -rf "$dir"
 }
@@ -73,6 +84,10 @@ bus_pid=$(inns dbus-daemon --config-file="$dir/bus.conf" --fork --print-pid)
 registry=${REGISTRY_DIR:-$dir/registry}
 [ -z "${REGISTRY_DIR:-}" ] || [ ! -e "$registry" ] || { echo "run.sh: $registry exists" >&2; exit 1; }
 mkdir -p "$dir/recovery" "$dir/run" "$registry" "$dir/types"
+# The run-time directory is /run (a tmpfs) in production: instance records and the volatile
+# registry store are written there without reaching a disk.
+mount -t tmpfs -o size=256m,mode=755 clusres-sr-run "$dir/run"
+run_mounted=1
 ln -s "$share_so" "$dir/types/share.so"
 cat >"$dir/ganesha.conf" <<CONF
 NFS_CORE_PARAM { Protocols = 4; Enable_NLM = false; Enable_RQUOTA = false; }
@@ -95,7 +110,13 @@ done
 sleep 5 # let the start-up grace end
 
 # ---- 1a. the driver alone --------------------------------------------------------------------
-inns "$drv_bench" bulk "$n" "$dir/drv" >"$dir/drv.out"
+# Its CPU time (bash's time: the driver process, ip netns exec execs it) is the client side of
+# the driver's work, which the host does in-process: "drv_cpu_s USER SYS" for enable + disable.
+TIMEFORMAT='drv_cpu_s %3U %3S'
+{ time inns "$drv_bench" bulk "$n" "$dir/drv" >"$dir/drv.out"; } 2>"$dir/drv.time"
+# cycle 2: the same shares again
+{ time inns "$drv_bench" bulk "$n" "$dir/drv" >"$dir/drv2.out"; } 2>"$dir/drv2.time"
+drv_cpu() { awk '$1 == "drv_cpu_s" { print $2 + $3 }' "$1"; }
 
 # ---- 1b. baseline: one dbus-send process per AddExport / RemoveExport ------------------------
 mkdir -p "$dir/baseline"
@@ -125,17 +146,31 @@ ip netns exec "$ns" "$rhs" >"$dir/rhs.log" 2>&1 &
 host_pid=$!
 for _ in $(seq 100); do [ -S "$dir/run/rhs.sock" ] && break; sleep 0.1; done
 [ -S "$dir/run/rhs.sock" ] || { echo "run.sh: clusres-rhs did not come up" >&2; exit 1; }
-inns "$host_bench" online "$n" "$dir/shares" "$share_so" "$vip" "$inflight" "$looks_ms" \
-  >"$dir/online.out"
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # utime + stime
+# host_online OUTFILE / host_offline OUTFILE: the N shares through the host; the host's CPU
+# ticks spent meanwhile are appended to OUTFILE as "host_ticks T".
+host_online() {
+  local t0; t0=$(cpu_ticks "$host_pid")
+  inns "$host_bench" online "$n" "$dir/shares" "$share_so" "$vip" "$inflight" "$looks_ms" >"$1"
+  echo "host_ticks $(($(cpu_ticks "$host_pid") - t0))" >>"$1"
+}
+host_offline() {
+  local t0; t0=$(cpu_ticks "$host_pid")
+  inns "$host_bench" offline "$n" "$inflight" >"$1"
+  echo "host_ticks $(($(cpu_ticks "$host_pid") - t0))" >>"$1"
+}
+count_exports() {
+  ganesha_call /org/ganesha/nfsd/ExportMgr org.ganesha.nfsd.exportmgr.ShowExports |
+    grep -c "string \"$dir/shares/" || true
+}
+host_online "$dir/online.out"
 [ "$(readlink "/proc/$host_pid/exe")" = "$rhs" ] || { echo "run.sh: host pid $host_pid is not clusres-rhs" >&2; exit 1; }
 [ "$(readlink "/proc/$ganesha_pid/exe")" = "$(command -v ganesha.nfsd)" ] ||
   { echo "run.sh: ganesha pid $ganesha_pid is not ganesha.nfsd" >&2; exit 1; }
-exported=$(ganesha_call /org/ganesha/nfsd/ExportMgr org.ganesha.nfsd.exportmgr.ShowExports |
-  grep -c "string \"$dir/shares/")
+exported=$(count_exports)
 [ "$exported" -eq "$n" ] || { echo "run.sh: Ganesha exports $exported shares, not $n" >&2; exit 1; }
 
 # ---- 2. monitor cost -------------------------------------------------------------------------
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # utime + stime
 looks_calls() { # sum of the host's DLL call counters (every LooksAlive is one call)
   inns gdbus call --system --dest org.clusres.ResourceHost --object-path /org/clusres/ResourceHost \
     --method org.clusres.ResourceHost1.ListInstances |
@@ -154,32 +189,65 @@ c1=$(looks_calls)
 rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$host_pid/status")
 threads=$(awk '/^Threads:/ { print $2 }' "/proc/$host_pid/status")
 
-inns "$host_bench" offline "$n" "$inflight" >"$dir/offline.out"
-left=$(ganesha_call /org/ganesha/nfsd/ExportMgr org.ganesha.nfsd.exportmgr.ShowExports |
-  grep -c "string \"$dir/shares/" || true)
+host_offline "$dir/offline.out"
+left=$(count_exports)
+[ "$left" -eq 0 ] || { echo "run.sh: $left exports left after cycle 1's offlines" >&2; exit 1; }
+
+# ---- 1d. cycle 2: the same shares offline -> online -> offline (steady state) ----------------
+prof_out=${PROFILE_OUT:-/tmp/clusres-sr-profile}
+case ${PROFILE:-} in
+  "") ;;
+  strace) mkdir -p "$prof_out"
+    strace -c -f -o "$prof_out/strace-c.txt" -p "$host_pid" 2>"$prof_out/strace.log" &
+    prof_pid=$! ;;
+  trace) mkdir -p "$prof_out" # every syscall with its file names, one file per thread
+    strace -f -ff -tt -yy -o "$prof_out/trace" -p "$host_pid" 2>"$prof_out/strace.log" &
+    prof_pid=$! ;;
+  perf) mkdir -p "$prof_out"
+    perf record -q -F 499 --call-graph dwarf,16384 -o "$prof_out/perf.data" -p "$host_pid" 2>"$prof_out/perf.log" & prof_pid=$! ;;
+  *) echo "run.sh: PROFILE must be strace, trace or perf" >&2; exit 1 ;;
+esac
+[ -z "$prof_pid" ] || sleep 1 # attached before the first call
+host_online "$dir/online2.out"
+if [ -n "$prof_pid" ]; then kill -INT "$prof_pid"; wait "$prof_pid" || true; prof_pid=; fi
+exported=$(count_exports)
+[ "$exported" -eq "$n" ] || { echo "run.sh: cycle 2: Ganesha exports $exported shares, not $n" >&2; exit 1; }
+host_offline "$dir/offline2.out"
+left2=$(count_exports)
 
 # ---- report ----------------------------------------------------------------------------------
 hz=$(getconf CLK_TCK)
 python3 - <<EOF
 n, nb, inflight = $n, $nb, $inflight
-on, off = $(kv total_ms "$dir/online.out"), $(kv total_ms "$dir/offline.out")
-d_en, d_dis = $(kv enable_ms_per_share "$dir/drv.out"), $(kv disable_ms_per_share "$dir/drv.out")
+cyc = [($(kv total_ms "$dir/online.out") / n, $(kv total_ms "$dir/offline.out") / n,
+        $(kv enable_ms_per_share "$dir/drv.out"), $(kv disable_ms_per_share "$dir/drv.out")),
+       ($(kv total_ms "$dir/online2.out") / n, $(kv total_ms "$dir/offline2.out") / n,
+        $(kv enable_ms_per_share "$dir/drv2.out"), $(kv disable_ms_per_share "$dir/drv2.out"))]
 b_add, b_rm = ($t1 - $t0) / 1e6 / nb, ($t2 - $t1) / 1e6 / nb
-h_on, h_off = on / n, off / n
+tick_ms = 1000.0 / $(getconf CLK_TCK)
+drv_cpu = [$(drv_cpu "$dir/drv.time") * 1000 / n, $(drv_cpu "$dir/drv2.time") * 1000 / n]
+cpu = [($(kv host_ticks "$dir/online.out") * tick_ms / n, $(kv host_ticks "$dir/offline.out") * tick_ms / n),
+       ($(kv host_ticks "$dir/online2.out") * tick_ms / n, $(kv host_ticks "$dir/offline2.out") * tick_ms / n)]
 print("share resource bench: %d shares, %d Online/Offline calls in flight, real Ganesha (%s)"
       % (n, inflight, "$(ganesha.nfsd -v 2>&1 | grep -o 'Release = V[^ ]*' | head -1)"))
 print()
 print("(1) per share, ms                         online   offline     both")
-print("    clusres-rhs (D-Bus Online/Offline)  %8.3f  %8.3f  %8.3f" % (h_on, h_off, h_on + h_off))
-print("    share driver alone (bench-sd-ganesha) %6.3f  %8.3f  %8.3f" % (d_en, d_dis, d_en + d_dis))
-print("    dbus-send process per call (%d)     %8.3f  %8.3f  %8.3f" % (nb, b_add, b_rm, b_add + b_rm))
-ov_on, ov_off = h_on - d_en, h_off - d_dis
-print("    our overhead on top of the driver   %8.3f  %8.3f  %8.3f   target <= 0.5 per call: %s"
-      % (ov_on, ov_off, ov_on + ov_off,
-         "PASS" if max(ov_on, ov_off) <= 0.5 else "FAIL"))
-print("    host vs dbus-send baseline          %7.2fx  %7.2fx" % (h_on / b_add, h_off / b_rm))
-print("    exports left after the offlines: %d; registry in %s (%s)"
-      % ($left, "$registry", "$(stat -f -c %T "$registry")"))
+for c, what in ((0, "cycle 1: new resources (first start)"), (1, "cycle 2: same shares (steady state)")):
+    h_on, h_off, d_en, d_dis = cyc[c]
+    print("  %s" % what)
+    print("    clusres-rhs (D-Bus Online/Offline)  %8.3f  %8.3f  %8.3f" % (h_on, h_off, h_on + h_off))
+    print("    share driver alone (bench-sd-ganesha) %6.3f  %8.3f  %8.3f" % (d_en, d_dis, d_en + d_dis))
+    ov_on, ov_off = h_on - d_en, h_off - d_dis
+    print("    our overhead on top of the driver   %8.3f  %8.3f  %8.3f   target <= 0.5 per call: %s"
+          % (ov_on, ov_off, ov_on + ov_off,
+             "PASS" if max(ov_on, ov_off) <= 0.5 else "FAIL"))
+    print("    host CPU (utime+stime) per call     %8.3f  %8.3f  %8.3f" % (cpu[c] + (sum(cpu[c]),)))
+    print("    driver process CPU per share                            %8.3f" % drv_cpu[c])
+print("  dbus-send process per call (%d)       %8.3f  %8.3f  %8.3f" % (nb, b_add, b_rm, b_add + b_rm))
+print("  host (cycle 2) vs dbus-send baseline  %7.2fx  %7.2fx" % (cyc[1][0] / b_add, cyc[1][1] / b_rm))
+print("  exports left after the offlines: %d, %d; registry in %s (%s), run dir %s (%s)"
+      % ($left, $left2, "$registry", "$(stat -f -c %T "$registry")",
+         "$dir/run", "$(stat -f -c %T "$dir/run")"))
 print()
 wall = ($w1 - $w0) / 1e9
 host_ms = ($h1 - $h0) * 1000.0 / $hz

@@ -596,7 +596,9 @@ typedef struct {
   gint replied;
   RhsHostDone done;
   gpointer user_data;
-  guint deadline_id;
+  /* Online/Offline: the deadline timer, destroyed as soon as a worker replies (a finished
+   * operation must not leave a 20 s source behind in the main context). */
+  GSource *deadline;
 } Op;
 
 typedef struct {
@@ -627,8 +629,11 @@ static Op *op_ref(Op *op)
 
 static void op_unref(Op *op)
 {
-  if (op != NULL && g_atomic_int_dec_and_test(&op->ref))
+  if (op != NULL && g_atomic_int_dec_and_test(&op->ref)) {
+    if (op->deadline != NULL)
+      g_source_unref(op->deadline);
     g_free(op);
+  }
 }
 
 static gboolean op_claim(Op *op)
@@ -643,8 +648,11 @@ static gboolean op_abandoned(Op *op)
 
 static void op_reply(Op *op, const RhsHostResult *r)
 {
-  if (op_claim(op))
+  if (op_claim(op)) {
+    if (op->deadline != NULL)
+      g_source_destroy(op->deadline); /* thread-safe; its destroy notify frees the job */
     op->done(r, op->user_data);
+  }
 }
 
 static void op_reply_state(Op *op, int state, guint32 status, const char *fmt, ...)
@@ -1099,14 +1107,26 @@ static void job_deadline(Job *job)
   }
 }
 
+/* The deadline source's data: the deadline's own job until on_deadline takes it. */
+typedef struct {
+  Job *job;
+} DeadlineData;
+
+static void deadline_data_free(gpointer data)
+{
+  DeadlineData *d = data;
+  if (d->job != NULL)
+    job_free(d->job);
+  g_free(d);
+}
+
 static gboolean on_deadline(gpointer data)
 {
-  Job *job = data; /* the deadline's own job, pushed to a worker if it wins the race */
-  job->op->deadline_id = 0;
-  if (!op_claim(job->op)) {
-    job_free(job);
-    return G_SOURCE_REMOVE;
-  }
+  DeadlineData *d = data;
+  Job *job = d->job; /* the deadline's own job, pushed to a worker if it wins the race */
+  if (!op_claim(job->op))
+    return G_SOURCE_REMOVE; /* deadline_data_free frees the job */
+  d->job = NULL;
   g_autoptr(RhsInstance) inst = host_lookup(job->host, job->resource);
   if (inst == NULL || inst->type == NULL) {
     RhsHostResult r = {.state = job->depth == RHS_PENDING_ONLINE ? ClusterResourceFailed
@@ -1138,7 +1158,11 @@ static void arm_deadline(RhsHost *host, Op *op, const char *resource, RhsPending
   job->op = op_ref(op);
   job->resource = g_strdup(resource);
   job->depth = kind;
-  op->deadline_id = g_timeout_add(at, on_deadline, job);
+  DeadlineData *d = g_new0(DeadlineData, 1);
+  d->job = job;
+  op->deadline = g_timeout_source_new(at);
+  g_source_set_callback(op->deadline, on_deadline, d, deadline_data_free);
+  g_source_attach(op->deadline, host->ctx);
 }
 
 /* ---- ListInstances -----------------------------------------------------------------------------

@@ -925,7 +925,7 @@ static void start_bus(void)
   g_autofree char *conf_path = path_in_tmp("bus.conf");
   g_autofree char *arg = g_strdup_printf("--config-file=%s", conf_path);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocessLauncher) l = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_autoptr(GSubprocessLauncher) l = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_subprocess_launcher_set_child_setup(l, die_with_parent, NULL, NULL);
   /* Hosts started by bus activation inherit the daemon's environment. */
   g_autofree char *run = path_in_tmp("run");
@@ -934,10 +934,15 @@ static void start_bus(void)
   g_subprocess_launcher_setenv(l, "CLUSRES_RUN_DIR", run, TRUE);
   g_subprocess_launcher_setenv(l, "CLUSRES_REGISTRY_DIR", reg, TRUE);
   g_subprocess_launcher_setenv(l, "CLUSRES_CRM_RESOURCE", crm, TRUE);
-  bus = g_subprocess_launcher_spawn(l, &error, "dbus-daemon", arg, "--nofork", NULL);
+  bus = g_subprocess_launcher_spawn(l, &error, "dbus-daemon", arg, "--nofork", "--print-address",
+                                    NULL);
   g_assert_no_error(error);
-  for (int i = 0; i < 500 && !g_file_test(sock, G_FILE_TEST_EXISTS); i++)
-    g_usleep(10000);
+  /* The daemon prints its address once it listens; the socket file alone appears at bind(),
+   * before listen(), and connecting then is refused. */
+  g_autoptr(GDataInputStream) out = g_data_input_stream_new(g_subprocess_get_stdout_pipe(bus));
+  g_autofree char *printed = g_data_input_stream_read_line(out, NULL, NULL, &error);
+  g_assert_no_error(error);
+  g_assert_nonnull(printed);
   bus_address = g_strdup_printf("unix:path=%s", sock);
   conn = g_dbus_connection_new_for_address_sync(bus_address,
                                                 G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
