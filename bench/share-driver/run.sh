@@ -9,6 +9,8 @@
 # usage: run.sh BUILD_DIR [N_SHARES] [N_BASELINE]   (root; cleans up on any exit)
 # LEASE / GRACE set Ganesha's Lease_Lifetime / Grace_Period (default 60 / 90, Ganesha's own).
 set -eu
+# shellcheck source=../../tests/lib/ganesha.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../tests/lib/ganesha.sh"
 
 build=${1:?usage: run.sh BUILD_DIR [N_SHARES] [N_BASELINE]}
 n=${2:-1000}
@@ -20,52 +22,22 @@ bench=$(find "$build" -name bench-sd-ganesha -type f -perm -u+x | head -n1)
 vip=198.18.0.10
 ns=sd-bench-$$
 dir=$(mktemp -d /tmp/sd-bench.XXXXXX)
-bus_pid=
 
 cleanup() {
   [ -s "$dir/ganesha.pid" ] && kill -9 "$(cat "$dir/ganesha.pid")" 2>/dev/null
-  [ -n "$bus_pid" ] && kill "$bus_pid" 2>/dev/null
+  ganesha_bus_stop
   ip netns delete "$ns" 2>/dev/null
   rm -rf "$dir"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-ip netns add "$ns"
-ip -n "$ns" link set lo up
-ip -n "$ns" addr add "$vip/32" dev lo
-cat >"$dir/bus.conf" <<BUS
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=$dir/system_bus_socket</listen>
-  <auth>EXTERNAL</auth>
-  <policy user="root">
-    <allow own="*"/>
-    <allow send_destination="*"/>
-    <allow receive_sender="*"/>
-  </policy>
-  <policy context="default">
-    <deny own="*"/>
-    <deny send_type="method_call"/>
-  </policy>
-</busconfig>
-BUS
-ip netns exec "$ns" dbus-daemon --config-file="$dir/bus.conf" --fork --print-pid=3 3>"$dir/bus.pid"
-bus_pid=$(cat "$dir/bus.pid")
-mkdir -p "$dir/recovery"
-cat >"$dir/ganesha.conf" <<CONF
-NFS_CORE_PARAM { Protocols = 4; Enable_NLM = false; Enable_RQUOTA = false; }
-NFSV4 { Grace_Period = ${GRACE:-90}; Lease_Lifetime = ${LEASE:-60}; RecoveryRoot = "$dir/recovery"; }
-CONF
-export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$dir/system_bus_socket CLUSRES_RUN_DIR=$dir/run
-ip netns exec "$ns" ganesha.nfsd -f "$dir/ganesha.conf" -L "$dir/ganesha.log" -p "$dir/ganesha.pid" -N NIV_WARN
-for _ in $(seq 100); do
-  dbus-send --system --reply-timeout=1000 --print-reply --dest=org.ganesha.nfsd \
-    /org/ganesha/nfsd/admin org.ganesha.nfsd.admin.get_grace >/dev/null 2>&1 && break
-  sleep 0.1
-done
+ganesha_netns_add "$ns" "$vip/32"
+ganesha_bus_conf "$dir"
+ganesha_bus_start "$ns" "$dir"
+ganesha_conf "$dir/ganesha.conf" "$dir/recovery" "${GRACE:-90}" "${LEASE:-60}"
+export CLUSRES_RUN_DIR=$dir/run
+ganesha_run "$ns" "$dir/ganesha" NIV_WARN 10 || true
 
 echo "== our library: $n shares, enable+disable one after another"
 "$bench" pairs "$n" "$dir/exports-pairs"

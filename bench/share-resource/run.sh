@@ -21,6 +21,8 @@
 #   `strace -f -ff -yy` (every call with its file names, trace.<tid>) or
 #   `perf record --call-graph dwarf` (perf.data; perf report -i PROFILE_OUT/perf.data).  Profiled figures are not the bench's.
 set -eu
+# shellcheck source=../../tests/lib/ganesha.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../tests/lib/ganesha.sh"
 
 build=$(readlink -f "${1:?usage: run.sh BUILD_DIR [N] [NB]}")
 n=${2:-1000}
@@ -41,12 +43,12 @@ vip=198.18.0.100
 ns=clusres-sr-bench-$$
 dir=$(mktemp -d /tmp/clusres-sr-bench.XXXXXX)
 chmod 755 "$dir"
-bus_pid='' ganesha_pid='' host_pid='' prof_pid='' run_mounted=''
+ganesha_pid='' host_pid='' prof_pid='' run_mounted=''
 
 cleanup() {
   [ -n "$host_pid" ] && kill "$host_pid" 2>/dev/null
   [ -n "$ganesha_pid" ] && kill -9 "$ganesha_pid" 2>/dev/null
-  [ -n "$bus_pid" ] && kill "$bus_pid" 2>/dev/null
+  ganesha_bus_stop
   [ -n "$prof_pid" ] && kill -INT "$prof_pid" 2>/dev/null
   wait 2>/dev/null
   ip netns delete "$ns" 2>/dev/null
@@ -59,26 +61,9 @@ trap 'exit 130' INT TERM HUP PIPE
 inns() { ip netns exec "$ns" "$@"; }
 kv() { awk -v k="$1" '$1 == k { print $2 }' "$2"; } # kv KEY FILE: value of a "key value" line
 
-ip netns add "$ns"
-ip -n "$ns" link set lo up
-ip -n "$ns" addr add 198.18.0.10/24 dev lo
-ip -n "$ns" addr add "$vip/32" dev lo
-cat >"$dir/bus.conf" <<BUS
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=$dir/system_bus_socket</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <allow own="*"/>
-    <allow send_destination="*"/>
-    <allow receive_sender="*"/>
-  </policy>
-</busconfig>
-BUS
-bus_pid=$(inns dbus-daemon --config-file="$dir/bus.conf" --fork --print-pid)
+ganesha_netns_add "$ns" 198.18.0.10/24 "$vip/32"
+ganesha_bus_conf "$dir" any
+ganesha_bus_start "$ns" "$dir"
 # REGISTRY_DIR: where the host's cluster registry lives (default: in the temp dir, on disk).
 # Pointing it at a tmpfs (e.g. /dev/shm/x) shows what the registry's fsyncs cost.
 registry=${REGISTRY_DIR:-$dir/registry}
@@ -89,24 +74,13 @@ mkdir -p "$dir/recovery" "$dir/run" "$registry" "$dir/types"
 mount -t tmpfs -o size=256m,mode=755 clusres-sr-run "$dir/run"
 run_mounted=1
 ln -s "$share_so" "$dir/types/share.so"
-cat >"$dir/ganesha.conf" <<CONF
-NFS_CORE_PARAM { Protocols = 4; Enable_NLM = false; Enable_RQUOTA = false; }
-NFSV4 { Grace_Period = 4; Lease_Lifetime = 3; RecoveryRoot = "$dir/recovery"; }
-CONF
-export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$dir/system_bus_socket CLUSRES_RUN_DIR=$dir/run
+ganesha_conf "$dir/ganesha.conf" "$dir/recovery" 4 3
+export CLUSRES_RUN_DIR=$dir/run
 export CLUSRES_REGISTRY_DIR=$registry CLUSRES_TYPES_DIR=$dir/types
-# Not through inns(): a backgrounded function is a subshell, and $! must be the daemon itself
-# (ip netns exec execs it) for the CPU figures and the cleanup.
-ip netns exec "$ns" ganesha.nfsd -F -f "$dir/ganesha.conf" -L "$dir/ganesha.log" \
-  -p "$dir/ganesha.pid" -N NIV_WARN &
-ganesha_pid=$!
+ganesha_run -F "$ns" "$dir/ganesha" NIV_WARN 10 || true
 ganesha_call() { # ganesha_call OBJECT METHOD ARGS...: one dbus-send process
   inns dbus-send --system --reply-timeout=10000 --print-reply --dest=org.ganesha.nfsd "$@"
 }
-for _ in $(seq 100); do
-  ganesha_call /org/ganesha/nfsd/admin org.ganesha.nfsd.admin.get_grace >/dev/null 2>&1 && break
-  sleep 0.1
-done
 sleep 5 # let the start-up grace end
 
 # ---- 1a. the driver alone --------------------------------------------------------------------

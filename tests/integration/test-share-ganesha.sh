@@ -15,6 +15,8 @@ src=${CLUSRES_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 build=${CLUSRES_BUILD_DIR:?CLUSRES_BUILD_DIR is not set (run through meson test)}
 # shellcheck source=../lib/tap.sh
 . "$src/tests/lib/tap.sh"
+# shellcheck source=../lib/ganesha.sh
+. "$src/tests/lib/ganesha.sh"
 
 if [ "$(id -u)" != 0 ]; then
   echo "1..0 # SKIP needs root (network namespace, ganesha.nfsd)"
@@ -41,7 +43,6 @@ vip=198.18.0.100   # nodeA's VIP: the shares homed here
 vip_b=198.18.0.101 # nodeB's VIP: the failover share
 tmp=$(mktemp -d /tmp/clusres-sg.XXXXXX)
 chmod 755 "$tmp" # Ganesha serves the export as the squashed user
-bus_pid=
 host_pid=
 ganesha_pid=
 
@@ -55,7 +56,7 @@ cleanup() {
   for p in $(our_pids); do kill "$p" 2>/dev/null; done
   sleep 0.3
   for p in $(our_pids); do kill -9 "$p" 2>/dev/null; done
-  [ -n "$bus_pid" ] && kill "$bus_pid" 2>/dev/null
+  ganesha_bus_stop
   ip netns delete "$ns" 2>/dev/null
   if [ -n "${SG_KEEP:-}" ]; then echo "# kept $tmp" >&2; else rm -rf "$tmp"; fi
 }
@@ -65,11 +66,7 @@ trap 'exit 130' INT TERM HUP PIPE
 inns() { ip netns exec "$ns" "$@"; }
 
 # ---- namespace, bus, environment -------------------------------------------------------------
-ip netns add "$ns" || bail "cannot create namespace $ns"
-ip -n "$ns" link set lo up
-ip -n "$ns" addr add "$addr/24" dev lo
-ip -n "$ns" addr add "$vip/32" dev lo
-ip -n "$ns" addr add "$vip_b/32" dev lo
+ganesha_netns_add "$ns" "$addr/24" "$vip/32" "$vip_b/32" || bail "cannot create namespace $ns"
 
 mkdir -p "$tmp/run" "$tmp/registry" "$tmp/types" "$tmp/agents" "$tmp/export/s1" "$tmp/export/s2"
 ln -s "$share_so" "$tmp/types/share.so"
@@ -81,59 +78,29 @@ echo "$text1" >"$tmp/export/s1/hello.txt"
 echo "$text2" >"$tmp/export/s2/hello.txt"
 chmod 644 "$tmp/export"/*/hello.txt
 
-cat >"$tmp/bus.conf" <<BUS
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=$tmp/system_bus_socket</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <allow own="*"/>
-    <allow send_destination="*"/>
-    <allow receive_sender="*"/>
-  </policy>
-</busconfig>
-BUS
+ganesha_bus_conf "$tmp" any
 export CLUSRES_RUN_DIR=$tmp/run CLUSRES_REGISTRY_DIR=$tmp/registry CLUSRES_TYPES_DIR=$tmp/types
-export CLUSRES_RHS=$rhs_bin DBUS_SYSTEM_BUS_ADDRESS=unix:path=$tmp/system_bus_socket
+export CLUSRES_RHS=$rhs_bin
 # Newer agents run meta-data/validate-all in a helper program (CLUSRES_OCF_DLL overrides its
 # installed path): use the build's when there is one.
 [ ! -x "$build/resource-agent/ocf/clusres-ocf-dll" ] ||
   export CLUSRES_OCF_DLL=$build/resource-agent/ocf/clusres-ocf-dll
-bus_pid=$(inns dbus-daemon --config-file="$tmp/bus.conf" --fork --print-pid) ||
-  bail "dbus-daemon did not start"
+ganesha_bus_start "$ns" "$tmp" || bail "dbus-daemon did not start"
 
 # ---- Ganesha ---------------------------------------------------------------------------------
 # Two servers with their own recovery directories, as two nodes would have.  A short grace
 # period keeps the test fast; NFSv4 only, so no rpcbind is needed.
 for node in A B; do
-  mkdir -p "$tmp/recovery-$node"
-  cat >"$tmp/ganesha-$node.conf" <<CONF
-NFS_CORE_PARAM { Protocols = 4; Enable_NLM = false; Enable_RQUOTA = false; }
-NFSV4 { Grace_Period = 4; Lease_Lifetime = 3; RecoveryRoot = "$tmp/recovery-$node"; }
-CONF
+  ganesha_conf "$tmp/ganesha-$node.conf" "$tmp/recovery-$node" 4 3
 done
-ganesha_answers() {
-  inns dbus-send --system --reply-timeout=1000 --print-reply --dest=org.ganesha.nfsd \
-    /org/ganesha/nfsd/admin org.ganesha.nfsd.admin.get_grace >/dev/null 2>&1
-}
+ganesha_answers() { ganesha_is_up "$ns"; }
 ganesha_start() { # ganesha_start A|B
   ganesha_log=$tmp/ganesha-$1.log
-  # Not through inns(): a backgrounded function is a subshell, and $! must be the daemon
-  # itself (ip netns exec execs it) so that ganesha_kill really ends it.
-  ip netns exec "$ns" ganesha.nfsd -F -f "$tmp/ganesha-$1.conf" -L "$ganesha_log" \
-    -p "$tmp/ganesha-$1.pid" -N NIV_EVENT &
-  ganesha_pid=$!
-  wait_until 15 ganesha_answers || return 1
+  ganesha_run -F "$ns" "$tmp/ganesha-$1" NIV_EVENT 15 || return 1
   [ "$(readlink "/proc/$ganesha_pid/exe")" = "$(command -v ganesha.nfsd)" ]
 }
 ganesha_kill() {
-  kill "$ganesha_pid" 2>/dev/null
-  for _ in $(seq 100); do kill -0 "$ganesha_pid" 2>/dev/null || break; sleep 0.1; done
-  kill -9 "$ganesha_pid" 2>/dev/null
-  wait "$ganesha_pid" 2>/dev/null
+  ganesha_stop "$ganesha_pid" 10
   ganesha_pid=
 }
 exports() { # the paths Ganesha exports, sorted, without its pseudo root "/" (Export_Id 0)

@@ -16,6 +16,8 @@ client=${1:?usage: test-nfs-client.sh CLIENT-BINARY}
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # shellcheck source=../lib/tap.sh
 . "$top/tests/lib/tap.sh"
+# shellcheck source=../lib/ganesha.sh
+. "$top/tests/lib/ganesha.sh"
 
 if [ "$(id -u)" != 0 ]; then
   echo "1..0 # SKIP needs root (network namespaces, ganesha)"
@@ -38,7 +40,6 @@ client_ip=198.18.0.202
 ns_srv=nc-srv-$$
 ns_cli=nc-cli-$$
 dir=$(mktemp -d /tmp/nc-it.XXXXXX)
-bus_pid=
 client_pid=
 
 ganesha_pid() { [ -s "$dir/ganesha.pid" ] && cat "$dir/ganesha.pid"; }
@@ -47,7 +48,7 @@ cleanup() {
   local pid
   [ -n "$client_pid" ] && kill -9 "$client_pid" 2>/dev/null
   pid=$(ganesha_pid) && kill -9 "$pid" 2>/dev/null
-  [ -n "$bus_pid" ] && kill "$bus_pid" 2>/dev/null
+  ganesha_bus_stop
   ip netns delete "$ns_cli" 2>/dev/null
   ip netns delete "$ns_srv" 2>/dev/null
   if [ -n "${NC_IT_KEEP:-}" ]; then echo "# kept $dir" >&2; else rm -rf "$dir"; fi
@@ -56,9 +57,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ---- network: two namespaces joined by a veth pair ---------------------------------------
-ip netns add "$ns_srv" && ip netns add "$ns_cli" || bail "cannot create namespaces"
-ip -n "$ns_srv" link set lo up
-ip -n "$ns_cli" link set lo up
+{ ganesha_netns_add "$ns_srv" && ganesha_netns_add "$ns_cli"; } || bail "cannot create namespaces"
 ip -n "$ns_srv" link add ncs0 type veth peer name ncc0 netns "$ns_cli" || bail "cannot create veth"
 ip -n "$ns_srv" addr add "$server_ip/24" dev ncs0
 ip -n "$ns_cli" addr add "$client_ip/24" dev ncc0
@@ -66,59 +65,32 @@ ip -n "$ns_srv" link set ncs0 up
 ip -n "$ns_cli" link set ncc0 up
 
 # ---- private system bus in the server namespace ------------------------------------------
-cat >"$dir/bus.conf" <<BUS
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=$dir/system_bus_socket</listen>
-  <auth>EXTERNAL</auth>
-  <policy user="root">
-    <allow own="*"/>
-    <allow send_destination="*"/>
-    <allow receive_sender="*"/>
-  </policy>
-  <policy context="default">
-    <deny own="*"/>
-    <deny send_type="method_call"/>
-  </policy>
-</busconfig>
-BUS
-ip netns exec "$ns_srv" dbus-daemon --config-file="$dir/bus.conf" --fork --print-pid=3 \
-  3>"$dir/bus.pid" || bail "dbus-daemon did not start"
-bus_pid=$(cat "$dir/bus.pid")
-export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$dir/system_bus_socket
+ganesha_bus_conf "$dir"
+ganesha_bus_start "$ns_srv" "$dir" || bail "dbus-daemon did not start"
 
 # ---- ganesha ---------------------------------------------------------------------------
-mkdir -p "$dir/export" "$dir/recovery"
+mkdir -p "$dir/export"
 # write_conf EXPORT_ID GRACE_PERIOD: the export is the same path, pseudo path and fsid every
 # time; only the Export_Id may change (it is part of every file handle).
 write_conf() {
-  local grace_line="Grace_Period = $2; Lease_Lifetime = $lease;"
-  [ "$2" = default ] && grace_line=""
-  cat >"$dir/ganesha.conf" <<CONF
-NFS_CORE_PARAM { Protocols = 4; Enable_NLM = false; Enable_RQUOTA = false; Bind_addr = $server_ip; }
-NFSV4 { $grace_line RecoveryRoot = "$dir/recovery"; }
-EXPORT {
-  Export_Id = $1; Path = "$dir/export"; Pseudo = /data; Protocols = 4; Transports = TCP;
+  local g=$2 l=$lease
+  [ "$2" = default ] && g='' l=''
+  ganesha_conf "$dir/ganesha.conf" "$dir/recovery" "$g" "$l" "Bind_addr = $server_ip;" "EXPORT {
+  Export_Id = $1; Path = \"$dir/export\"; Pseudo = /data; Protocols = 4; Transports = TCP;
   Access_Type = RW; Squash = No_Root_Squash; SecType = sys; Filesystem_Id = 100.1;
   FSAL { Name = VFS; }
-}
-CONF
+}"
 }
 listening() { ip netns exec "$ns_srv" ss -Hltn "sport = :2049" | grep -q LISTEN; }
 start_ganesha() {
-  rm -f "$dir/ganesha.pid"
-  ip netns exec "$ns_srv" ganesha.nfsd -f "$dir/ganesha.conf" -L "$dir/ganesha.log" \
-    -p "$dir/ganesha.pid" -N NIV_EVENT || return 1
+  ganesha_run "$ns_srv" "$dir/ganesha" NIV_EVENT 10 || return 1
   wait_until 10 listening
 }
 kill_ganesha() {
   local pid
   pid=$(ganesha_pid) || return 1
-  kill -9 "$pid"
   # Gone for good before a new one binds the port.
-  wait_until 5 bash -c "! kill -0 $pid 2>/dev/null"
+  ganesha_stop "$pid" 0
 }
 
 # json FILE EXPR: evaluates a Python expression on the report (bound to r).
