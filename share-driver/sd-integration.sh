@@ -26,7 +26,7 @@ cleanup() {
   for pidfile in "$dir"/ganesha-*.pid; do
     [ -s "$pidfile" ] && kill -9 "$(cat "$pidfile")" 2>/dev/null
   done
-  ganesha_bus_stop
+  bus_stop
   ip netns delete "$ns" 2>/dev/null
   if [ -n "${SD_IT_KEEP:-}" ]; then echo "# kept $dir" >&2; else rm -rf "$dir"; fi
 }
@@ -34,8 +34,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 ganesha_netns_add "$ns" "$vip/32" || { echo "Bail out! cannot create namespace"; exit 99; }
-ganesha_bus_conf "$dir"
-ganesha_bus_start "$ns" "$dir" || { echo "Bail out! dbus-daemon did not start"; exit 99; }
+bus_conf "$dir"
+bus_start "$ns" "$dir" || { echo "Bail out! dbus-daemon did not start"; exit 99; }
 
 # Two servers with the same exports but their own recovery directories, as two nodes would be.
 for node in A B; do

@@ -25,7 +25,7 @@ dir=$(mktemp -d /tmp/sd-bench.XXXXXX)
 
 cleanup() {
   [ -s "$dir/ganesha.pid" ] && kill -9 "$(cat "$dir/ganesha.pid")" 2>/dev/null
-  ganesha_bus_stop
+  bus_stop
   ip netns delete "$ns" 2>/dev/null
   rm -rf "$dir"
 }
@@ -33,8 +33,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 ganesha_netns_add "$ns" "$vip/32"
-ganesha_bus_conf "$dir"
-ganesha_bus_start "$ns" "$dir"
+bus_conf "$dir"
+bus_start "$ns" "$dir"
 ganesha_conf "$dir/ganesha.conf" "$dir/recovery" "${GRACE:-90}" "${LEASE:-60}"
 export CLUSRES_RUN_DIR=$dir/run
 ganesha_run "$ns" "$dir/ganesha" NIV_WARN 10 || true
@@ -45,16 +45,7 @@ echo "== our library: $n shares, all enabled then all disabled"
 "$bench" bulk "$n" "$dir/exports-bulk"
 
 echo "== baseline: dbus-send process per call, $nb shares"
-mkdir -p "$dir/baseline"
-for i in $(seq 0 $((nb - 1))); do
-  id=$((30000 + i))
-  mkdir -p "$dir/baseline/s$i"
-  cat >"$dir/baseline/s$i.conf" <<EXP
-EXPORT { Export_Id = $id; Path = "$dir/baseline/s$i"; Pseudo = "/b$i"; Access_Type = RW;
-  Squash = Root_Squash; Protocols = 4; Transports = TCP; SecType = sys;
-  Filesystem_Id = $id.$id; FSAL { Name = VFS; } }
-EXP
-done
+ganesha_baseline_confs "$dir/baseline" "$nb" RW
 t0=$(date +%s%N)
 for i in $(seq 0 $((nb - 1))); do
   id=$((30000 + i))

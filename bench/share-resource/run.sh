@@ -48,7 +48,7 @@ ganesha_pid='' host_pid='' prof_pid='' run_mounted=''
 cleanup() {
   [ -n "$host_pid" ] && kill "$host_pid" 2>/dev/null
   [ -n "$ganesha_pid" ] && kill -9 "$ganesha_pid" 2>/dev/null
-  ganesha_bus_stop
+  bus_stop
   [ -n "$prof_pid" ] && kill -INT "$prof_pid" 2>/dev/null
   wait 2>/dev/null
   ip netns delete "$ns" 2>/dev/null
@@ -62,8 +62,8 @@ inns() { ip netns exec "$ns" "$@"; }
 kv() { awk -v k="$1" '$1 == k { print $2 }' "$2"; } # kv KEY FILE: value of a "key value" line
 
 ganesha_netns_add "$ns" 198.18.0.10/24 "$vip/32"
-ganesha_bus_conf "$dir" any
-ganesha_bus_start "$ns" "$dir"
+bus_conf "$dir" any
+bus_start "$ns" "$dir"
 # REGISTRY_DIR: where the host's cluster registry lives (default: in the temp dir, on disk).
 # Pointing it at a tmpfs (e.g. /dev/shm/x) shows what the registry's fsyncs cost.
 registry=${REGISTRY_DIR:-$dir/registry}
@@ -93,16 +93,7 @@ TIMEFORMAT='drv_cpu_s %3U %3S'
 drv_cpu() { awk '$1 == "drv_cpu_s" { print $2 + $3 }' "$1"; }
 
 # ---- 1b. baseline: one dbus-send process per AddExport / RemoveExport ------------------------
-mkdir -p "$dir/baseline"
-for i in $(seq 0 $((nb - 1))); do
-  id=$((30000 + i))
-  mkdir -p "$dir/baseline/s$i"
-  cat >"$dir/baseline/s$i.conf" <<EXP
-EXPORT { Export_Id = $id; Path = "$dir/baseline/s$i"; Pseudo = "/b$i"; Access_Type = RO;
-  Squash = Root_Squash; Protocols = 4; Transports = TCP; SecType = sys;
-  Filesystem_Id = $id.$id; FSAL { Name = VFS; } }
-EXP
-done
+ganesha_baseline_confs "$dir/baseline" "$nb" RO
 t0=$(date +%s%N)
 for i in $(seq 0 $((nb - 1))); do
   ganesha_call /org/ganesha/nfsd/ExportMgr org.ganesha.nfsd.exportmgr.AddExport \

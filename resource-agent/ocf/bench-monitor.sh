@@ -5,6 +5,8 @@
 # monitor with hyperfine; prints medians.  Private bus and temp dirs; cleans up after itself.
 # usage: bench-monitor.sh BUILD_ROOT [RUNS]
 set -euo pipefail
+# shellcheck source=../../tests/lib/bus.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../tests/lib/bus.sh"
 build=$(realpath "$1") runs=${2:-2000}
 agent=$build/resource-agent/ocf/clusres-ocf
 tmp=$(mktemp -d /tmp/clusres-ocf-bench.XXXXXX)
@@ -18,25 +20,10 @@ trap cleanup EXIT
 mkdir -p "$tmp/run" "$tmp/reg" "$tmp/types" "$tmp/app" "$tmp/dummy"
 ln -s "$build/resource-agent/ocf/ocftest.so" "$tmp/types/ocftest.so"
 ln -s "$agent" "$tmp/resdll"
-cat >"$tmp/bus.conf" <<CONF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=$tmp/bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <allow own="*"/>
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-  </policy>
-</busconfig>
-CONF
+bus_conf "$tmp" any
 export CLUSRES_RUN_DIR=$tmp/run CLUSRES_REGISTRY_DIR=$tmp/reg CLUSRES_TYPES_DIR=$tmp/types
 export CLUSRES_RHS=$build/resource-agent/host/clusres-rhs
-dbus-daemon --config-file="$tmp/bus.conf" --fork --print-pid >/dev/null
-export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$tmp/bus
+bus_start - "$tmp"
 export OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=b1 OCF_RESKEY_CRM_meta_timeout=20000
 export OCF_RESKEY_CRM_meta_interval=10000 OCF_RESKEY_dll=ocftest OCF_RESKEY_type=ocftest
 export OCF_RESKEY_Path=$tmp/app/b1 OCF_RESKEY_state=$tmp/dummy/state

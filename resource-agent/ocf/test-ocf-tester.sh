@@ -9,6 +9,8 @@
 #
 # usage: test-ocf-tester.sh BUILD_ROOT AGENT RHS TESTDLL RNG
 set -uo pipefail
+# shellcheck source=../../tests/lib/bus.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../tests/lib/bus.sh"
 
 build_root=$1 agent=$2 rhs=$3 testdll=$4 rng=$5
 genapp_so=$build_root/resource-agent/types/genapp/genapp.so
@@ -48,7 +50,7 @@ cleanup() {
   for p in $(our_pids); do kill "$p" 2>/dev/null; done
   sleep 0.3
   for p in $(our_pids); do kill -9 "$p" 2>/dev/null; done
-  [ -n "${bus_pid:-}" ] && kill "$bus_pid" 2>/dev/null
+  bus_stop
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -62,23 +64,8 @@ have_genapp=0
 if [ -f "$genapp_so" ]; then ln -s "$genapp_so" "$tmp/types/genapp.so"; have_genapp=1; fi
 
 # A private system bus without activation: the agent must start the host itself.
-cat >"$tmp/bus.conf" <<CONF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=$tmp/system_bus_socket</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <allow own="*"/>
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-  </policy>
-</busconfig>
-CONF
-bus_pid=$(dbus-daemon --config-file="$tmp/bus.conf" --fork --print-pid)
-export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$tmp/system_bus_socket
+bus_conf "$tmp" any
+bus_start - "$tmp" || { echo "Bail out! dbus-daemon did not start"; exit 99; }
 
 # ocf-tester checks meta-data against the OCF 1.0 DTD; clusres speaks OCF 1.1 (unique-group,
 # reloadable), so the copy we run checks against the 1.1 RNG instead.
@@ -178,7 +165,7 @@ Exec=$rhs
 User=root
 SVC
 sed -i "s|<auth>EXTERNAL</auth>|&<servicedir>$tmp/services</servicedir>|" "$tmp/bus.conf"
-kill -HUP "$bus_pid"
+kill -HUP "$bus_daemon_pid"
 sleep 0.3
 rm -f "$tmp/run/rhs.sock"
 expect_rc 0 "start r4 with the host activatable" ra resdll start r4 dll=ocftest type=ocftest \

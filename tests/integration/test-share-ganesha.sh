@@ -56,7 +56,7 @@ cleanup() {
   for p in $(our_pids); do kill "$p" 2>/dev/null; done
   sleep 0.3
   for p in $(our_pids); do kill -9 "$p" 2>/dev/null; done
-  ganesha_bus_stop
+  bus_stop
   ip netns delete "$ns" 2>/dev/null
   if [ -n "${SG_KEEP:-}" ]; then echo "# kept $tmp" >&2; else rm -rf "$tmp"; fi
 }
@@ -78,14 +78,14 @@ echo "$text1" >"$tmp/export/s1/hello.txt"
 echo "$text2" >"$tmp/export/s2/hello.txt"
 chmod 644 "$tmp/export"/*/hello.txt
 
-ganesha_bus_conf "$tmp" any
+bus_conf "$tmp" any
 export CLUSRES_RUN_DIR=$tmp/run CLUSRES_REGISTRY_DIR=$tmp/registry CLUSRES_TYPES_DIR=$tmp/types
 export CLUSRES_RHS=$rhs_bin
 # Newer agents run meta-data/validate-all in a helper program (CLUSRES_OCF_DLL overrides its
 # installed path): use the build's when there is one.
 [ ! -x "$build/resource-agent/ocf/clusres-ocf-dll" ] ||
   export CLUSRES_OCF_DLL=$build/resource-agent/ocf/clusres-ocf-dll
-ganesha_bus_start "$ns" "$tmp" || bail "dbus-daemon did not start"
+bus_start "$ns" "$tmp" || bail "dbus-daemon did not start"
 
 # ---- Ganesha ---------------------------------------------------------------------------------
 # Two servers with their own recovery directories, as two nodes would have.  A short grace

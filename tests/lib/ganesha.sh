@@ -3,9 +3,12 @@
 # ganesha.sh: the set-up shared by the tests and benchmarks that run a real NFS-Ganesha: a
 # network namespace, a private system bus (dbus-daemon) inside it and ganesha.nfsd on that bus.
 # Sourced; needs nothing else (no tap.sh), so the benchmarks can use it too.  The callers keep
-# their own EXIT traps and call ganesha_bus_stop / ganesha_stop from them.
+# their own EXIT traps and call bus_stop / ganesha_stop from them.
 #
-# Globals it sets: ganesha_bus_pid (ganesha_bus_start), ganesha_pid (ganesha_run -F).
+# Globals it sets: ganesha_pid (ganesha_run -F); the bus helpers come from bus.sh.
+
+# shellcheck source=bus.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bus.sh"
 
 # ganesha_netns_add NS [ADDR/PREFIX...]: creates NS with its loopback up and ADDRs on it.
 ganesha_netns_add() {
@@ -14,66 +17,6 @@ ganesha_netns_add() {
   ip netns add "$ns" || return 1
   ip -n "$ns" link set lo up || return 1
   for a in "$@"; do ip -n "$ns" addr add "$a" dev lo || return 1; done
-}
-
-# ganesha_bus_conf DIR [root|any]: writes DIR/bus.conf, a system bus listening on
-# DIR/system_bus_socket.  root (default): only root may own names and call methods; any: every
-# user may (Ganesha's exports are then reachable by the tests' unprivileged helpers too).
-ganesha_bus_conf() {
-  local dir=$1 policy
-  if [ "${2:-root}" = any ]; then
-    policy='  <policy context="default">
-    <allow user="*"/>
-    <allow own="*"/>
-    <allow send_destination="*"/>
-    <allow receive_sender="*"/>
-  </policy>'
-  else
-    policy='  <policy user="root">
-    <allow own="*"/>
-    <allow send_destination="*"/>
-    <allow receive_sender="*"/>
-  </policy>
-  <policy context="default">
-    <deny own="*"/>
-    <deny send_type="method_call"/>
-  </policy>'
-  fi
-  cat >"$dir/bus.conf" <<BUS
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=$dir/system_bus_socket</listen>
-  <auth>EXTERNAL</auth>
-$policy
-</busconfig>
-BUS
-}
-
-# ganesha_bus_start NS DIR: starts dbus-daemon in NS with DIR/bus.conf, sets ganesha_bus_pid
-# (also in DIR/bus.pid) and waits until the socket accepts connections (5 s at most).
-# Exports DBUS_SYSTEM_BUS_ADDRESS, so that every later client uses this bus.
-ganesha_bus_start() {
-  local ns=$1 dir=$2 i
-  ip netns exec "$ns" dbus-daemon --config-file="$dir/bus.conf" --fork --print-pid=3 \
-    3>"$dir/bus.pid" || return 1
-  ganesha_bus_pid=$(cat "$dir/bus.pid")
-  [ -n "$ganesha_bus_pid" ] || return 1
-  export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$dir/system_bus_socket
-  for i in $(seq 50); do
-    dbus-send --system --print-reply --dest=org.freedesktop.DBus / \
-      org.freedesktop.DBus.GetId >/dev/null 2>&1 && return 0
-    [ "$i" = 50 ] || sleep 0.1
-  done
-  return 1
-}
-
-# ganesha_bus_stop: ends the bus ganesha_bus_start started (if any).
-ganesha_bus_stop() {
-  [ -n "${ganesha_bus_pid:-}" ] || return 0
-  kill "$ganesha_bus_pid" 2>/dev/null
-  ganesha_bus_pid=
 }
 
 # ganesha_conf FILE RECOVERY_DIR GRACE LEASE [CORE_EXTRA [EXPORTS]]: writes a Ganesha config,
@@ -152,4 +95,20 @@ ganesha_stop() {
     sleep 0.1
   done
   return 1
+}
+
+# ganesha_baseline_confs DIR N RO|RW: N export definitions DIR/s<i>.conf (Export_Id 30000+i,
+# pseudo /b<i>, directory DIR/s<i>), one file each, as a user scripting AddExport would write.
+ganesha_baseline_confs() {
+  local dir=$1 n=$2 access=$3 i id
+  mkdir -p "$dir"
+  for ((i = 0; i < n; i++)); do
+    id=$((30000 + i))
+    mkdir -p "$dir/s$i"
+    cat >"$dir/s$i.conf" <<EXP
+EXPORT { Export_Id = $id; Path = "$dir/s$i"; Pseudo = "/b$i"; Access_Type = $access;
+  Squash = Root_Squash; Protocols = 4; Transports = TCP; SecType = sys;
+  Filesystem_Id = $id.$id; FSAL { Name = VFS; } }
+EXP
+  done
 }

@@ -48,7 +48,7 @@ cleanup() {
   local pid
   [ -n "$client_pid" ] && kill -9 "$client_pid" 2>/dev/null
   pid=$(ganesha_pid) && kill -9 "$pid" 2>/dev/null
-  ganesha_bus_stop
+  bus_stop
   ip netns delete "$ns_cli" 2>/dev/null
   ip netns delete "$ns_srv" 2>/dev/null
   if [ -n "${NC_IT_KEEP:-}" ]; then echo "# kept $dir" >&2; else rm -rf "$dir"; fi
@@ -65,8 +65,8 @@ ip -n "$ns_srv" link set ncs0 up
 ip -n "$ns_cli" link set ncc0 up
 
 # ---- private system bus in the server namespace ------------------------------------------
-ganesha_bus_conf "$dir"
-ganesha_bus_start "$ns_srv" "$dir" || bail "dbus-daemon did not start"
+bus_conf "$dir"
+bus_start "$ns_srv" "$dir" || bail "dbus-daemon did not start"
 
 # ---- ganesha ---------------------------------------------------------------------------
 mkdir -p "$dir/export"
