@@ -24,6 +24,7 @@ typedef enum {
   SD_DRIVER_ERROR_INVALID,     /* bad share definition (would inject, bad path, ...) */
   SD_DRIVER_ERROR_UNAVAILABLE, /* backend not running / not reachable */
   SD_DRIVER_ERROR_TIMEOUT,     /* a call ran past the driver's timeout */
+  SD_DRIVER_ERROR_NOT_RUNNING, /* the bus answered: no server owns the name (it exports nothing) */
 } SdDriverError;
 
 /* One share as the driver sees it.  Strings are validated by sd_share_validate(). */

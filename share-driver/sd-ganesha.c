@@ -202,8 +202,9 @@ static GVariant *call(SdGanesha *ganesha, const char *path, const char *iface, c
       g_error_matches(local, G_DBUS_ERROR, G_DBUS_ERROR_NO_REPLY))
     code = SD_DRIVER_ERROR_TIMEOUT;
   else if (g_error_matches(local, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
-           g_error_matches(local, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER) ||
-           g_error_matches(local, G_IO_ERROR, G_IO_ERROR_CLOSED) ||
+           g_error_matches(local, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER))
+    code = SD_DRIVER_ERROR_NOT_RUNNING;
+  else if (g_error_matches(local, G_IO_ERROR, G_IO_ERROR_CLOSED) ||
            g_error_matches(local, G_DBUS_ERROR, G_DBUS_ERROR_DISCONNECTED))
     code = SD_DRIVER_ERROR_UNAVAILABLE;
   g_dbus_error_strip_remote_error(local);
@@ -273,9 +274,12 @@ gboolean sd_ganesha_export_path(SdGanesha *ganesha, guint16 export_id, char **pa
     return TRUE;
   }
   /* "lookup_export failed with Export id not found" arrives as a plain FAILED: the export is
-   * not there.  Bus trouble and timeouts stay errors. */
-  if (g_error_matches(local, SD_DRIVER_ERROR, SD_DRIVER_ERROR_FAILED) &&
-      strstr(local->message, "not found") != NULL)
+   * not there.  Nor is it when no Ganesha runs: exports are only ever added at run time, none
+   * survives the daemon (a stop after a Ganesha crash must succeed, not get the node fenced).
+   * Bus trouble and timeouts stay errors. */
+  if ((g_error_matches(local, SD_DRIVER_ERROR, SD_DRIVER_ERROR_FAILED) &&
+       strstr(local->message, "not found") != NULL) ||
+      g_error_matches(local, SD_DRIVER_ERROR, SD_DRIVER_ERROR_NOT_RUNNING))
     return TRUE;
   g_propagate_error(error, g_steal_pointer(&local));
   return FALSE;

@@ -256,3 +256,28 @@ gboolean sd_probe_nfs(const char *vip, const char *pseudo, guint depth, guint ti
 {
   return sd_probe_nfs_file(vip, pseudo, depth, NULL, timeout_ms, error);
 }
+
+gboolean sd_probe_address_is_local(const char *vip)
+{
+  /* bind() succeeds only for a local address (no IP_FREEBIND): the kernel's own answer,
+   * without walking the interface list. */
+  struct sockaddr_storage ss = {0};
+  socklen_t len;
+  struct sockaddr_in *in4 = (struct sockaddr_in *)&ss;
+  struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+  if (inet_pton(AF_INET, vip, &in4->sin_addr) == 1) {
+    in4->sin_family = AF_INET;
+    len = sizeof *in4;
+  } else if (inet_pton(AF_INET6, vip, &in6->sin6_addr) == 1) {
+    in6->sin6_family = AF_INET6;
+    len = sizeof *in6;
+  } else {
+    return FALSE;
+  }
+  int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return FALSE;
+  gboolean local = bind(fd, (struct sockaddr *)&ss, len) == 0;
+  close(fd);
+  return local;
+}

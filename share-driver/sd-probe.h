@@ -16,6 +16,9 @@ G_BEGIN_DECLS
 
 gboolean sd_probe_nfs(const char *vip, const char *pseudo, guint depth, guint timeout_ms,
                       GError **error);
+/* TRUE if @vip (an address literal) is configured on this host: a depth-10/20 probe through the
+ * VIP only says something about this node's server where this node holds the VIP. */
+gboolean sd_probe_address_is_local(const char *vip);
 gboolean sd_probe_nfs_file(const char *vip, const char *pseudo, guint depth, const char *file,
                            guint timeout_ms, GError **error);
 

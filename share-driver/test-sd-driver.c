@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sd-driver.h"
+#include "sd-probe.h"
 
 static SdShare good_share(void)
 {
@@ -388,6 +389,16 @@ static void test_cache_threads(void)
   sd_driver_invalidate_cache();
 }
 
+/* Where the depth-10 probe may go: only to a VIP this host holds. */
+static void test_address_is_local(void)
+{
+  g_assert_true(sd_probe_address_is_local("127.0.0.1"));
+  g_assert_false(sd_probe_address_is_local("192.0.2.1")); /* TEST-NET-1, never configured */
+  g_assert_false(sd_probe_address_is_local("2001:db8::1"));
+  g_assert_false(sd_probe_address_is_local("not-an-address"));
+  g_assert_false(sd_probe_address_is_local(""));
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -398,5 +409,6 @@ int main(int argc, char **argv)
   g_test_add_func("/sd-driver/fake/errors", test_fake_errors);
   g_test_add_func("/sd-driver/cache/shared", test_cache);
   g_test_add_func("/sd-driver/cache/threads", test_cache_threads);
+  g_test_add_func("/sd-driver/probe/address-is-local", test_address_is_local);
   return g_test_run();
 }

@@ -417,6 +417,26 @@ static void test_switch_servers(void)
   g_assert_cmpint(raw_read_handle(it.handle, after), !=, NFS4_OK);
 }
 
+/* Ganesha crashed: its exports died with it, so disabling (a stop) succeeds at once, while
+ * enabling and the monitor's listing fail with NOT_RUNNING. */
+static void test_ganesha_gone(void)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean present = FALSE;
+
+  ASSERT_OK(sd_driver_enable_share(it.driver, &it.share, &error));
+  g_assert_no_error(error);
+  ganesha_stop();
+  ASSERT_OK(sd_driver_disable_share(it.driver, &it.share, &error));
+  g_assert_no_error(error);
+  g_assert_false(sd_driver_share_present(it.driver, &it.share, 0, &present, &error));
+  g_assert_error(error, SD_DRIVER_ERROR, SD_DRIVER_ERROR_NOT_RUNNING);
+  g_clear_error(&error);
+  g_assert_false(sd_driver_enable_share(it.driver, &it.share, &error));
+  g_assert_error(error, SD_DRIVER_ERROR, SD_DRIVER_ERROR_NOT_RUNNING);
+  ganesha_start("B");
+}
+
 int main(int argc, char **argv)
 {
   g_autoptr(GError) error = NULL;
@@ -450,6 +470,7 @@ int main(int argc, char **argv)
   g_test_add_func("/sd-integration/disable-share", test_disable_share);
   g_test_add_func("/sd-integration/grace", test_grace);
   g_test_add_func("/sd-integration/switch-servers", test_switch_servers);
+  g_test_add_func("/sd-integration/ganesha-gone", test_ganesha_gone);
   int rc = g_test_run();
 
   if (it.ganesha != NULL)

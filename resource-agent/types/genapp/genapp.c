@@ -44,6 +44,8 @@ typedef struct {
   LPSTR CurrentDirectory;
   LPSTR HealthCommand;
   DWORD HealthTimeout;
+  LPSTR ReadyCommand;
+  DWORD ReadyTimeout;
   DWORD StopTimeout;
   LPSTR Environment;
   LPSTR User;
@@ -56,6 +58,9 @@ static const RESUTIL_PROPERTY_ITEM genapp_properties[] = {
     RESUTIL_PROPITEM_SZ("HealthCommand", offsetof(GenappParams, HealthCommand), NULL, 0),
     RESUTIL_PROPITEM_DWORD("HealthTimeout", offsetof(GenappParams, HealthTimeout), 10000, 100,
                            600000, 0),
+    RESUTIL_PROPITEM_SZ("ReadyCommand", offsetof(GenappParams, ReadyCommand), NULL, 0),
+    RESUTIL_PROPITEM_DWORD("ReadyTimeout", offsetof(GenappParams, ReadyTimeout), 30000, 100,
+                           3600000, 0),
     RESUTIL_PROPITEM_DWORD("StopTimeout", offsetof(GenappParams, StopTimeout), 10000, 0, 3600000,
                            0),
     RESUTIL_PROPITEM_SZ("Environment", offsetof(GenappParams, Environment), NULL, 0),
@@ -77,6 +82,15 @@ static const CLUSRES_PROPERTY_DOC genapp_docs[] = {
      CLUSRES_PROPDOC_RELOADABLE},
     {"HealthTimeout", "Health check timeout (ms)",
      "How long HealthCommand may run before it is killed and the check fails (100..600000).",
+     CLUSRES_PROPDOC_RELOADABLE},
+    {"ReadyCommand", "Readiness check",
+     "Optional command (same syntax as CommandLine) run after the application started, every "
+     "100 ms until it exits with status 0: only then is the resource reported online, so that "
+     "resources ordered after it find the service ready (e.g. a daemon's D-Bus name or port).",
+     CLUSRES_PROPDOC_RELOADABLE},
+    {"ReadyTimeout", "Readiness timeout (ms)",
+     "How long ReadyCommand may keep failing before the start fails (100..3600000); each run "
+     "is also killed after HealthTimeout.",
      CLUSRES_PROPDOC_RELOADABLE},
     {"StopTimeout", "Clean stop window (ms)",
      "After SIGTERM to the application's process tree, how long to wait before SIGKILL.",
@@ -256,6 +270,13 @@ static DWORD genapp_check_params(const GenappParams *p, char ***argv_out, char *
       return ERROR_INVALID_PARAMETER;
     }
   }
+  if (p->ReadyCommand != NULL && p->ReadyCommand[0] != '\0') {
+    g_auto(GStrv) rargv = NULL;
+    if (!g_shell_parse_argv(p->ReadyCommand, NULL, &rargv, NULL)) {
+      *why = "ReadyCommand cannot be parsed";
+      return ERROR_INVALID_PARAMETER;
+    }
+  }
   if (p->Environment != NULL) {
     g_auto(GStrv) vars = g_strsplit(p->Environment, ";", -1);
     for (char **v = vars; *v; v++) {
@@ -370,6 +391,53 @@ static void genapp_stop_tree(GenappResource *res, const GenappProcId *id, DWORD 
 
 /* ---- Workers ------------------------------------------------------------------------------- */
 
+static gboolean genapp_run_check(GenappResource *res, const char *cmd, DWORD timeout, char *why_buf,
+                                 gsize why_len, const char **why);
+
+#define GENAPP_READY_RETRY_MS 100u
+
+/* ReadyCommand: retried until it succeeds, the application dies, the host terminates the
+ * worker or ReadyTimeout passes.  A checkpoint per try keeps the host's PendingTimeout (an
+ * inactivity timer) from firing while a slow service comes up. */
+static DWORD genapp_wait_ready(PCLUS_WORKER worker, GenappResource *res, const GenappProcId *id)
+{
+  g_mutex_lock(&res->lock);
+  g_autofree char *cmd = g_strdup(res->params.ReadyCommand);
+  DWORD limit = res->params.ReadyTimeout;
+  DWORD run_timeout = res->params.HealthTimeout;
+  g_mutex_unlock(&res->lock);
+  if (cmd == NULL || cmd[0] == '\0')
+    return ERROR_SUCCESS;
+
+  gint64 deadline = g_get_monotonic_time() + (gint64)limit * 1000;
+  char buf[128];
+  const char *why = NULL;
+  for (guint tries = 1;; tries++) {
+    gint64 left_ms = (deadline - g_get_monotonic_time()) / 1000;
+    DWORD t = (DWORD)MIN((gint64)run_timeout, MAX(left_ms, 1));
+    if (genapp_run_check(res, cmd, t, buf, sizeof buf, &why)) {
+      if (tries > 1)
+        genapp_log(res->handle, LOG_INFORMATION, "ready after %1!u! checks", (DWORD)tries);
+      return ERROR_SUCCESS;
+    }
+    if (ClusWorkerCheckTerminate(worker))
+      return ERROR_OPERATION_ABORTED;
+    if (!genapp_proc_alive(id)) {
+      genapp_log(res->handle, LOG_ERROR, "application pid %1!u! exited before it was ready",
+                 (DWORD)id->pid);
+      return ERROR_PROCESS_ABORTED;
+    }
+    if (g_get_monotonic_time() >= deadline) {
+      genapp_log(res->handle, LOG_ERROR, "not ready within %1!u! ms: ReadyCommand: %2!s!", limit,
+                 why);
+      return ERROR_TIMEOUT;
+    }
+    if (!genapp_report(res, ClusterResourceOnlinePending))
+      return ERROR_OPERATION_ABORTED;
+    g_usleep(GENAPP_READY_RETRY_MS * 1000);
+  }
+}
+
 typedef struct {
   GenappResource *res;
   char *path;
@@ -436,6 +504,17 @@ static DWORD WINAPI genapp_online_worker(PCLUS_WORKER worker, LPVOID data)
   }
   if (ClusWorkerCheckTerminate(worker))
     return ERROR_OPERATION_ABORTED;
+  DWORD ready = genapp_wait_ready(worker, res, &id);
+  if (ready == ERROR_OPERATION_ABORTED)
+    return ready;
+  if (ready != ERROR_SUCCESS) {
+    /* Failed, and not left running half-started. */
+    genapp_watcher_stop(res);
+    genapp_stop_tree(res, &id, 0, NULL);
+    genapp_clear_proc(res);
+    genapp_report(res, ClusterResourceFailed);
+    return ready;
+  }
   genapp_report(res, ClusterResourceOnline);
   return ERROR_SUCCESS;
 }
@@ -628,34 +707,28 @@ static BOOL WINAPI GenappLooksAlive(RESID Resource)
   return id.pid > 0 && genapp_proc_alive(&id);
 }
 
-static BOOL WINAPI GenappIsAlive(RESID Resource)
+/* Runs @cmd (HealthCommand or ReadyCommand syntax) as the application's user, in its directory
+ * and environment, killed after @timeout ms.  TRUE if it exited with status 0; otherwise
+ * *why (static or in @why_buf) says what went wrong, for the caller to log once. */
+static gboolean genapp_run_check(GenappResource *res, const char *cmd, DWORD timeout, char *why_buf,
+                                 gsize why_len, const char **why)
 {
-  GenappResource *res = Resource;
-  if (!GenappLooksAlive(Resource))
-    return FALSE;
-  if (ClusResGetCheckLevel() < 10)
-    return TRUE;
-
   g_mutex_lock(&res->lock);
-  g_autofree char *cmd = g_strdup(res->params.HealthCommand);
   g_autofree char *cwd =
       g_strdup(res->params.CurrentDirectory ? res->params.CurrentDirectory : "/");
-  DWORD timeout = res->params.HealthTimeout;
   g_autofree char *user = g_strdup(res->params.User);
   g_autofree char *extra_env = g_strdup(res->params.Environment);
   g_mutex_unlock(&res->lock);
-  if (cmd == NULL || cmd[0] == '\0')
-    return TRUE;
 
   g_auto(GStrv) argv = NULL;
   if (!g_shell_parse_argv(cmd, NULL, &argv, NULL)) {
-    genapp_log(res->handle, LOG_ERROR, "HealthCommand cannot be parsed");
+    *why = "the command cannot be parsed";
     return FALSE;
   }
   GenappProcCred cred = {0};
   gboolean has_cred = user != NULL && user[0] != '\0';
   if (has_cred && genapp_proc_cred_lookup(user, &cred) != 0) {
-    genapp_log(res->handle, LOG_ERROR, "health check: user %1!s! does not exist", user);
+    *why = "the user does not exist";
     return FALSE;
   }
   g_auto(GStrv) envp = genapp_build_env(extra_env, user, has_cred ? &cred : NULL);
@@ -671,15 +744,37 @@ static BOOL WINAPI GenappIsAlive(RESID Resource)
   int r = genapp_proc_run_with_timeout(argv, envp, cwd, has_cred ? &cred : NULL, timeout, &wstatus);
   genapp_proc_cred_clear(&cred);
   if (r == ETIMEDOUT) {
-    genapp_log(res->handle, LOG_ERROR, "health check did not finish within %1!u! ms", timeout);
-    return FALSE;
+    g_snprintf(why_buf, why_len, "it did not finish within %u ms", (unsigned)timeout);
+  } else if (r != 0) {
+    g_snprintf(why_buf, why_len, "it cannot run: %s", g_strerror(r));
+  } else if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
+    g_snprintf(why_buf, why_len, "it failed (wait status %d)", wstatus);
+  } else {
+    return TRUE;
   }
-  if (r != 0) {
-    genapp_log(res->handle, LOG_ERROR, "cannot run health check: %1!s!", g_strerror(r));
+  *why = why_buf;
+  return FALSE;
+}
+
+static BOOL WINAPI GenappIsAlive(RESID Resource)
+{
+  GenappResource *res = Resource;
+  if (!GenappLooksAlive(Resource))
     return FALSE;
-  }
-  if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
-    genapp_log(res->handle, LOG_ERROR, "health check failed (wait status %1!u!)", (DWORD)wstatus);
+  if (ClusResGetCheckLevel() < 10)
+    return TRUE;
+
+  g_mutex_lock(&res->lock);
+  g_autofree char *cmd = g_strdup(res->params.HealthCommand);
+  DWORD timeout = res->params.HealthTimeout;
+  g_mutex_unlock(&res->lock);
+  if (cmd == NULL || cmd[0] == '\0')
+    return TRUE;
+
+  char buf[128];
+  const char *why = NULL;
+  if (!genapp_run_check(res, cmd, timeout, buf, sizeof buf, &why)) {
+    genapp_log(res->handle, LOG_ERROR, "health check: %1!s!", why);
     return FALSE;
   }
   return TRUE;
@@ -763,8 +858,9 @@ static DWORD genapp_set(GenappResource *res, const void *in, DWORD in_size)
     return status;
 
   g_mutex_lock(&res->lock);
-  /* HealthCommand, HealthTimeout and StopTimeout are read at each use: they apply live.  The
-   * others only matter when the process starts. */
+  /* HealthCommand, HealthTimeout and StopTimeout are read at each use: they apply live, and
+   * ReadyCommand/ReadyTimeout only matter during the next start.  The others change the
+   * running process. */
   gboolean restart_needed = str_differs(next.CommandLine, res->params.CommandLine) ||
                             str_differs(next.CurrentDirectory, res->params.CurrentDirectory) ||
                             str_differs(next.Environment, res->params.Environment) ||

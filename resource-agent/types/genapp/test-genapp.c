@@ -316,7 +316,7 @@ static void test_type_info(void)
     if (g_str_equal(d->Name, "CommandLine"))
       g_assert_false(d->Flags & CLUSRES_PROPDOC_RELOADABLE);
   }
-  g_assert_cmpuint(docs, ==, 7);
+  g_assert_cmpuint(docs, ==, 9);
 
   guint8 buf[1024];
   g_assert_cmpuint(ctl("genapp", CLUSCTL_RESOURCE_TYPE_GET_PRIVATE_RESOURCE_PROPERTY_FMTS, NULL, 0,
@@ -658,6 +658,51 @@ static void test_health(void)
   res_free(r);
 }
 
+/* ReadyCommand: Online is reported only once the service says it is ready; a service that never
+ * gets ready fails the Online within ReadyTimeout and is not left running. */
+static void test_ready(void)
+{
+  g_autofree char *dir = g_dir_make_tmp("genapp-ready-XXXXXX", NULL);
+  g_autofree char *flag = g_build_filename(dir, "ready", NULL);
+  g_autofree char *marker = new_marker();
+  g_autofree char *cmd =
+      g_strdup_printf("sh -c 'sleep 0.6; touch %s; exec sleep %s'", flag, marker);
+  Res *r = res_new(cmd);
+  g_autofree char *ready = g_strdup_printf("test -e %s", flag);
+  res_set_sz(r, "ReadyCommand", ready);
+  res_open(r);
+  gint64 t0 = g_get_monotonic_time();
+  res_online(r);
+  gint64 took = (g_get_monotonic_time() - t0) / 1000;
+  g_assert_true(g_file_test(flag, G_FILE_TEST_EXISTS));
+  g_assert_cmpint(took, >=, 500);
+  g_assert_cmpuint(r->host.reports, >, 2); /* OnlinePending checkpoints while waiting */
+  res_offline(r, 5000);
+  res_free(r);
+
+  g_autofree char *marker2 = new_marker();
+  g_autofree char *cmd2 = g_strdup_printf("sleep %s", marker2);
+  r = res_new(cmd2);
+  res_set_sz(r, "ReadyCommand", "false");
+  res_set_dword(r, "ReadyTimeout", 400);
+  res_open(r);
+  HANDLE event = NULL;
+  t0 = g_get_monotonic_time();
+  g_assert_cmpuint(table->V1Functions.Online(r->id, &event), ==, ERROR_IO_PENDING);
+  host_wait_state(&r->host, ClusterResourceFailed, 5000);
+  took = (g_get_monotonic_time() - t0) / 1000;
+  g_assert_cmpint(took, >=, 400);
+  g_assert_cmpint(took, <, 3000);
+  g_autoptr(GArray) left = find_sleepers(marker2);
+  g_assert_cmpuint(left->len, ==, 0);
+  g_assert_false(table->V1Functions.LooksAlive(r->id));
+  table->V1Functions.Terminate(r->id);
+  res_free(r);
+
+  g_assert_cmpint(g_remove(flag), ==, 0);
+  g_assert_cmpint(g_rmdir(dir), ==, 0);
+}
+
 static void test_properties(void)
 {
   Res *r = res_new("sleep 1000");
@@ -811,6 +856,7 @@ int main(int argc, char **argv)
   g_test_add_func("/genapp/user", test_user);
   g_test_add_func("/genapp/readopt", test_readopt);
   g_test_add_func("/genapp/health", test_health);
+  g_test_add_func("/genapp/ready", test_ready);
   g_test_add_func("/genapp/properties", test_properties);
   int rc = g_test_run();
 

@@ -572,8 +572,10 @@ static BOOL WINAPI ShareIsAlive(RESID Resource)
     return FALSE;
   }
   /* Depth 10: an NFS client's view through the VIP (lookup and stat of the pseudo path);
-   * depth 20: also read a file. */
-  if (level >= 10) {
+   * depth 20: also read a file.  Only where this node holds the VIP: in a group the shares
+   * start before their VIP (so that clients never reach a server without the export, which
+   * they would see as stale handles), and elsewhere the probe would test another node. */
+  if (level >= 10 && sd_probe_address_is_local(def->vip)) {
     if (!sd_probe_nfs(def->vip, def->pseudo, level >= 20 ? 20 : 10, SHARE_PROBE_TIMEOUT_MS,
                       &error)) {
       share_log(res, LOG_ERROR, error->message);
