@@ -1,0 +1,190 @@
+# shellcheck shell=bash
+# shares.sh: what the lab share tests, the demo and bench/lab-outage have in common: the
+# README's admin workflow (run verbatim), where groups run, the share status clusresctl shows,
+# NFS test clients on the client host, and a watcher that checks continuously that no VIP and
+# no export is ever active on two nodes.  Sourced after setting LAB (the lab script) and WORK
+# (a scratch directory for client reports and watcher output).  Needs nothing from tap.sh.
+
+SHARES_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+SHARES_README=$SHARES_TOP/README.md
+# One VIP per home node: node1 -> .100 (group a), node2 -> .101 (b), node3 -> .102 (c).
+SHARES_NET=198.18.0
+
+shares_ex() { "$LAB" exec "$@"; }
+
+# The admin workflow: the sh block after the "admin-workflow" marker in README.md.
+shares_workflow() {
+	awk '/<!-- admin-workflow:/ { armed = 1; next }
+	     armed && /^```sh$/ { inside = 1; next }
+	     inside && /^```$/ { exit }
+	     inside { print }' "$SHARES_README"
+}
+
+# The same commands for one more home node (3-node tests): group LETTER homed on NODE.
+shares_group_commands() { # shares_group_commands LETTER NODE VIP
+	local g=$1 node=$2 vip=$3
+	cat <<-EOF
+		mkdir -p /srv/nfs/${g}1 /srv/nfs/${g}2
+		chmod 1777 /srv/nfs/${g}1 /srv/nfs/${g}2
+		crm configure <<'CRM'
+		primitive share-${g}1 ocf:clusres:share \\
+		  params share_name=${g}1 path=/srv/nfs/${g}1 home_node=$node vip=$vip disk=/srv/nfs \\
+		  op monitor interval=10s timeout=20s op monitor interval=60s timeout=30s OCF_CHECK_LEVEL=10
+		primitive share-${g}2 ocf:clusres:share \\
+		  params share_name=${g}2 path=/srv/nfs/${g}2 home_node=$node vip=$vip disk=/srv/nfs \\
+		  op monitor interval=10s timeout=20s op monitor interval=60s timeout=30s OCF_CHECK_LEVEL=10
+		primitive vip-${g} ocf:heartbeat:IPaddr2 params ip=$vip cidr_netmask=24 \\
+		  op monitor interval=2s
+		group shares-${g} share-${g}1 share-${g}2 vip-${g}
+		colocation shares-${g}-with-ganesha inf: shares-${g} ganesha
+		order ganesha-before-shares-${g} Mandatory: ganesha shares-${g}
+		location shares-${g}-home shares-${g} 100: $node
+		commit
+		CRM
+	EOF
+}
+
+# Runs the README workflow on NODE (default node1).
+shares_configure() {
+	local w
+	w=$(shares_workflow)
+	[ -n "$w" ] || {
+		echo "shares.sh: no admin-workflow block in $SHARES_README" >&2
+		return 1
+	}
+	shares_ex "${1:-node1}" bash -e -c "$w" 2>&1 | grep -v '^$' >&2
+	return "${PIPESTATUS[0]}"
+}
+
+# Node a resource runs on (empty when stopped), asked of the first node that answers.
+shares_where() { # shares_where RESOURCE ["ASK-NODES"]
+	local r=$1 n out
+	for n in ${2:-node1 node2 node3}; do
+		out=$(shares_ex "$n" crm_resource --locate -r "$r" 2>/dev/null) || continue
+		sed -n 's/.*is running on: \([a-z0-9]*\).*/\1/p' <<<"$out" | head -n1
+		return 0
+	done
+}
+# Waits until every member of group LETTER runs on NODE; prints the time it took (ms).
+shares_wait_group() { # shares_wait_group LETTER NODE TIMEOUT_S [ASK-NODES]
+	local g=$1 node=$2 t=$3 ask=${4:-node1 node2 node3} t0 r ok
+	t0=$(date +%s%N)
+	while :; do
+		ok=1
+		for r in "share-${g}1" "share-${g}2" "vip-${g}"; do
+			[ "$(shares_where "$r" "$ask")" = "$node" ] || ok=0
+		done
+		[ $ok = 1 ] && break
+		(($(date +%s%N) - t0 < t * 1000000000)) || return 1
+		sleep 0.2
+	done
+	echo $((($(date +%s%N) - t0) / 1000000))
+}
+
+# One field of a share's type-specific status line in `clusresctl status` on NODE.
+shares_status() { # shares_status NODE RESOURCE FIELD
+	shares_ex "$1" clusresctl status 2>/dev/null |
+		awk -v r="$2" '$1 == r { getline; print; exit }' |
+		tr ' ' '\n' | sed -n "s/^$3=//p"
+}
+# All fields of the status line (for diagnostics and one-shot comparisons).
+shares_status_line() { # shares_status_line NODE RESOURCE
+	shares_ex "$1" clusresctl status 2>/dev/null | awk -v r="$2" '$1 == r { getline; print; exit }' |
+		sed 's/^ *status: //'
+}
+
+# ---- NFS clients on client1 ---------------------------------------------------------------
+# The client is clusres-nfs-client from the build; it writes a record every 100 ms through the
+# VIP, reads everything back, reconnects and reports (JSON) what it saw.
+SHARES_CLIENT=${SHARES_CLIENT:-}
+shares_client_start() { # shares_client_start NAME VIP EXPORT [EXTRA-ARGS...]
+	local name=$1 vip=$2 export=$3
+	shift 3
+	rm -f "$WORK/$name.json"
+	"$LAB" exec client1 "$SHARES_CLIENT" --server "$vip" --export "$export" \
+		--file "rec-$name-$$" --id "lab-$name" --report "$WORK/$name.json" "$@" \
+		>"$WORK/$name.log" 2>&1 &
+	echo $! >"$WORK/$name.pid"
+}
+# Stops the client (SIGTERM: it writes its report) and waits for the report.
+shares_client_stop() { # shares_client_stop NAME
+	local pid i
+	pid=$(cat "$WORK/$1.pid" 2>/dev/null) || return 1
+	kill -TERM "$pid" 2>/dev/null
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	rm -f "$WORK/$1.pid"
+	[ -s "$WORK/$1.json" ]
+}
+shares_client_kill_all() {
+	local f
+	for f in "$WORK"/*.pid; do
+		[ -e "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null
+	done
+	return 0
+}
+# A value from a client's report: acked, lost, stale, gap_max_s, reconnects, passed...
+shares_client_field() { # shares_client_field NAME FIELD
+	python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))[sys.argv[2]]; print(str(v).lower() if isinstance(v,bool) else v)' \
+		"$WORK/$1.json" "$2"
+}
+# The client's outages, one line each: "start_t duration_s cause (grace errors)".
+shares_client_outages() { # shares_client_outages NAME
+	python3 - "$WORK/$1.json" <<-'EOF'
+		import json, sys
+		r = json.load(open(sys.argv[1]))
+		for o in r.get("outages", []):
+		    print(f'at {o["start_t"]:.2f}s: {o["duration_s"]:.2f}s ({o["cause"]}; grace errors '
+		          f'{o["grace_errors"]}, old handle valid: {o["old_handle_valid"]})')
+	EOF
+}
+
+# ---- Never active on two nodes -------------------------------------------------------------
+# Every 200 ms: which node's NIC holds each VIP (a dead or cut node keeps its addresses until
+# it is fenced); every 3rd round also which node's Ganesha exports each share path.  Any VIP or
+# path seen on two nodes in one round is written to WORK/twice.log.
+shares_watch_loop() { # shares_watch_loop NODES...
+	local round=0 n line
+	declare -A seen
+	while :; do
+		seen=()
+		for n in "$@"; do
+			for line in $(ip -n "clr-$n" -4 -o addr show dev eth0 2>/dev/null |
+				awk '{print $4}' | sed -n "s#^\($SHARES_NET\.10[0-9]\)/.*#\1#p"); do
+				if [ -n "${seen[$line]:-}" ]; then
+					echo "$(date +%T.%N) VIP $line on ${seen[$line]} and $n" >>"$WORK/twice.log"
+				fi
+				seen[$line]=$n
+			done
+			if ((round % 3 == 0)); then
+				for line in $(timeout 2 "$LAB" exec "$n" dbus-send --system --print-reply \
+					--reply-timeout=500 --dest=org.ganesha.nfsd /org/ganesha/nfsd/ExportMgr \
+					org.ganesha.nfsd.exportmgr.ShowExports 2>/dev/null |
+					sed -n 's#^ *string "\(/srv/nfs/[^"]*\)"#\1#p'); do
+					if [ -n "${seen[$line]:-}" ]; then
+						echo "$(date +%T.%N) export $line on ${seen[$line]} and $n" >>"$WORK/twice.log"
+					fi
+					seen[$line]=$n
+				done
+			fi
+		done
+		echo "$round" >"$WORK/watch.rounds"
+		round=$((round + 1))
+		sleep 0.2
+	done
+}
+shares_watch_start() { # shares_watch_start NODES...
+	: >"$WORK/twice.log"
+	shares_watch_loop "$@" >/dev/null 2>&1 &
+	SHARES_WATCH_PID=$!
+}
+shares_watch_stop() {
+	[ -n "${SHARES_WATCH_PID:-}" ] || return 0
+	kill "$SHARES_WATCH_PID" 2>/dev/null
+	wait "$SHARES_WATCH_PID" 2>/dev/null
+	SHARES_WATCH_PID=
+}

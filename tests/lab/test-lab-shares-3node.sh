@@ -1,0 +1,179 @@
+#!/bin/bash
+# test-lab-shares-3node: three nodes, two shares and a VIP homed on each (the README's admin
+# workflow for node1/node2, the same commands for node3), three NFS clients keeping one session
+# each through the three VIPs for the whole test while
+#   1. each node in turn is killed (kill -9 of its stack): its group moves to a survivor, whose
+#      GSM is Failover and whose per-home-node opposite counts hold the dead node's 2 shares;
+#      the node is restarted and its group fails back (the survivor's count for it drops to 0);
+#   2. a network partition cuts node3 off: the minority node is fenced by the majority, its
+#      group comes up on a survivor, and fails back after heal + restart.
+# Throughout: no VIP and no export ever active on two nodes (watcher), and in the end no client
+# lost an acknowledged write or saw a stale file handle; the clients' outages are printed.
+# Needs root.  TAP.  CLUSRES_BUILD_DIR: a meson build dir with prefix /usr.
+HERE=$(dirname "$(readlink -f "$0")")
+# shellcheck source=../lib/tap.sh
+. "$HERE/../lib/tap.sh"
+LAB=$HERE/lab
+LAB_DIR=${CLUSRES_LAB_DIR:-/tmp/clusres-lab}
+BUILD=${CLUSRES_BUILD_DIR:-$(readlink -f "$HERE/../..")/build}
+WORK=$(mktemp -d /tmp/lab-shares3.XXXXXX)
+# shellcheck source=shares.sh
+. "$HERE/shares.sh"
+SHARES_CLIENT=$BUILD/tests/nfs-client/clusres-nfs-client
+ALL="node1 node2 node3"
+declare -A GROUP=([node1]=a [node2]=b [node3]=c)
+declare -A VIP=([a]=198.18.0.100 [b]=198.18.0.101 [c]=198.18.0.102)
+
+cleanup() {
+	shares_watch_stop
+	shares_client_kill_all
+	"$LAB" down >/dev/null 2>&1
+	if [ -n "${LAB_SHARES_KEEP:-}" ]; then echo "# kept $WORK" >&2; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+[ "$(id -u)" -eq 0 ] || bail "needs root"
+[ -x "$SHARES_CLIENT" ] || bail "no NFS test client at $SHARES_CLIENT"
+lab_lock || bail "another lab test holds $LAB_LOCK"
+STAGE=$("$HERE/../lib/stage.sh" "$BUILD") || bail "cannot stage $BUILD"
+"$LAB" down >/dev/null 2>&1
+
+has() { grep -Eq "$2" <<<"$1"; }
+indent() { sed "s/^/#   /"; }
+quiet() { "$@" >/dev/null; }
+status_is() { has "$(shares_status_line "$1" "$2")" "$3"; }
+check_status() { # check_status NODE RESOURCE ERE DESCRIPTION
+	if wait_until 10 status_is "$1" "$2" "$3"; then
+		ok "$4"
+	else
+		not_ok "$4"
+		diag "$1 $2: $(shares_status_line "$1" "$2")"
+	fi
+}
+alive_except() { local n; for n in $ALL; do [ "$n" = "$1" ] || echo "$n"; done | tr '\n' ' '; }
+fence_offs() { grep -c ' off ' "$LAB_DIR/state/fence.log" 2>/dev/null || true; }
+acked() { sed -n 's/.* acked=\([0-9]*\) .*/\1/p' "$WORK/$1.log" | tail -n1; }
+all_moved_on() { # all clients acknowledged 3 more records than at the mark
+	local g
+	for g in a b c; do
+		[ "$(acked "$g")" -gt "$((${MARK[$g]:-0} + 3))" ] || return 1
+	done
+}
+declare -A MARK
+mark() { local g; for g in a b c; do MARK[$g]=$(acked "$g"); done; }
+clients_wait() { # clients_wait WHAT
+	sleep 1.5
+	if wait_until 60 all_moved_on; then ok "$1: all three clients write again"; else
+		not_ok "$1: all three clients write again"
+	fi
+}
+
+###############################################################################################
+"$LAB" up 3 --clients 1 --stage "$STAGE" >&2 || bail "lab up 3 failed"
+ok "lab up 3 --clients 1"
+if shares_configure node1 && shares_ex node1 bash -e -c "$(shares_group_commands c node3 "${VIP[c]}")" >&2; then
+	ok "README admin workflow (groups a, b) + the same commands for node3 (group c)"
+else
+	not_ok "README admin workflow (groups a, b) + the same commands for node3 (group c)"
+fi
+for n in $ALL; do
+	check "shares-${GROUP[$n]} started on its home $n" quiet shares_wait_group "${GROUP[$n]}" "$n" 90
+done
+shares_watch_start $ALL
+for g in a b c; do shares_client_start "$g" "${VIP[$g]}" "/${g}1"; done
+check "three clients write through the three VIPs" wait_until 20 all_moved_on
+
+# 1. Each node fails in turn -------------------------------------------------------------------
+for n in $ALL; do
+	g=${GROUP[$n]}
+	others=$(alive_except "$n")
+	mark
+	t0=$(now_ms)
+	"$LAB" kill "$n"
+	to=""
+	deadline=$(($(now_ms) + 60000))
+	while [ "$(now_ms)" -lt "$deadline" ]; do
+		to=$(shares_where "vip-$g" "$others")
+		[ -n "$to" ] && [ "$to" != "$n" ] && quiet shares_wait_group "$g" "$to" 5 "$others" && break
+		to=""
+		sleep 0.2
+	done
+	if [ -n "$to" ]; then
+		ok "kill -9 $n: shares-$g on $to after $(($(now_ms) - t0)) ms"
+		check_status "$to" "share-${g}1" "GlobalState=Failover LocalState=Failover NodesMatch=0 .*OPNodeShareCounts=\[.*'$n=2'.*\]" \
+			"$to: GSM Failover, ${g}1 LSM Failover, opposite count for $n = 2"
+	else
+		not_ok "kill -9 $n: shares-$g on a survivor"
+	fi
+	clients_wait "$n killed"
+	mark
+	t0=$(now_ms)
+	check "lab restart $n" "$LAB" restart "$n"
+	if quiet shares_wait_group "$g" "$n" 60; then
+		ok "$n back: shares-$g failed back ($(($(now_ms) - t0)) ms after the restart began)"
+	else
+		not_ok "$n back: shares-$g failed back"
+	fi
+	if [ -n "$to" ]; then
+		h=${GROUP[$to]}
+		check_status "$to" "share-${h}1" "OPNodeShareCount=0 OPNodeShareCounts=\[\]" \
+			"$to: no opposite-node share left after the failback"
+	fi
+	check_status "$n" "share-${g}1" "GlobalState=Online LocalState=Online NodesMatch=1 .*NodeShareCount=2" \
+		"$n: GSM Online, counts its 2 shares again"
+	clients_wait "$n back"
+done
+
+# 2. Partition: node3 cut off (minority) ---------------------------------------------------------
+offs0=$(fence_offs)
+mark
+t0=$(now_ms)
+"$LAB" cut node3
+if wait_until 60 sh -c "[ \$(grep -c ' off ' '$LAB_DIR/state/fence.log' 2>/dev/null) -gt $offs0 ]"; then
+	ok "cut node3: a node was fenced after $(($(now_ms) - t0)) ms"
+else
+	not_ok "cut node3: a node was fenced"
+fi
+check "the fenced node is node3, the minority" sh -c "grep ' off ' '$LAB_DIR/state/fence.log' | tail -n1 | grep -q ' off node3 '"
+to=""
+deadline=$(($(now_ms) + 60000))
+while [ "$(now_ms)" -lt "$deadline" ]; do
+	to=$(shares_where vip-c "node1 node2")
+	[ -n "$to" ] && [ "$to" != node3 ] && quiet shares_wait_group c "$to" 5 "node1 node2" && break
+	to=""
+	sleep 0.2
+done
+check "shares-c on a majority node (${to:-none})" [ -n "$to" ]
+sleep 5 # whatever the race would still do
+check "exactly one fencing for the partition" [ "$(fence_offs)" -eq $((offs0 + 1)) ]
+homes_kept() { [ "$(shares_where vip-a "node1 node2")" = node1 ] && [ "$(shares_where vip-b "node1 node2")" = node2 ]; }
+check "node1 and node2 still run their own groups" homes_kept
+clients_wait "partition"
+"$LAB" heal node3
+mark
+check "lab restart node3 after heal" "$LAB" restart node3
+check "shares-c failed back to node3" quiet shares_wait_group c node3 60
+clients_wait "node3 back"
+
+shares_watch_stop
+for g in a b c; do
+	if ! shares_client_stop "$g"; then
+		not_ok "client $g wrote its report"
+		continue
+	fi
+	check "client $g (${VIP[$g]}): no acknowledged write lost ($(shares_client_field "$g" acked) acked)" \
+		[ "$(shares_client_field "$g" lost)" = 0 ]
+	check "client $g: no stale file handle in one session over 8 events" [ "$(shares_client_field "$g" stale)" = 0 ]
+	diag "client $g: longest gap $(shares_client_field "$g" gap_max_s) s, reconnects $(shares_client_field "$g" reconnects)"
+	shares_client_outages "$g" | indent
+done
+rounds=$(cat "$WORK/watch.rounds" 2>/dev/null || echo 0)
+if [ -s "$WORK/twice.log" ]; then
+	not_ok "no VIP or export active on two nodes ($rounds watch rounds)"
+	indent <"$WORK/twice.log"
+else
+	check "no VIP or export active on two nodes ($rounds watch rounds)" [ "$rounds" -gt 100 ]
+fi
+tap_done

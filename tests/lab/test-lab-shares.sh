@@ -1,0 +1,222 @@
+#!/bin/bash
+# test-lab-shares: NFS shares on a real two-node cluster, set up with the README's admin
+# workflow (run verbatim), with NFS clients writing and reading through both VIPs while:
+#   1. failover: kill -9 of node1's whole stack -> its shares and VIP on node2, with seed 004's
+#      GSM/LSM/counts on node2 (GSM Failover, node1's shares as opposite-node shares);
+#   2. failback: node1 restarted -> shares home, node2's OPNode count 0 and GSM Offline,
+#      node1 counts its shares again (GSM Online);
+#   3. planned move: `crm resource move shares-a node2` and `crm resource clear shares-a`;
+#   4. Ganesha crash: kill -9 of ganesha.nfsd on node1 -> detected at once, Ganesha and the
+#      shares restarted on node1.
+# In every scenario: no acknowledged write lost, no stale file handle, clients' longest gap
+# printed; during the whole test a watcher checks that no VIP and no export is ever active on
+# two nodes.  Needs root.  TAP.  CLUSRES_BUILD_DIR: a meson build dir with prefix /usr.
+HERE=$(dirname "$(readlink -f "$0")")
+# shellcheck source=../lib/tap.sh
+. "$HERE/../lib/tap.sh"
+LAB=$HERE/lab
+BUILD=${CLUSRES_BUILD_DIR:-$(readlink -f "$HERE/../..")/build}
+WORK=$(mktemp -d /tmp/lab-shares.XXXXXX)
+# shellcheck source=shares.sh
+. "$HERE/shares.sh"
+SHARES_CLIENT=$BUILD/tests/nfs-client/clusres-nfs-client
+VIP_A=198.18.0.100
+VIP_B=198.18.0.101
+
+cleanup() {
+	shares_watch_stop
+	shares_client_kill_all
+	"$LAB" down >/dev/null 2>&1
+	if [ -n "${LAB_SHARES_KEEP:-}" ]; then echo "# kept $WORK" >&2; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+[ "$(id -u)" -eq 0 ] || bail "needs root"
+[ -x "$SHARES_CLIENT" ] || bail "no NFS test client at $SHARES_CLIENT"
+lab_lock || bail "another lab test holds $LAB_LOCK"
+STAGE=$("$HERE/../lib/stage.sh" "$BUILD") || bail "cannot stage $BUILD"
+"$LAB" down >/dev/null 2>&1
+
+has() { grep -Eq "$2" <<<"$1"; } # has TEXT ERE
+quiet() { "$@" >/dev/null; }
+indent() { sed "s/^/#   /"; }
+postmortem() { # postmortem NODE
+	diag "--- $1: crm_mon"
+	shares_ex "$1" crm_mon -1 --include=failcounts,operations 2>&1 | tail -n 25 | indent
+	diag "--- $1: clusresctl status"
+	shares_ex "$1" clusresctl status 2>&1 | indent
+	diag "--- $1: host log"
+	tail -n 20 "${CLUSRES_LAB_DIR:-/tmp/clusres-lab}/$1/dbus.out" 2>/dev/null | indent
+}
+# status_is NODE RESOURCE ERE: the share's status line on NODE matches
+status_is() { has "$(shares_status_line "$1" "$2")" "$3"; }
+check_status() { # check_status NODE RESOURCE ERE DESCRIPTION
+	if wait_until 10 status_is "$1" "$2" "$3"; then
+		ok "$4"
+	else
+		not_ok "$4"
+		diag "$1 $2: $(shares_status_line "$1" "$2")"
+	fi
+}
+# clients_start TAG: one client per VIP
+clients_start() {
+	shares_client_start "a-$1" "$VIP_A" /a1
+	shares_client_start "b-$1" "$VIP_B" /b1
+	# Running and acknowledged before the event.
+	wait_until 20 both_acked "$WORK/a-$1.log" "$WORK/b-$1.log"
+}
+both_acked() { grep -q 'acked=[1-9]' "$1" && grep -q 'acked=[1-9]' "$2"; }
+# acked NAME: the client's acknowledged records so far (its last progress line)
+acked() { sed -n 's/.* acked=\([0-9]*\) .*/\1/p' "$WORK/$1.log" | tail -n1; }
+# clients_mark TAG: remember how far both clients got (before an event)
+clients_mark() { mark_a=$(acked "a-$1"); mark_b=$(acked "b-$1"); }
+# clients_recovered TAG: both clients acknowledged new writes since the mark (after the event)
+clients_recovered() {
+	[ "$(acked "a-$1")" -gt "$((${mark_a:-0} + 3))" ] && [ "$(acked "b-$1")" -gt "$((${mark_b:-0} + 3))" ]
+}
+# clients_wait TAG WHAT: the event is over for the clients: they write again (up to 60 s)
+clients_wait() {
+	sleep 1.5 # progress lines come every second
+	if wait_until 60 clients_recovered "$1"; then
+		ok "$2: both clients write again"
+	else
+		not_ok "$2: both clients write again"
+	fi
+}
+# clients_check TAG WHAT: stop both clients and check their reports
+clients_check() {
+	local tag=$1 what=$2 c
+	for c in "a-$tag" "b-$tag"; do
+		if ! shares_client_stop "$c"; then
+			not_ok "$what: client $c wrote its report"
+			tail -n 5 "$WORK/$c.log" | indent
+			continue
+		fi
+		check "$what: client $c acknowledged writes ($(shares_client_field "$c" acked))" \
+			[ "$(shares_client_field "$c" acked)" -gt 0 ]
+		check "$what: client $c lost no acknowledged write" [ "$(shares_client_field "$c" lost)" = 0 ]
+		check "$what: client $c saw no stale file handle" [ "$(shares_client_field "$c" stale)" = 0 ]
+		diag "$what: client $c longest gap $(shares_client_field "$c" gap_max_s) s," \
+			"reconnects $(shares_client_field "$c" reconnects)"
+		shares_client_outages "$c" | indent
+	done
+}
+
+###############################################################################################
+"$LAB" up 2 --clients 1 --stage "$STAGE" >&2 || bail "lab up 2 failed"
+ok "lab up 2 --clients 1 (Ganesha config and shared storage in every node)"
+if shares_configure node1; then ok "README admin workflow ran verbatim on node1"; else
+	not_ok "README admin workflow ran verbatim on node1"
+fi
+check "shares-a (a1, a2, vip-a) started on node1" quiet shares_wait_group a node1 90
+check "shares-b (b1, b2, vip-b) started on node2" quiet shares_wait_group b node2 30
+check "Ganesha runs on both nodes (clone)" sh -c \
+	"'$LAB' exec node1 crm_mon -1 | grep -A1 'Clone Set: ganesha' | grep -q 'Started: \[ node1 node2 \]'"
+check_status node1 share-a1 "GlobalState=Online LocalState=Online NodesMatch=1 .*NodeShareCount=2 OPNodeShareCount=0" \
+	"node1: GSM Online, LSM Online, NodeShareCount 2, OPNodeShareCount 0"
+check_status node2 share-b2 "GlobalState=Online LocalState=Online NodesMatch=1 .*NodeShareCount=2 OPNodeShareCount=0" \
+	"node2: GSM Online, LSM Online, NodeShareCount 2, OPNodeShareCount 0"
+shares_watch_start node1 node2
+
+# 1. Failover ---------------------------------------------------------------------------------
+clients_start fo
+clients_mark fo
+t0=$(now_ms)
+"$LAB" kill node1
+if t=$(shares_wait_group a node2 60 node2); then
+	ok "kill -9 node1: shares-a on node2 after $(($(now_ms) - t0)) ms"
+	t_fo=$(($(now_ms) - t0))
+else
+	not_ok "kill -9 node1: shares-a on node2"
+	postmortem node2
+fi
+check "node2 fenced node1" sh -c "'$LAB' exec node2 stonith_admin --history node1 | grep -q 'reboot of node1 successful'"
+check_status node2 share-a1 "GlobalState=Failover LocalState=Failover NodesMatch=0 .*NodeShareCount=2 OPNodeShareCount=2 OPNodeShareCounts=\['node1=2'\]" \
+	"node2 after failover: GSM Failover; a1 LSM Failover; NodeShareCount 2; OPNodeShareCounts node1=2"
+check_status node2 share-b1 "GlobalState=Failover LocalState=Online NodesMatch=1" \
+	"node2 after failover: its own b1 still LSM Online (GSM Failover is node-wide)"
+clients_wait fo "failover"
+clients_check fo "failover"
+
+# 2. Failback ---------------------------------------------------------------------------------
+clients_start fb
+clients_mark fb
+t0=$(now_ms)
+check "lab restart node1 (rejoins)" "$LAB" restart node1
+if shares_wait_group a node1 60 >/dev/null; then
+	t_fb=$(($(now_ms) - t0))
+	ok "failback: shares-a home on node1 ($t_fb ms after the restart began)"
+else
+	not_ok "failback: shares-a home on node1"
+	postmortem node1
+fi
+check_status node2 share-b1 "GlobalState=Offline LocalState=Online .*NodeShareCount=2 OPNodeShareCount=0 OPNodeShareCounts=\[\]" \
+	"node2 after failback: OPNodeShareCount 0, GSM Offline (FIG. 8B), its shares still counted"
+check_status node1 share-a1 "GlobalState=Online LocalState=Online NodesMatch=1 .*NodeShareCount=2 OPNodeShareCount=0" \
+	"node1 after failback: GSM Online, LSM Online, NodeShareCount 2"
+clients_wait fb "failback"
+clients_check fb "failback"
+
+# 3. Planned move and back ----------------------------------------------------------------------
+clients_start mv
+clients_mark mv
+t0=$(now_ms)
+shares_ex node1 crm resource move shares-a node2 >/dev/null 2>&1
+if shares_wait_group a node2 60 >/dev/null; then
+	ok "crm resource move shares-a node2 ($(($(now_ms) - t0)) ms)"
+else
+	not_ok "crm resource move shares-a node2"
+fi
+check_status node2 share-a2 "GlobalState=Failover LocalState=Failover .*OPNodeShareCounts=\['node1=2'\]" \
+	"node2 after the move: a2 LSM Failover, OPNodeShareCounts node1=2"
+clients_wait mv "move to node2"
+clients_mark mv
+t0=$(now_ms)
+shares_ex node1 crm resource clear shares-a >/dev/null 2>&1
+if shares_wait_group a node1 60 >/dev/null; then
+	ok "crm resource clear shares-a: back on node1 ($(($(now_ms) - t0)) ms)"
+else
+	not_ok "crm resource clear shares-a: back on node1"
+fi
+clients_wait mv "move back to node1"
+clients_check mv "planned move"
+
+# 4. Ganesha crash on the active node -----------------------------------------------------------
+ganesha_pid() { # ganesha_pid NODE
+	local p
+	for p in $(ip netns pids "clr-$1" 2>/dev/null); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = ganesha.nfsd ] && echo "$p"
+	done
+}
+new_ganesha() { local p; p=$(ganesha_pid node1); [ -n "$p" ] && [ "$p" != "$1" ]; }
+clients_start gc
+clients_mark gc
+old=$(ganesha_pid node1)
+t0=$(now_ms)
+kill -9 "$old"
+if wait_until 60 new_ganesha "$old"; then
+	ok "kill -9 of Ganesha on node1 (pid $old): a new Ganesha after $(($(now_ms) - t0)) ms"
+else
+	not_ok "kill -9 of Ganesha on node1: a new Ganesha"
+	postmortem node1
+fi
+check "the host pushed the failure (genapp saw the exit)" \
+	grep -q 'nfs-ganesha: failure pushed to Pacemaker' "${CLUSRES_LAB_DIR:-/tmp/clusres-lab}/node1/dbus.out"
+check "shares-a running on node1 again" quiet shares_wait_group a node1 60
+check_status node1 share-a1 "GlobalState=Online LocalState=Online .*NodeShareCount=2" \
+	"node1 after the Ganesha restart: GSM Online, NodeShareCount 2"
+clients_wait gc "Ganesha crash"
+clients_check gc "Ganesha crash"
+
+shares_watch_stop
+rounds=$(cat "$WORK/watch.rounds" 2>/dev/null || echo 0)
+if [ -s "$WORK/twice.log" ]; then
+	not_ok "no VIP or export active on two nodes ($rounds watch rounds)"
+	indent <"$WORK/twice.log"
+else
+	check "no VIP or export active on two nodes ($rounds watch rounds)" [ "$rounds" -gt 100 ]
+fi
+diag "figures: failover ${t_fo:-?} ms, failback ${t_fb:-?} ms (group placement as Pacemaker reports it)"
+tap_done
