@@ -52,8 +52,7 @@ shares_configure() {
 		echo "shares.sh: no admin-workflow block in $SHARES_README" >&2
 		return 1
 	}
-	shares_ex "${1:-node1}" bash -e -c "$w" 2>&1 | grep -v '^$' >&2
-	return "${PIPESTATUS[0]}"
+	shares_ex "${1:-node1}" bash -e -c "$w" >&2
 }
 
 # Node a resource runs on (empty when stopped), asked of the first node that answers.
@@ -105,18 +104,18 @@ shares_client_start() { # shares_client_start NAME VIP EXPORT [EXTRA-ARGS...]
 		--file "rec-$name-$$" --id "lab-$name" --report "$WORK/$name.json" "$@" \
 		>"$WORK/$name.log" 2>&1 &
 	echo $! >"$WORK/$name.pid"
+	disown # no job-control noise when it is killed; stop/kill go by pid
 }
 # Stops the client (SIGTERM: it writes its report) and waits for the report.
 shares_client_stop() { # shares_client_stop NAME
 	local pid i
 	pid=$(cat "$WORK/$1.pid" 2>/dev/null) || return 1
-	kill -TERM "$pid" 2>/dev/null
+	kill -TERM "$pid" 2>/dev/null || true
 	for ((i = 0; i < 100; i++)); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
-	kill -9 "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
+	kill -9 "$pid" 2>/dev/null || true
 	rm -f "$WORK/$1.pid"
 	[ -s "$WORK/$1.json" ]
 }
@@ -126,6 +125,28 @@ shares_client_kill_all() {
 		[ -e "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null
 	done
 	return 0
+}
+# Records the client acknowledged so far (from its last progress line, printed every second).
+shares_client_acked() { # shares_client_acked NAME
+	local n
+	n=$(sed -n 's/.* acked=\([0-9]*\) .*/\1/p' "$WORK/$1.log" 2>/dev/null | tail -n1)
+	echo "${n:-0}"
+}
+# Waits until the client acknowledged more than 3 records beyond SINCE: it is served again.
+shares_client_wait_more() { # shares_client_wait_more NAME SINCE TIMEOUT_S
+	local deadline=$((SECONDS + $3))
+	while [ "$(shares_client_acked "$1")" -le "$(($2 + 3))" ]; do
+		[ $SECONDS -lt $deadline ] || return 1
+		sleep 0.2
+	done
+}
+# After an event has played out on the cluster side (the group is placed): waits until the
+# client is served again.  The first second lets the progress line catch up with the present.
+shares_client_wait_served() { # shares_client_wait_served NAME TIMEOUT_S
+	local since
+	sleep 1.1
+	since=$(shares_client_acked "$1")
+	shares_client_wait_more "$1" "$since" "$2"
 }
 # A value from a client's report: acked, lost, stale, gap_max_s, reconnects, passed...
 shares_client_field() { # shares_client_field NAME FIELD

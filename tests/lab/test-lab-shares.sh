@@ -68,18 +68,9 @@ clients_start() {
 	wait_until 20 both_acked "$WORK/a-$1.log" "$WORK/b-$1.log"
 }
 both_acked() { grep -q 'acked=[1-9]' "$1" && grep -q 'acked=[1-9]' "$2"; }
-# acked NAME: the client's acknowledged records so far (its last progress line)
-acked() { sed -n 's/.* acked=\([0-9]*\) .*/\1/p' "$WORK/$1.log" | tail -n1; }
-# clients_mark TAG: remember how far both clients got (before an event)
-clients_mark() { mark_a=$(acked "a-$1"); mark_b=$(acked "b-$1"); }
-# clients_recovered TAG: both clients acknowledged new writes since the mark (after the event)
-clients_recovered() {
-	[ "$(acked "a-$1")" -gt "$((${mark_a:-0} + 3))" ] && [ "$(acked "b-$1")" -gt "$((${mark_b:-0} + 3))" ]
-}
-# clients_wait TAG WHAT: the event is over for the clients: they write again (up to 60 s)
+# clients_wait TAG WHAT: after the cluster side of an event is over, both clients write again
 clients_wait() {
-	sleep 1.5 # progress lines come every second
-	if wait_until 60 clients_recovered "$1"; then
+	if shares_client_wait_served "a-$1" 60 && shares_client_wait_served "b-$1" 60; then
 		ok "$2: both clients write again"
 	else
 		not_ok "$2: both clients write again"
@@ -122,7 +113,6 @@ shares_watch_start node1 node2
 
 # 1. Failover ---------------------------------------------------------------------------------
 clients_start fo
-clients_mark fo
 t0=$(now_ms)
 "$LAB" kill node1
 if t=$(shares_wait_group a node2 60 node2); then
@@ -142,7 +132,6 @@ clients_check fo "failover"
 
 # 2. Failback ---------------------------------------------------------------------------------
 clients_start fb
-clients_mark fb
 t0=$(now_ms)
 check "lab restart node1 (rejoins)" "$LAB" restart node1
 if shares_wait_group a node1 60 >/dev/null; then
@@ -161,7 +150,6 @@ clients_check fb "failback"
 
 # 3. Planned move and back ----------------------------------------------------------------------
 clients_start mv
-clients_mark mv
 t0=$(now_ms)
 shares_ex node1 crm resource move shares-a node2 >/dev/null 2>&1
 if shares_wait_group a node2 60 >/dev/null; then
@@ -172,7 +160,6 @@ fi
 check_status node2 share-a2 "GlobalState=Failover LocalState=Failover .*OPNodeShareCounts=\['node1=2'\]" \
 	"node2 after the move: a2 LSM Failover, OPNodeShareCounts node1=2"
 clients_wait mv "move to node2"
-clients_mark mv
 t0=$(now_ms)
 shares_ex node1 crm resource clear shares-a >/dev/null 2>&1
 if shares_wait_group a node1 60 >/dev/null; then
@@ -192,7 +179,6 @@ ganesha_pid() { # ganesha_pid NODE
 }
 new_ganesha() { local p; p=$(ganesha_pid node1); [ -n "$p" ] && [ "$p" != "$1" ]; }
 clients_start gc
-clients_mark gc
 old=$(ganesha_pid node1)
 t0=$(now_ms)
 kill -9 "$old"
