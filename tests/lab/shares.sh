@@ -164,6 +164,33 @@ shares_client_outages() { # shares_client_outages NAME
 	EOF
 }
 
+# Events, for attributing a long-running client's outages: "epoch-seconds label" lines.
+shares_event() { # shares_event LABEL
+	echo "$(date +%s.%N) $*" >>"$WORK/events"
+}
+# Per event: the longest outage of client NAME that began between that event and the next
+# (0 when the client did not notice it), as "label<TAB>seconds<TAB>count".
+shares_client_gaps() { # shares_client_gaps NAME
+	python3 - "$WORK/$1.json" "$WORK/events" <<-'EOF'
+		import datetime, json, sys
+		r = json.load(open(sys.argv[1]))
+		events = []
+		for line in open(sys.argv[2]):
+		    t, label = line.rstrip("\n").split(" ", 1)
+		    events.append((float(t), label))
+		def epoch(iso):
+		    return datetime.datetime.strptime(iso, "%Y-%m-%dT%H:%M:%S.%fZ").replace(
+		        tzinfo=datetime.timezone.utc).timestamp()
+		outs = [(epoch(o["start"]), o["duration_s"]) for o in r.get("outages", [])]
+		for i, (t, label) in enumerate(events):
+		    end = events[i + 1][0] if i + 1 < len(events) else float("inf")
+		    # an outage starts at the last acknowledgement before the first error: up to one
+		    # write interval (0.1 s) before the event itself
+		    mine = [d for s, d in outs if t - 0.5 <= s < end - 0.5]
+		    print(f"{label}\t{max(mine) if mine else 0:.2f}\t{len(mine)}")
+	EOF
+}
+
 # ---- Never active on two nodes -------------------------------------------------------------
 # Every 200 ms: which node's NIC holds each VIP (a dead or cut node keeps its addresses until
 # it is fenced); every 3rd round also which node's Ganesha exports each share path.  Any VIP or

@@ -82,6 +82,7 @@ clients_wait "start"
 for n in $ALL; do
 	g=${GROUP[$n]}
 	others=$(alive_except "$n")
+	shares_event "kill -9 $n"
 	t0=$(now_ms)
 	"$LAB" kill "$n"
 	to=""
@@ -100,6 +101,7 @@ for n in $ALL; do
 		not_ok "kill -9 $n: shares-$g on a survivor"
 	fi
 	clients_wait "$n killed"
+	shares_event "$n restarted (failback)"
 	t0=$(now_ms)
 	check "lab restart $n" "$LAB" restart "$n"
 	if quiet shares_wait_group "$g" "$n" 60; then
@@ -119,6 +121,7 @@ done
 
 # 2. Partition: node3 cut off (minority) ---------------------------------------------------------
 offs0=$(fence_offs)
+shares_event "partition: node3 cut off"
 t0=$(now_ms)
 "$LAB" cut node3
 if wait_until 60 sh -c "[ \$(grep -c ' off ' '$LAB_DIR/state/fence.log' 2>/dev/null) -gt $offs0 ]"; then
@@ -142,6 +145,7 @@ homes_kept() { [ "$(shares_where vip-a "node1 node2")" = node1 ] && [ "$(shares_
 check "node1 and node2 still run their own groups" homes_kept
 clients_wait "partition"
 "$LAB" heal node3
+shares_event "node3 healed and restarted"
 check "lab restart node3 after heal" "$LAB" restart node3
 check "shares-c failed back to node3" quiet shares_wait_group c node3 60
 clients_wait "node3 back"
@@ -156,7 +160,8 @@ for g in a b c; do
 		[ "$(shares_client_field "$g" lost)" = 0 ]
 	check "client $g: no stale file handle in one session over 8 events" [ "$(shares_client_field "$g" stale)" = 0 ]
 	diag "client $g: longest gap $(shares_client_field "$g" gap_max_s) s, reconnects $(shares_client_field "$g" reconnects)"
-	shares_client_outages "$g" | indent
+	diag "client $g: longest gap per event (s):"
+	shares_client_gaps "$g" | awk -F'\t' '{printf "#   %-30s %6.2f\n", $1, $2}'
 done
 rounds=$(cat "$WORK/watch.rounds" 2>/dev/null || echo 0)
 if [ -s "$WORK/twice.log" ]; then

@@ -8,9 +8,9 @@
 #   3. planned move: `crm resource move shares-a node2` and `crm resource clear shares-a`;
 #   4. Ganesha crash: kill -9 of ganesha.nfsd on node1 -> detected at once, Ganesha and the
 #      shares restarted on node1.
-# In every scenario: no acknowledged write lost, no stale file handle, clients' longest gap
-# printed; during the whole test a watcher checks that no VIP and no export is ever active on
-# two nodes.  Needs root.  TAP.  CLUSRES_BUILD_DIR: a meson build dir with prefix /usr.
+# The two clients keep one session each through all of it (as real clients do): no acknowledged
+# write lost, no stale file handle, and each client's longest gap per scenario printed; during
+# the whole test a watcher checks that no VIP and no export is ever active on two nodes.  Needs root.  TAP.  CLUSRES_BUILD_DIR: a meson build dir with prefix /usr.
 HERE=$(dirname "$(readlink -f "$0")")
 # shellcheck source=../lib/tap.sh
 . "$HERE/../lib/tap.sh"
@@ -60,39 +60,13 @@ check_status() { # check_status NODE RESOURCE ERE DESCRIPTION
 		diag "$1 $2: $(shares_status_line "$1" "$2")"
 	fi
 }
-# clients_start TAG: one client per VIP
-clients_start() {
-	shares_client_start "a-$1" "$VIP_A" /a1
-	shares_client_start "b-$1" "$VIP_B" /b1
-	# Running and acknowledged before the event.
-	wait_until 20 both_acked "$WORK/a-$1.log" "$WORK/b-$1.log"
-}
-both_acked() { grep -q 'acked=[1-9]' "$1" && grep -q 'acked=[1-9]' "$2"; }
-# clients_wait TAG WHAT: after the cluster side of an event is over, both clients write again
+# clients_wait WHAT: after the cluster side of an event is over, both clients write again
 clients_wait() {
-	if shares_client_wait_served "a-$1" 60 && shares_client_wait_served "b-$1" 60; then
-		ok "$2: both clients write again"
+	if shares_client_wait_served a 60 && shares_client_wait_served b 60; then
+		ok "$1: both clients write again"
 	else
-		not_ok "$2: both clients write again"
+		not_ok "$1: both clients write again"
 	fi
-}
-# clients_check TAG WHAT: stop both clients and check their reports
-clients_check() {
-	local tag=$1 what=$2 c
-	for c in "a-$tag" "b-$tag"; do
-		if ! shares_client_stop "$c"; then
-			not_ok "$what: client $c wrote its report"
-			tail -n 5 "$WORK/$c.log" | indent
-			continue
-		fi
-		check "$what: client $c acknowledged writes ($(shares_client_field "$c" acked))" \
-			[ "$(shares_client_field "$c" acked)" -gt 0 ]
-		check "$what: client $c lost no acknowledged write" [ "$(shares_client_field "$c" lost)" = 0 ]
-		check "$what: client $c saw no stale file handle" [ "$(shares_client_field "$c" stale)" = 0 ]
-		diag "$what: client $c longest gap $(shares_client_field "$c" gap_max_s) s," \
-			"reconnects $(shares_client_field "$c" reconnects)"
-		shares_client_outages "$c" | indent
-	done
 }
 
 ###############################################################################################
@@ -110,9 +84,12 @@ check_status node1 share-a1 "GlobalState=Online LocalState=Online NodesMatch=1 .
 check_status node2 share-b2 "GlobalState=Online LocalState=Online NodesMatch=1 .*NodeShareCount=2 OPNodeShareCount=0" \
 	"node2: GSM Online, LSM Online, NodeShareCount 2, OPNodeShareCount 0"
 shares_watch_start node1 node2
+shares_client_start a "$VIP_A" /a1
+shares_client_start b "$VIP_B" /b1
+clients_wait "start"
 
 # 1. Failover ---------------------------------------------------------------------------------
-clients_start fo
+shares_event "failover (kill -9 node1)"
 t0=$(now_ms)
 "$LAB" kill node1
 if t=$(shares_wait_group a node2 60 node2); then
@@ -127,11 +104,10 @@ check_status node2 share-a1 "GlobalState=Failover LocalState=Failover NodesMatch
 	"node2 after failover: GSM Failover; a1 LSM Failover; NodeShareCount 2; OPNodeShareCounts node1=2"
 check_status node2 share-b1 "GlobalState=Failover LocalState=Online NodesMatch=1" \
 	"node2 after failover: its own b1 still LSM Online (GSM Failover is node-wide)"
-clients_wait fo "failover"
-clients_check fo "failover"
+clients_wait "failover"
 
 # 2. Failback ---------------------------------------------------------------------------------
-clients_start fb
+shares_event "failback (node1 restarted)"
 t0=$(now_ms)
 check "lab restart node1 (rejoins)" "$LAB" restart node1
 if shares_wait_group a node1 60 >/dev/null; then
@@ -145,11 +121,10 @@ check_status node2 share-b1 "GlobalState=Offline LocalState=Online .*NodeShareCo
 	"node2 after failback: OPNodeShareCount 0, GSM Offline (FIG. 8B), its shares still counted"
 check_status node1 share-a1 "GlobalState=Online LocalState=Online NodesMatch=1 .*NodeShareCount=2 OPNodeShareCount=0" \
 	"node1 after failback: GSM Online, LSM Online, NodeShareCount 2"
-clients_wait fb "failback"
-clients_check fb "failback"
+clients_wait "failback"
 
 # 3. Planned move and back ----------------------------------------------------------------------
-clients_start mv
+shares_event "planned move to node2"
 t0=$(now_ms)
 shares_ex node1 crm resource move shares-a node2 >/dev/null 2>&1
 if shares_wait_group a node2 60 >/dev/null; then
@@ -159,7 +134,8 @@ else
 fi
 check_status node2 share-a2 "GlobalState=Failover LocalState=Failover .*OPNodeShareCounts=\['node1=2'\]" \
 	"node2 after the move: a2 LSM Failover, OPNodeShareCounts node1=2"
-clients_wait mv "move to node2"
+clients_wait "move to node2"
+shares_event "planned move back to node1"
 t0=$(now_ms)
 shares_ex node1 crm resource clear shares-a >/dev/null 2>&1
 if shares_wait_group a node1 60 >/dev/null; then
@@ -167,8 +143,7 @@ if shares_wait_group a node1 60 >/dev/null; then
 else
 	not_ok "crm resource clear shares-a: back on node1"
 fi
-clients_wait mv "move back to node1"
-clients_check mv "planned move"
+clients_wait "move back to node1"
 
 # 4. Ganesha crash on the active node -----------------------------------------------------------
 ganesha_pid() { # ganesha_pid NODE
@@ -178,8 +153,8 @@ ganesha_pid() { # ganesha_pid NODE
 	done
 }
 new_ganesha() { local p; p=$(ganesha_pid node1); [ -n "$p" ] && [ "$p" != "$1" ]; }
-clients_start gc
 old=$(ganesha_pid node1)
+shares_event "Ganesha crash on node1"
 t0=$(now_ms)
 kill -9 "$old"
 if wait_until 60 new_ganesha "$old"; then
@@ -193,9 +168,21 @@ check "the host pushed the failure (genapp saw the exit)" \
 check "shares-a running on node1 again" quiet shares_wait_group a node1 60
 check_status node1 share-a1 "GlobalState=Online LocalState=Online .*NodeShareCount=2" \
 	"node1 after the Ganesha restart: GSM Online, NodeShareCount 2"
-clients_wait gc "Ganesha crash"
-clients_check gc "Ganesha crash"
+clients_wait "Ganesha crash"
 
+for c in a b; do
+	if ! shares_client_stop "$c"; then
+		not_ok "client $c wrote its report"
+		tail -n 5 "$WORK/$c.log" | indent
+		continue
+	fi
+	check "client $c: acknowledged writes ($(shares_client_field "$c" acked))" \
+		[ "$(shares_client_field "$c" acked)" -gt 0 ]
+	check "client $c: no acknowledged write lost" [ "$(shares_client_field "$c" lost)" = 0 ]
+	check "client $c: no stale file handle in its one session" [ "$(shares_client_field "$c" stale)" = 0 ]
+	diag "client $c: longest gap per scenario (s), reconnects $(shares_client_field "$c" reconnects):"
+	shares_client_gaps "$c" | awk -F'\t' '{printf "#   %-30s %6.2f\n", $1, $2}'
+done
 shares_watch_stop
 rounds=$(cat "$WORK/watch.rounds" 2>/dev/null || echo 0)
 if [ -s "$WORK/twice.log" ]; then
