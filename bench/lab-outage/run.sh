@@ -1,0 +1,219 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# bench/lab-outage/run.sh BUILD_DIR: the outage an NFS client sees when a node fails, fails back
+# or a share group is moved, on the two-node lab cluster (tests/lab), printed side by side with
+#   (a) the failure-detection bound of the cluster's Corosync timeouts (token + consensus, read
+#       from the running corosync), and
+#   (b) the setup a user would otherwise build: Pacemaker restarting one NFS-Ganesha daemon that
+#       has the full export list in its configuration (ocf:heartbeat:anything), plus an
+#       ocf:heartbeat:IPaddr2 VIP, Ganesha's recovery directory on the shared storage; once
+#       with Ganesha's defaults (Grace_Period 90 s, Lease_Lifetime 60 s) and once with the
+#       same grace/lease as the clusres lab (so the difference is not only configuration).
+# clusres is set up with the README's admin workflow.  One NFS test client keeps one session
+# through all events of a setup (as real clients do); its outages are attributed to events.
+# Needs root; one lab per machine (takes the lab lock).  Environment: ROUNDS (clusres rounds
+# of kill/failback and of move/move back, default 3), NAIVE_ROUNDS (default 1), SKIP_NAIVE=1,
+# SKIP_DEFAULTS=1 (skip the slow naive run with Ganesha's defaults).
+set -uo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top=$(cd "$here/../.." && pwd)
+build=$(readlink -f "${1:?usage: run.sh BUILD_DIR (configured with --prefix=/usr)}")
+rounds=${ROUNDS:-3}
+naive_rounds=${NAIVE_ROUNDS:-1}
+LAB=$top/tests/lab/lab
+LAB_DIR=${CLUSRES_LAB_DIR:-/tmp/clusres-lab}
+WORK=$(mktemp -d /tmp/bench-outage.XXXXXX)
+# shellcheck source=../../tests/lab/shares.sh
+. "$top/tests/lab/shares.sh"
+# shellcheck source=../../tests/lib/tap.sh
+. "$top/tests/lib/tap.sh" # now_ms, lab_lock
+SHARES_CLIENT=$build/tests/nfs-client/clusres-nfs-client
+RESULTS=$WORK/results # "setup<TAB>event<TAB>seconds" lines
+
+die() { echo "bench/lab-outage: $*" >&2; exit 1; }
+log() { echo "[$(date +%T)] $*" >&2; }
+cleanup() {
+	shares_client_kill_all
+	"$LAB" down >/dev/null 2>&1
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+[ "$(id -u)" = 0 ] || die "needs root"
+[ -x "$SHARES_CLIENT" ] || die "no $SHARES_CLIENT (ninja -C $build)"
+lab_lock || die "another lab user holds $LAB_LOCK"
+stage=$("$top/tests/lib/stage.sh" "$build") || die "cannot stage $build"
+
+# wait_group_on LETTER NODE ASK: the group runs on NODE (60 s)
+placed() { shares_wait_group "$1" "$2" 90 "${3:-node1 node2}" >/dev/null; }
+served() { shares_client_wait_served "$1" 120; }
+# record SETUP CLIENT: attribute the client's outages to the events of this setup
+record() {
+	shares_client_stop "$2" || die "$1: client $2 wrote no report"
+	[ "$(shares_client_field "$2" lost)" = 0 ] || log "$1: client $2 LOST acknowledged writes"
+	[ "$(shares_client_field "$2" stale)" = 0 ] || log "$1: client $2 saw STALE file handles"
+	shares_client_gaps "$2" | awk -F'\t' -v s="$1" '{print s "\t" $1 "\t" $2}' >>"$RESULTS"
+	: >"$WORK/events"
+}
+detection_bound() { # token + consensus of the running corosync on NODE, in ms
+	local token consensus
+	token=$(shares_ex "$1" corosync-cmapctl -g runtime.config.totem.token | awk '{print $NF}')
+	consensus=$(shares_ex "$1" corosync-cmapctl -g runtime.config.totem.consensus | awk '{print $NF}')
+	echo "$token $consensus"
+}
+
+# ---- clusres ------------------------------------------------------------------------------------
+"$LAB" down >/dev/null 2>&1
+log "clusres: lab up 2, README admin workflow"
+"$LAB" up 2 --clients 1 --stage "$stage" >/dev/null 2>&1 || die "lab up failed"
+shares_configure node1 2>/dev/null || die "admin workflow failed"
+placed a node1 && placed b node2 || die "groups did not start"
+read -r token consensus <<<"$(detection_bound node1)"
+shares_client_start ca 198.18.0.100 /a1
+served ca || die "client does not get served"
+for ((i = 1; i <= rounds; i++)); do
+	log "clusres: round $i: kill -9 node1"
+	shares_event "node kill"
+	"$LAB" kill node1
+	placed a node2 node2 || die "no failover"
+	served ca || die "client not served after failover"
+	sleep 2
+	log "clusres: round $i: restart node1 (failback)"
+	shares_event "failback"
+	"$LAB" restart node1 >/dev/null 2>&1 || die "node1 did not rejoin"
+	placed a node1 || die "no failback"
+	served ca || die "client not served after failback"
+	sleep 2
+done
+# Planned moves come after a quiet period longer than the lease: the failover rounds' clients
+# are all known again and no grace from them is pending.
+sleep 12
+for ((i = 1; i <= rounds; i++)); do
+	log "clusres: round $i: crm resource move shares-a node2, then clear"
+	shares_event "planned move"
+	shares_ex node1 crm resource move shares-a node2 >/dev/null 2>&1
+	placed a node2 || die "move failed"
+	served ca || die "client not served after move"
+	sleep 2
+	shares_event "move back"
+	shares_ex node1 crm resource clear shares-a >/dev/null 2>&1
+	placed a node1 || die "move back failed"
+	served ca || die "client not served after move back"
+	sleep 2
+done
+record clusres ca
+"$LAB" down >/dev/null 2>&1
+
+# ---- naive: Pacemaker restarts one Ganesha with the full export list, plus IPaddr2 --------------
+naive_setup() { # naive_setup GRACE LEASE (empty: Ganesha's defaults)
+	local v4=""
+	[ -z "$1" ] || v4="Grace_Period = $1; Lease_Lifetime = $2; "
+	# The same exports (ids, pseudo paths, filesystem ids) the share driver would generate.
+	shares_ex node1 bash -e -c "
+		mkdir -p /srv/nfs/.naive/recovery /srv/nfs/a1 /srv/nfs/a2 && chmod 1777 /srv/nfs/a1 /srv/nfs/a2
+		cat >/srv/nfs/.naive/ganesha.conf <<-EOF
+			NFS_CORE_PARAM { Protocols = 4; Enable_NLM = false; Enable_RQUOTA = false; }
+			NFSV4 { ${v4}RecoveryRoot = \"/srv/nfs/.naive/recovery\"; }
+			EXPORT { Export_Id = 3352; Path = \"/srv/nfs/a1\"; Pseudo = \"/a1\"; Access_Type = RW;
+				Squash = Root_Squash; Protocols = 4; Transports = TCP; SecType = sys;
+				Filesystem_Id = 3352.3352; FSAL { Name = VFS; } }
+			EXPORT { Export_Id = 4523; Path = \"/srv/nfs/a2\"; Pseudo = \"/a2\"; Access_Type = RW;
+				Squash = Root_Squash; Protocols = 4; Transports = TCP; SecType = sys;
+				Filesystem_Id = 4523.4523; FSAL { Name = VFS; } }
+		EOF
+		crm configure <<-'CRM'
+			primitive nfs-daemon ocf:heartbeat:anything \\
+			  params binfile=/usr/bin/ganesha.nfsd pidfile=/run/ganesha-naive.pid \\
+			    cmdline_options=\"-F -f /srv/nfs/.naive/ganesha.conf -L /var/log/ganesha/naive.log -p /run/ganesha.nfsd.pid\" \\
+			  op monitor interval=10s timeout=20s
+			primitive vip-a ocf:heartbeat:IPaddr2 params ip=198.18.0.100 cidr_netmask=24 \\
+			  op monitor interval=2s
+			group nfs nfs-daemon vip-a
+			location nfs-home nfs 100: node1
+			commit
+		CRM
+	" >/dev/null 2>&1
+}
+naive_placed() { # naive_placed NODE [ASK]
+	local t0=$SECONDS
+	until [ "$(shares_where vip-a "${2:-node1 node2}")" = "$1" ] &&
+		[ "$(shares_where nfs-daemon "${2:-node1 node2}")" = "$1" ]; do
+		((SECONDS - t0 < 90)) || return 1
+		sleep 0.2
+	done
+}
+naive_run() { # naive_run NAME GRACE LEASE LAB-GRACE-OPTS...
+	local name=$1 grace=$2 lease=$3 i
+	shift 3
+	log "$name: lab up 2 $*"
+	"$LAB" up 2 --clients 1 --stage "$stage" "$@" >/dev/null 2>&1 || die "lab up failed"
+	naive_setup "$grace" "$lease" || die "naive setup failed"
+	naive_placed node1 || die "naive group did not start"
+	shares_client_start cn 198.18.0.100 /a1
+	served cn || die "$name: client does not get served"
+	for ((i = 1; i <= naive_rounds; i++)); do
+		log "$name: round $i: kill -9 node1"
+		shares_event "node kill"
+		"$LAB" kill node1
+		naive_placed node2 node2 || die "$name: no failover"
+		served cn || die "$name: client not served after failover"
+		sleep 2
+		log "$name: round $i: restart node1 (failback)"
+		shares_event "failback"
+		"$LAB" restart node1 >/dev/null 2>&1 || die "node1 did not rejoin"
+		naive_placed node1 || die "$name: no failback"
+		served cn || die "$name: client not served after failback"
+		sleep 2
+	done
+	sleep 12
+	for ((i = 1; i <= naive_rounds; i++)); do
+		log "$name: round $i: crm resource move nfs node2, then clear"
+		shares_event "planned move"
+		shares_ex node1 crm resource move nfs node2 >/dev/null 2>&1
+		naive_placed node2 || die "$name: move failed"
+		served cn || die "$name: client not served after move"
+		sleep 2
+		shares_event "move back"
+		shares_ex node1 crm resource clear nfs >/dev/null 2>&1
+		naive_placed node1 || die "$name: move back failed"
+		served cn || die "$name: client not served after move back"
+		sleep 2
+	done
+	record "$name" cn
+	"$LAB" down >/dev/null 2>&1
+}
+if [ "${SKIP_NAIVE:-0}" != 1 ]; then
+	naive_run "naive-10" 10 10 --grace 10 --lease 10
+	[ "${SKIP_DEFAULTS:-0}" = 1 ] || naive_run "naive-defaults" "" "" --grace default --lease default
+fi
+
+# ---- Report -------------------------------------------------------------------------------------
+python3 - "$RESULTS" "$token" "$consensus" "$rounds" "$naive_rounds" <<'EOF'
+import statistics, sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+token, consensus = int(sys.argv[2]), int(sys.argv[3])
+bound = (token + consensus) / 1000
+setups = [("clusres", f"clusres (README workflow, grace 10 s, {sys.argv[4]} rounds)"),
+          ("naive-10", f"naive: Ganesha restart + IPaddr2, grace 10 s/lease 10 s ({sys.argv[5]} rounds)"),
+          ("naive-defaults", f"naive: Ganesha restart + IPaddr2, Ganesha defaults ({sys.argv[5]} rounds)")]
+events = ["node kill", "failback", "planned move", "move back"]
+def cell(s, e):
+    v = [float(r[2]) for r in rows if r[0] == s and r[1] == e]
+    if not v:
+        return "-"
+    return f"{statistics.median(v):6.2f} ({min(v):.2f}-{max(v):.2f})" if len(v) > 1 else f"{v[0]:6.2f}"
+print("client-observed outage through the VIP, seconds: median (min-max)")
+print(f"{'':64s}" + "".join(f"{e:>22s}" for e in events))
+print(f"{'(a) detection bound: token ' + str(token) + ' ms + consensus ' + str(consensus) + ' ms':64s}{bound:22.2f}")
+for s, label in setups:
+    if any(r[0] == s for r in rows):
+        print(f"{label:64s}" + "".join(f"{cell(s, e):>22s}" for e in events))
+kill = [float(r[2]) for r in rows if r[0] == "clusres" and r[1] == "node kill"]
+moves = [float(r[2]) for r in rows if r[0] == "clusres" and r[1] in ("planned move", "move back")]
+if kill:
+    print(f"target: node kill <= detection + 2 s = {bound + 2:.2f} s (worst {max(kill):.2f}): "
+          + ("PASS" if max(kill) <= bound + 2 else "FAIL"))
+if moves:
+    print(f"target: planned move < 1 s (worst {max(moves):.2f}): " + ("PASS" if max(moves) < 1 else "FAIL"))
+EOF
