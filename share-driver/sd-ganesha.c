@@ -14,6 +14,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clusres-config.h"
 
@@ -322,4 +323,87 @@ gboolean sd_ganesha_get_grace(SdGanesha *ganesha, gboolean *in_grace, GError **e
   }
   *in_grace = grace;
   return TRUE;
+}
+
+/* ---- recovery database on shared storage ------------------------------------------------- */
+
+/* A node name or VIP becomes one path component: nothing that could climb out of the root or
+ * collide with the by-vip directory. */
+static gboolean valid_component(const char *what, const char *name, GError **error)
+{
+  if (name == NULL || *name == '\0' || strchr(name, '/') != NULL || g_str_equal(name, ".") ||
+      g_str_equal(name, "..") || g_str_equal(name, SD_GANESHA_RECOVERY_BY_VIP) ||
+      g_str_has_prefix(name, "v4")) {
+    g_set_error(error, SD_DRIVER_ERROR, SD_DRIVER_ERROR_INVALID,
+                "recovery: %s '%s' is not usable as a directory name", what,
+                name != NULL ? name : "(null)");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Points @link at @target, replacing what was there in one rename: a Ganesha reading the link
+ * during the change sees the old or the new target, never none. */
+static gboolean replace_symlink(const char *target, const char *link, GError **error)
+{
+  g_autofree char *tmp = g_strdup_printf("%s.tmp-%d", link, (int)getpid());
+  (void)g_unlink(tmp);
+  if (symlink(target, tmp) != 0 || g_rename(tmp, link) != 0) {
+    int err = errno;
+    (void)g_unlink(tmp);
+    g_set_error(error, SD_DRIVER_ERROR, SD_DRIVER_ERROR_FAILED,
+                "recovery: cannot link %s -> %s: %s", link, target, g_strerror(err));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean make_dir(const char *path, GError **error)
+{
+  if (g_mkdir_with_parents(path, 0755) != 0) {
+    int err = errno;
+    g_set_error(error, SD_DRIVER_ERROR, SD_DRIVER_ERROR_FAILED, "recovery: cannot create %s: %s",
+                path, g_strerror(err));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean sd_ganesha_recovery_claim(const char *shared_root, const char *node, const char *vip,
+                                   GError **error)
+{
+  if (!valid_component("node", node, error) || !valid_component("VIP", vip, error))
+    return FALSE;
+  g_autofree char *dir = g_build_filename(shared_root, SD_GANESHA_RECOVERY_BY_VIP, NULL);
+  if (!make_dir(dir, error))
+    return FALSE;
+  g_autofree char *link = g_build_filename(dir, vip, NULL);
+  g_autofree char *target = g_strdup_printf("../%s/%s", node, SD_GANESHA_RECOVERY_CLIENTS);
+  return replace_symlink(target, link, error);
+}
+
+gboolean sd_ganesha_recovery_link(const char *shared_root, const char *node, const char *vip,
+                                  GError **error)
+{
+  if (!valid_component("node", node, error) || !valid_component("VIP", vip, error))
+    return FALSE;
+  g_autofree char *dir = g_build_filename(shared_root, node, vip, NULL);
+  if (!make_dir(dir, error))
+    return FALSE;
+  g_autofree char *link = g_build_filename(dir, "v4recov", NULL);
+  g_autofree char *target = g_strdup_printf("../../%s/%s", SD_GANESHA_RECOVERY_BY_VIP, vip);
+  return replace_symlink(target, link, error);
+}
+
+gboolean sd_ganesha_takeover(SdGanesha *ganesha, const char *shared_root, const char *node,
+                             const char *vip, GError **error)
+{
+  if (shared_root != NULL && !sd_ganesha_recovery_link(shared_root, node, vip, error))
+    return FALSE;
+  g_autofree char *key = g_strdup_printf("5:%s", vip);
+  /* Ganesha loads the clients inside the D-Bus call (nfs_start_grace), so once it has
+   * answered, the link may move on to us. */
+  if (!sd_ganesha_grace(ganesha, key, error))
+    return FALSE;
+  return shared_root == NULL || sd_ganesha_recovery_claim(shared_root, node, vip, error);
 }

@@ -48,4 +48,27 @@ gboolean sd_ganesha_grace(SdGanesha *ganesha, const char *event_key, GError **er
 /** admin.get_grace. */
 gboolean sd_ganesha_get_grace(SdGanesha *ganesha, gboolean *in_grace, GError **error);
 
+/*
+ * Recovery database on shared storage, so that the node taking a VIP over can let that VIP's
+ * clients reclaim (layout in README.md, "Grace and reclaim").  Every node's Ganesha has
+ * NFSV4 { RecoveryRoot = "<shared_root>/<node>"; } and records its clients (fs backend,
+ * Ganesha 4.3) in <shared_root>/<node>/SD_GANESHA_RECOVERY_CLIENTS.  grace("5:<vip>") reads
+ * RecoveryRoot/<vip>/v4recov, taking every directory below it as one client name.
+ */
+#define SD_GANESHA_RECOVERY_CLIENTS "v4recov/node0"
+#define SD_GANESHA_RECOVERY_BY_VIP "by-vip"
+
+/** <shared_root>/by-vip/<vip> -> ../<node>/v4recov/node0, replaced atomically: @node serves
+ * @vip now, so a later takeover reads @node's clients. */
+gboolean sd_ganesha_recovery_claim(const char *shared_root, const char *node, const char *vip,
+                                   GError **error);
+/** <shared_root>/<node>/<vip>/v4recov -> ../../by-vip/<vip>: where grace("5:<vip>") on @node
+ * finds the clients of the VIP's previous server. */
+gboolean sd_ganesha_recovery_link(const char *shared_root, const char *node, const char *vip,
+                                  GError **error);
+/** Takeover of @vip by @node: recovery_link, grace("5:<vip>") (Ganesha reads the previous
+ * server's clients before it answers), then recovery_claim.  @shared_root NULL: grace only. */
+gboolean sd_ganesha_takeover(SdGanesha *ganesha, const char *shared_root, const char *node,
+                             const char *vip, GError **error);
+
 G_END_DECLS

@@ -4,7 +4,9 @@
 #undef NDEBUG
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sd-ganesha.h"
 
@@ -172,6 +174,63 @@ static void test_xml_reply_types(void)
   }
 }
 
+/* The takeover layout: node B's RecoveryRoot/<vip>/v4recov leads to the client directory of
+ * the node that served the VIP, and follows the VIP when it moves. */
+static void test_recovery_layout(void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *root = g_dir_make_tmp("sd-recovery-XXXXXX", &error);
+  g_assert_no_error(error);
+  g_autofree char *a_clients = g_build_filename(root, "nodeA", SD_GANESHA_RECOVERY_CLIENTS, NULL);
+  g_autofree char *b_clients = g_build_filename(root, "nodeB", SD_GANESHA_RECOVERY_CLIENTS, NULL);
+  g_assert_cmpint(g_mkdir_with_parents(a_clients, 0755), ==, 0);
+  g_assert_cmpint(g_mkdir_with_parents(b_clients, 0755), ==, 0);
+  g_autofree char *a_marker = g_build_filename(a_clients, "::ffff:198.18.0.2-(2:c1)", NULL);
+  g_assert_cmpint(g_mkdir(a_marker, 0700), ==, 0);
+
+  g_assert_true(sd_ganesha_recovery_claim(root, "nodeA", "198.18.0.100", &error));
+  g_assert_no_error(error);
+  g_assert_true(sd_ganesha_recovery_link(root, "nodeB", "198.18.0.100", &error));
+  g_assert_no_error(error);
+  /* Idempotent: a second start of the share changes nothing. */
+  g_assert_true(sd_ganesha_recovery_link(root, "nodeB", "198.18.0.100", &error));
+  g_assert_no_error(error);
+
+  g_autofree char *by_vip = g_build_filename(root, "by-vip", "198.18.0.100", NULL);
+  g_autofree char *target = g_file_read_link(by_vip, &error);
+  g_assert_no_error(error);
+  g_assert_cmpstr(target, ==, "../nodeA/v4recov/node0");
+  /* What Ganesha on B opens for grace("5:198.18.0.100"): A's client directory itself. */
+  g_autofree char *seen =
+      g_build_filename(root, "nodeB", "198.18.0.100", "v4recov", "::ffff:198.18.0.2-(2:c1)", NULL);
+  g_assert_true(g_file_test(seen, G_FILE_TEST_IS_DIR));
+
+  /* B serves the VIP now: the next takeover (by A) must read B's clients. */
+  g_assert_true(sd_ganesha_recovery_claim(root, "nodeB", "198.18.0.100", &error));
+  g_assert_no_error(error);
+  g_autofree char *target2 = g_file_read_link(by_vip, &error);
+  g_assert_cmpstr(target2, ==, "../nodeB/v4recov/node0");
+  g_assert_false(g_file_test(seen, G_FILE_TEST_EXISTS));
+  g_autofree char *tmp_left = g_strdup_printf("%s.tmp-%d", by_vip, (int)getpid());
+  g_assert_false(g_file_test(tmp_left, G_FILE_TEST_EXISTS | G_FILE_TEST_IS_SYMLINK));
+
+  g_autofree char *rm = g_strdup_printf("rm -rf '%s'", root);
+  g_assert_cmpint(system(rm), ==, 0);
+}
+
+static void test_recovery_invalid(void)
+{
+  const char *bad[] = {"", ".", "..", "a/b", "by-vip", "v4recov", "v4old"};
+  for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
+    g_autoptr(GError) error = NULL;
+    g_assert_false(sd_ganesha_recovery_claim("/nonexistent", bad[i], "198.18.0.100", &error));
+    g_assert_error(error, SD_DRIVER_ERROR, SD_DRIVER_ERROR_INVALID);
+    g_clear_error(&error);
+    g_assert_false(sd_ganesha_recovery_link("/nonexistent", "nodeA", bad[i], &error));
+    g_assert_error(error, SD_DRIVER_ERROR, SD_DRIVER_ERROR_INVALID);
+  }
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -180,5 +239,7 @@ int main(int argc, char **argv)
   g_test_add_func("/sd-ganesha/export-file", test_export_file);
   g_test_add_func("/sd-ganesha/show-exports/parse", test_parse_show_exports);
   g_test_add_func("/sd-ganesha/xml/reply-types", test_xml_reply_types);
+  g_test_add_func("/sd-ganesha/recovery/layout", test_recovery_layout);
+  g_test_add_func("/sd-ganesha/recovery/invalid", test_recovery_invalid);
   return g_test_run();
 }

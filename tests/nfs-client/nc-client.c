@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "nc-reclaim.h"
 #include "nc-record.h"
 #include "nc-report.h"
 #include "nc-session.h"
@@ -23,8 +24,10 @@ typedef struct {
   NcSessionConfig config;
   char verifier[8];
   NcReport *report;
-  NcSession *session; /* NULL while disconnected */
-  gboolean open;      /* the file is open in this session */
+  NcSession *session;       /* NULL while disconnected */
+  gboolean open;            /* the file is open in this session */
+  gboolean reclaim_refused; /* this session's server had nothing for us to reclaim */
+  guint32 owner_seqid;      /* our open-owner's seqid (reclaim), kept across sessions */
   gboolean ever_connected;
   gboolean ever_opened;
   GBytes *first_fh;      /* the handle of the first open: must survive a failover */
@@ -44,6 +47,7 @@ static void drop_session(NcClient *c)
 {
   g_clear_pointer(&c->session, nc_session_free);
   c->open = FALSE;
+  c->reclaim_refused = FALSE;
 }
 
 /* Counts and logs a failure, decides whether the session is still usable, and schedules the
@@ -63,6 +67,7 @@ static gint64 handle_error(NcClient *c, gint64 now, const GError *error)
     break;
   case NC_ERR_STATE:
   case NC_ERR_OTHER:
+  case NC_ERR_NO_GRACE:
     break;
   }
   /* A grace period means an answer every GRACE_RETRY_US: log the first and then every 25th. */
@@ -156,6 +161,8 @@ static gboolean connect_and_open(NcClient *c, gint64 now, GError **error)
     c->session = nc_session_connect(&c->config, error);
     if (c->session == NULL)
       return FALSE;
+    if (outage != NULL)
+      outage->reconnected_us = g_get_monotonic_time();
     if (c->ever_connected) {
       c->report->reconnects++;
       g_printerr("t=%.3fs reconnected to %s\n", t_of(c, g_get_monotonic_time()), c->opt->server);
@@ -176,6 +183,33 @@ static gboolean connect_and_open(NcClient *c, gint64 now, GError **error)
       g_printerr("t=%.3fs original file handle is STALE: %s\n", t_of(c, g_get_monotonic_time()),
                  local->message);
     } else {
+      g_propagate_error(error, g_steal_pointer(&local));
+      return FALSE;
+    }
+  }
+  if (nc_reclaim_open_how(!c->opt->no_reclaim, c->ever_opened && c->first_fh != NULL,
+                          c->reclaim_refused) == NC_OPEN_RECLAIM) {
+    g_autoptr(GError) local = NULL;
+    gboolean ok = nc_session_reclaim(c->session, c->first_fh, &local);
+    NcErrKind kind =
+        ok || local->domain != NC_SESSION_ERROR ? NC_ERR_OTHER : (NcErrKind)local->code;
+    switch (nc_reclaim_next(ok, kind)) {
+    case NC_RECLAIM_USE:
+      c->report->reclaims++;
+      if (outage != NULL)
+        outage->reclaimed = TRUE;
+      g_printerr("t=%.3fs reclaimed the open (OPEN CLAIM_PREVIOUS)\n",
+                 t_of(c, g_get_monotonic_time()));
+      c->open = TRUE;
+      c->ever_opened = TRUE;
+      return full_verify(c, now, error);
+    case NC_RECLAIM_OPEN:
+      c->report->reclaim_refused++;
+      c->reclaim_refused = TRUE;
+      g_printerr("t=%.3fs nothing to reclaim (%s): opening anew\n", t_of(c, g_get_monotonic_time()),
+                 local->message);
+      break;
+    case NC_RECLAIM_RECONNECT:
       g_propagate_error(error, g_steal_pointer(&local));
       return FALSE;
     }
@@ -260,6 +294,7 @@ int nc_client_run(const NcOptions *options)
                                .export_path = options->export_path,
                                .client_id = options->client_id,
                                .verifier = c.verifier,
+                               .owner_seqid = &c.owner_seqid,
                                .timeout_ms = options->timeout_ms};
   c.acked_times = g_array_new(FALSE, FALSE, sizeof(gint64));
   c.lost_seen = g_byte_array_new();

@@ -54,6 +54,10 @@ gboolean nc_options_parse(NcOptions *options, int argc, char **argv, GError **er
        "CLIENTID"},
       {"timeout-ms", 't', 0, G_OPTION_ARG_INT, &options->timeout_ms,
        "RPC timeout, whole seconds as libnfs requires (1000-60000, default 2000)", "MS"},
+      {"no-reclaim", 0, 0, G_OPTION_ARG_NONE, &options->no_reclaim,
+       "after the server lost our state, do not reclaim the open (OPEN CLAIM_PREVIOUS) during "
+       "its grace period: wait for grace to end and open anew (for comparison)",
+       NULL},
       {NULL},
   };
   g_autoptr(GOptionContext) ctx = g_option_context_new("- NFSv4 client that proves failover "
@@ -65,7 +69,9 @@ gboolean nc_options_parse(NcOptions *options, int argc, char **argv, GError **er
       "it counts as acknowledged, and keeps reading back and verifying every acknowledged\n"
       "record.  When the server goes away it reconnects (bounded back-off, same client id)\n"
       "and re-opens the file, checks whether the file handle it first got is still valid,\n"
-      "and verifies nothing acknowledged was lost.  Prints a progress line each second.");
+      "and verifies nothing acknowledged was lost.  Prints a progress line each second.\n"
+      "After a server restart or takeover it reclaims its open with OPEN(CLAIM_PREVIOUS)\n"
+      "during the server's grace period, as the Linux NFSv4 client does (see --no-reclaim).");
   g_option_context_set_description(
       ctx, "Exit status: 0 when no acknowledged record was lost and no file handle went stale,\n"
            "1 otherwise, 2 for usage errors.");

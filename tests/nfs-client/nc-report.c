@@ -55,8 +55,11 @@ void nc_report_note_ack(NcReport *report, gint64 now_us)
   report->last_ack_us = now_us;
   report->acked++;
   NcOutage *outage = nc_report_current_outage(report);
-  if (outage != NULL)
+  if (outage != NULL) {
     outage->end_us = now_us;
+    if (outage->reconnected_us != 0)
+      outage->reconnect_to_write_us = now_us - outage->reconnected_us;
+  }
 }
 
 NcOutage *nc_report_note_error(NcReport *report, gint64 now_us, const char *message)
@@ -71,6 +74,7 @@ NcOutage *nc_report_note_error(NcReport *report, gint64 now_us, const char *mess
   outage->start_us = report->last_ack_us != 0 ? report->last_ack_us : now_us;
   outage->cause = g_strdup(message);
   outage->old_handle_valid = -1;
+  outage->reconnect_to_write_us = -1;
   g_ptr_array_add(report->outages, outage);
   return outage;
 }
@@ -179,6 +183,21 @@ char *nc_report_to_json(const NcReport *report)
       ",\n  \"grace_errors\": %" G_GUINT64_FORMAT ",\n  \"errors\": %" G_GUINT64_FORMAT,
       report->acked, report->verified, report->verify_passes, report->reconnects, report->stale,
       report->lost, report->grace_errors, report->errors);
+  g_string_append_printf(
+      out, ",\n  \"reclaims\": %" G_GUINT64_FORMAT ",\n  \"reclaim_refused\": %" G_GUINT64_FORMAT,
+      report->reclaims, report->reclaim_refused);
+  /* The longest time from a reconnect to the first acknowledged write after it: what the
+   * grace period (or reclaiming within it) costs the application once the server is back. */
+  gint64 r2w_max = -1;
+  for (guint i = 0; i < report->outages->len; i++) {
+    const NcOutage *o = g_ptr_array_index(report->outages, i);
+    r2w_max = MAX(r2w_max, o->reconnect_to_write_us);
+  }
+  g_string_append(out, ",\n  \"reconnect_to_write_max_s\": ");
+  if (r2w_max < 0)
+    g_string_append(out, "null");
+  else
+    json_seconds(out, (double)r2w_max / G_USEC_PER_SEC);
   g_string_append(out, ",\n  \"gap_max_s\": ");
   json_seconds(out, (double)report->gap_max_us / G_USEC_PER_SEC);
   g_string_append(out, ",\n  \"gap_max_start\": ");
@@ -205,10 +224,17 @@ char *nc_report_to_json(const NcReport *report)
     json_string(out, o->cause);
     g_string_append_printf(out, ", \"connect_attempts\": %u, \"grace_errors\": %u, \"stale\": %u",
                            o->connect_attempts, o->grace_errors, o->stale);
-    g_string_append_printf(out, ", \"old_handle_valid\": %s}",
+    g_string_append_printf(out, ", \"old_handle_valid\": %s",
                            o->old_handle_valid < 0   ? "null"
                            : o->old_handle_valid > 0 ? "true"
                                                      : "false");
+    g_string_append_printf(
+        out, ", \"reclaimed\": %s, \"reconnect_to_write_s\": ", o->reclaimed ? "true" : "false");
+    if (o->reconnect_to_write_us < 0)
+      g_string_append(out, "null");
+    else
+      json_seconds(out, (double)o->reconnect_to_write_us / G_USEC_PER_SEC);
+    g_string_append(out, "}");
   }
   g_string_append(out, report->outages->len > 0 ? "\n  ]" : "]");
   g_string_append_printf(out, ",\n  \"passed\": %s\n}\n",

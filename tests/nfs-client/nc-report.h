@@ -13,7 +13,10 @@ typedef struct {
   guint connect_attempts;
   guint grace_errors;
   guint stale;
-  int old_handle_valid; /* 1 valid, 0 stale, -1 not checked */
+  int old_handle_valid;         /* 1 valid, 0 stale, -1 not checked */
+  gboolean reclaimed;           /* the open was reclaimed (OPEN CLAIM_PREVIOUS) in this outage */
+  gint64 reconnected_us;        /* monotonic, last successful reconnect; 0 if none */
+  gint64 reconnect_to_write_us; /* from reconnected_us to the ack ending the outage; -1 n/a */
 } NcOutage;
 
 typedef struct {
@@ -29,10 +32,12 @@ typedef struct {
   guint64 verified; /* record reads that matched what was acknowledged */
   guint64 verify_passes;
   guint64 reconnects;
-  guint64 stale;        /* stale file handle errors */
-  guint64 lost;         /* acknowledged records missing or corrupt (each counted once) */
-  guint64 grace_errors; /* NFS4ERR_GRACE answers */
-  guint64 errors;       /* every failed operation, whatever the cause */
+  guint64 stale;           /* stale file handle errors */
+  guint64 lost;            /* acknowledged records missing or corrupt (each counted once) */
+  guint64 grace_errors;    /* NFS4ERR_GRACE answers */
+  guint64 errors;          /* every failed operation, whatever the cause */
+  guint64 reclaims;        /* opens reclaimed with OPEN(CLAIM_PREVIOUS) */
+  guint64 reclaim_refused; /* reclaims the server had no grace for (NFS4ERR_NO_GRACE) */
 
   gint64 last_ack_us; /* monotonic; 0 before the first acknowledgement */
   gint64 gap_max_us;  /* longest time between two acknowledgements */

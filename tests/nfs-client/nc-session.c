@@ -17,6 +17,12 @@ struct NcSession {
   struct nfsfh *fh;
   char *export_path;
   int timeout_ms;
+  char *client_id;
+  char verifier[NFS4_VERIFIER_SIZE];
+  guint32 *owner_seqid;
+  /* Set by a successful reclaim: I/O then goes through raw compounds with this state. */
+  GBytes *reclaim_fh;
+  stateid4 stateid;
 };
 
 NcErrKind nc_session_classify(int err, const char *message)
@@ -36,6 +42,9 @@ NcErrKind nc_session_classify(int err, const char *message)
     return NC_ERR_STALE;
   if (strstr(m, "NFS4ERR_GRACE") != NULL)
     return NC_ERR_GRACE;
+  if (strstr(m, "NFS4ERR_NO_GRACE") != NULL || strstr(m, "NFS4ERR_RECLAIM_BAD") != NULL ||
+      strstr(m, "NFS4ERR_RECLAIM_CONFLICT") != NULL)
+    return NC_ERR_NO_GRACE;
   return NC_ERR_OTHER;
 }
 
@@ -160,6 +169,9 @@ NcSession *nc_session_connect(const NcSessionConfig *config, GError **error)
   g_autoptr(NcSession) session = g_new0(NcSession, 1);
   session->export_path = g_strdup(config->export_path);
   session->timeout_ms = config->timeout_ms;
+  session->client_id = g_strdup(config->client_id);
+  memcpy(session->verifier, config->verifier, NFS4_VERIFIER_SIZE);
+  session->owner_seqid = config->owner_seqid;
   session->nfs = nfs_init_context();
   if (session->nfs == NULL) {
     g_set_error(error, NC_SESSION_ERROR, NC_ERR_OTHER, "cannot create a libnfs context");
@@ -202,8 +214,17 @@ void nc_session_free(NcSession *session)
     nfs_destroy_context(session->nfs);
   }
   g_free(session->export_path);
+  g_free(session->client_id);
+  if (session->reclaim_fh != NULL)
+    g_bytes_unref(session->reclaim_fh);
   g_free(session);
 }
+
+/* The reclaimed-state I/O (defined with the other raw NFSv4 calls below). */
+static gboolean raw_write_stable(NcSession *session, guint64 offset, const void *data, gsize len,
+                                 GError **error);
+static gboolean raw_read(NcSession *session, guint64 offset, void *buf, gsize len, gsize *got,
+                         GError **error);
 
 static Call *open_call(NcSession *session, const char *path, int flags, GError **error)
 {
@@ -238,6 +259,8 @@ gboolean nc_session_open(NcSession *session, const char *name, gboolean truncate
 gboolean nc_session_write_stable(NcSession *session, guint64 offset, const void *data, gsize len,
                                  GError **error)
 {
+  if (session->reclaim_fh != NULL)
+    return raw_write_stable(session, offset, data, len, error);
   g_return_val_if_fail(session->fh != NULL, FALSE);
   Call *call = call_new(CALL_PLAIN);
   /* libnfs may still reference the data after we give up: it must outlive this frame. */
@@ -265,6 +288,8 @@ gboolean nc_session_write_stable(NcSession *session, guint64 offset, const void 
 gboolean nc_session_read(NcSession *session, guint64 offset, void *buf, gsize len, gsize *got,
                          GError **error)
 {
+  if (session->reclaim_fh != NULL)
+    return raw_read(session, offset, buf, len, got, error);
   g_return_val_if_fail(session->fh != NULL, FALSE);
   gsize done = 0;
   while (done < len) {
@@ -303,6 +328,18 @@ typedef struct {
   nfs_opnum4 failed_op;
   char *rpc_error;
   GBytes *fh; /* from GETFH, if the compound has one */
+  /* What the state-changing ops returned (each op's result is only valid in the callback). */
+  clientid4 clientid;
+  char confirm[NFS4_VERIFIER_SIZE]; /* SETCLIENTID */
+  stateid4 stateid;                 /* OPEN, OPEN_CONFIRM */
+  guint32 open_rflags;
+  gboolean seqid_used; /* the open-owner's seqid was consumed (RFC 7530 9.1.7) */
+  guint32 written;     /* WRITE */
+  guint8 *read_buf;    /* READ: where the data goes (caller's, read_cap bytes) */
+  gsize read_cap;
+  gsize read_len;
+  gboolean read_eof;
+  guint32 *owner_seqid; /* bumped when an OPEN/OPEN_CONFIRM consumed the seqid */
 } RawCall;
 
 static void raw_call_free(RawCall *call)
@@ -342,8 +379,37 @@ static void raw_cb(struct rpc_context *rpc, int status, void *data, void *privat
     if (op.resop == OP_GETFH && op.nfs_resop4_u.opgetfh.status == NFS4_OK) {
       nfs_fh4 fh = op.nfs_resop4_u.opgetfh.GETFH4res_u.resok4.object;
       call->fh = g_bytes_new(fh.nfs_fh4_val, fh.nfs_fh4_len);
+    } else if (op.resop == OP_SETCLIENTID && op.nfs_resop4_u.opsetclientid.status == NFS4_OK) {
+      SETCLIENTID4resok ok = op.nfs_resop4_u.opsetclientid.SETCLIENTID4res_u.resok4;
+      call->clientid = ok.clientid;
+      memcpy(call->confirm, ok.setclientid_confirm, sizeof(call->confirm));
+    } else if (op.resop == OP_OPEN || op.resop == OP_OPEN_CONFIRM) {
+      nfsstat4 st = op.resop == OP_OPEN ? op.nfs_resop4_u.opopen.status
+                                        : op.nfs_resop4_u.opopen_confirm.status;
+      /* The errors that do not consume the owner's seqid (RFC 7530 9.1.7). */
+      call->seqid_used = st != NFS4ERR_STALE_CLIENTID && st != NFS4ERR_STALE_STATEID &&
+                         st != NFS4ERR_BAD_STATEID && st != NFS4ERR_BAD_SEQID &&
+                         st != NFS4ERR_BADZDR && st != NFS4ERR_RESOURCE &&
+                         st != NFS4ERR_NOFILEHANDLE && st != NFS4ERR_MOVED;
+      if (st == NFS4_OK && op.resop == OP_OPEN) {
+        OPEN4resok ok = op.nfs_resop4_u.opopen.OPEN4res_u.resok4;
+        call->stateid = ok.stateid;
+        call->open_rflags = ok.rflags;
+      } else if (st == NFS4_OK) {
+        call->stateid = op.nfs_resop4_u.opopen_confirm.OPEN_CONFIRM4res_u.resok4.open_stateid;
+      }
+    } else if (op.resop == OP_WRITE && op.nfs_resop4_u.opwrite.status == NFS4_OK) {
+      call->written = op.nfs_resop4_u.opwrite.WRITE4res_u.resok4.count;
+    } else if (op.resop == OP_READ && op.nfs_resop4_u.opread.status == NFS4_OK) {
+      READ4resok ok = op.nfs_resop4_u.opread.READ4res_u.resok4;
+      call->read_len = MIN((gsize)ok.data.data_len, call->read_cap);
+      if (call->read_len > 0)
+        memcpy(call->read_buf, ok.data.data_val, call->read_len);
+      call->read_eof = ok.eof != 0;
     }
   }
+  if (call->seqid_used && call->owner_seqid != NULL)
+    (*call->owner_seqid)++;
 }
 
 static const char *nfsstat4_name(nfsstat4 status)
@@ -371,6 +437,24 @@ static const char *nfsstat4_name(nfsstat4 status)
     return "NFS4ERR_WRONGSEC";
   case NFS4ERR_DELAY:
     return "NFS4ERR_DELAY";
+  case NFS4ERR_NO_GRACE:
+    return "NFS4ERR_NO_GRACE";
+  case NFS4ERR_RECLAIM_BAD:
+    return "NFS4ERR_RECLAIM_BAD";
+  case NFS4ERR_RECLAIM_CONFLICT:
+    return "NFS4ERR_RECLAIM_CONFLICT";
+  case NFS4ERR_STALE_STATEID:
+    return "NFS4ERR_STALE_STATEID";
+  case NFS4ERR_BAD_STATEID:
+    return "NFS4ERR_BAD_STATEID";
+  case NFS4ERR_OLD_STATEID:
+    return "NFS4ERR_OLD_STATEID";
+  case NFS4ERR_BAD_SEQID:
+    return "NFS4ERR_BAD_SEQID";
+  case NFS4ERR_CLID_INUSE:
+    return "NFS4ERR_CLID_INUSE";
+  case NFS4ERR_ADMIN_REVOKED:
+    return "NFS4ERR_ADMIN_REVOKED";
   default:
     return "NFS4ERR_(other)";
   }
@@ -378,13 +462,13 @@ static const char *nfsstat4_name(nfsstat4 status)
 
 /* Runs one COMPOUND on the session's connection and waits for it (single threaded: nothing
  * else is waiting on the connection meanwhile). */
-static RawCall *raw_compound(NcSession *session, nfs_argop4 *ops, u_int n_ops, GError **error)
+static RawCall *raw_compound_into(NcSession *session, RawCall *call, nfs_argop4 *ops, u_int n_ops,
+                                  GError **error)
 {
   struct rpc_context *rpc = nfs_get_rpc_context(session->nfs);
   COMPOUND4args args = {0};
   args.argarray.argarray_len = n_ops;
   args.argarray.argarray_val = ops;
-  RawCall *call = g_new0(RawCall, 1);
   if (rpc_nfs4_compound_async(rpc, raw_cb, &args, call) != 0) {
     g_set_error(error, NC_SESSION_ERROR, NC_ERR_OTHER, "cannot send COMPOUND: %s",
                 rpc_get_error(rpc));
@@ -408,6 +492,11 @@ static RawCall *raw_compound(NcSession *session, nfs_argop4 *ops, u_int n_ops, G
     return NULL;
   }
   return call;
+}
+
+static RawCall *raw_compound(NcSession *session, nfs_argop4 *ops, u_int n_ops, GError **error)
+{
+  return raw_compound_into(session, g_new0(RawCall, 1), ops, n_ops, error);
 }
 
 GBytes *nc_session_lookup_fh(NcSession *session, const char *name, GError **error)
@@ -460,5 +549,188 @@ gboolean nc_session_check_fh(NcSession *session, GBytes *fh, GError **error)
   if (call == NULL)
     return FALSE;
   raw_call_free(call);
+  return TRUE;
+}
+
+/* ---- reclaim (NFSv4.0) ------------------------------------------------------------------- */
+
+static void put_fh(nfs_argop4 *op, GBytes *fh)
+{
+  gsize len = 0;
+  const char *data = g_bytes_get_data(fh, &len);
+  op->argop = OP_PUTFH;
+  op->nfs_argop4_u.opputfh.object.nfs_fh4_len = (u_int)len;
+  op->nfs_argop4_u.opputfh.object.nfs_fh4_val = (char *)data;
+}
+
+/* SETCLIENTID + SETCLIENTID_CONFIRM with the id string and verifier libnfs's mount used: the
+ * server sees the same, confirmed client (only its callback "changes"), keeps its state and
+ * its client id, and tells us that id, which libnfs keeps to itself. */
+static gboolean establish_clientid(NcSession *session, clientid4 *clientid, GError **error)
+{
+  nfs_argop4 op;
+  memset(&op, 0, sizeof(op));
+  op.argop = OP_SETCLIENTID;
+  SETCLIENTID4args *sc = &op.nfs_argop4_u.opsetclientid;
+  memcpy(sc->client.verifier, session->verifier, NFS4_VERIFIER_SIZE);
+  sc->client.id.id_len = (u_int)strlen(session->client_id);
+  sc->client.id.id_val = session->client_id;
+  /* No callback service: we take no delegations. */
+  sc->callback.cb_program = 0;
+  sc->callback.cb_location.r_netid = (char *)"tcp";
+  sc->callback.cb_location.r_addr = (char *)"0.0.0.0.0.0";
+  RawCall *call = raw_compound(session, &op, 1, error);
+  if (call == NULL) {
+    g_prefix_error(error, "reclaim: SETCLIENTID: ");
+    return FALSE;
+  }
+  *clientid = call->clientid;
+  memset(&op, 0, sizeof(op));
+  op.argop = OP_SETCLIENTID_CONFIRM;
+  op.nfs_argop4_u.opsetclientid_confirm.clientid = call->clientid;
+  memcpy(op.nfs_argop4_u.opsetclientid_confirm.setclientid_confirm, call->confirm,
+         NFS4_VERIFIER_SIZE);
+  raw_call_free(call);
+  call = raw_compound(session, &op, 1, error);
+  if (call == NULL) {
+    g_prefix_error(error, "reclaim: SETCLIENTID_CONFIRM: ");
+    return FALSE;
+  }
+  raw_call_free(call);
+  return TRUE;
+}
+
+gboolean nc_session_reclaim(NcSession *session, GBytes *fh, GError **error)
+{
+  g_return_val_if_fail(session->owner_seqid != NULL, FALSE);
+  clientid4 clientid = 0;
+  if (!establish_clientid(session, &clientid, error))
+    return FALSE;
+
+  /* Our own open-owner, the same in every session: the state we reclaim is the one we held. */
+  g_autofree char *owner = g_strconcat("nc-open:", session->client_id, NULL);
+  nfs_argop4 ops[2];
+  memset(ops, 0, sizeof(ops));
+  put_fh(&ops[0], fh);
+  ops[1].argop = OP_OPEN;
+  OPEN4args *open = &ops[1].nfs_argop4_u.opopen;
+  open->seqid = *session->owner_seqid;
+  open->share_access = OPEN4_SHARE_ACCESS_BOTH;
+  open->share_deny = OPEN4_SHARE_DENY_NONE;
+  open->owner.clientid = clientid;
+  open->owner.owner.owner_len = (u_int)strlen(owner);
+  open->owner.owner.owner_val = owner;
+  open->openhow.opentype = OPEN4_NOCREATE;
+  /* CLAIM_PREVIOUS: the current filehandle is the file itself, and we held no delegation. */
+  open->claim.claim = CLAIM_PREVIOUS;
+  open->claim.open_claim4_u.delegate_type = OPEN_DELEGATE_NONE;
+  RawCall *call = g_new0(RawCall, 1);
+  call->owner_seqid = session->owner_seqid;
+  call = raw_compound_into(session, call, ops, G_N_ELEMENTS(ops), error);
+  if (call == NULL) {
+    g_prefix_error(error, "reclaim: OPEN(CLAIM_PREVIOUS): ");
+    return FALSE;
+  }
+  stateid4 stateid = call->stateid;
+  gboolean confirm = (call->open_rflags & OPEN4_RESULT_CONFIRM) != 0;
+  raw_call_free(call);
+
+  if (confirm) {
+    /* A v4.0 server that does not know the owner yet wants it confirmed (RFC 7530 16.18). */
+    memset(ops, 0, sizeof(ops));
+    put_fh(&ops[0], fh);
+    ops[1].argop = OP_OPEN_CONFIRM;
+    ops[1].nfs_argop4_u.opopen_confirm.open_stateid = stateid;
+    ops[1].nfs_argop4_u.opopen_confirm.seqid = *session->owner_seqid;
+    call = g_new0(RawCall, 1);
+    call->owner_seqid = session->owner_seqid;
+    call = raw_compound_into(session, call, ops, G_N_ELEMENTS(ops), error);
+    if (call == NULL) {
+      g_prefix_error(error, "reclaim: OPEN_CONFIRM: ");
+      return FALSE;
+    }
+    stateid = call->stateid;
+    raw_call_free(call);
+  }
+
+  if (session->fh != NULL) {
+    nfs_close_async(session->nfs, session->fh, discard_cb, NULL);
+    session->fh = NULL;
+  }
+  if (session->reclaim_fh != NULL)
+    g_bytes_unref(session->reclaim_fh);
+  session->reclaim_fh = g_bytes_ref(fh);
+  session->stateid = stateid;
+  return TRUE;
+}
+
+gboolean nc_session_reclaimed(NcSession *session)
+{
+  return session->reclaim_fh != NULL;
+}
+
+static gboolean raw_write_stable(NcSession *session, guint64 offset, const void *data, gsize len,
+                                 GError **error)
+{
+  /* PUTFH + WRITE(UNSTABLE) + COMMIT in one round trip: acknowledged only once committed. */
+  nfs_argop4 ops[3];
+  memset(ops, 0, sizeof(ops));
+  put_fh(&ops[0], session->reclaim_fh);
+  ops[1].argop = OP_WRITE;
+  WRITE4args *w = &ops[1].nfs_argop4_u.opwrite;
+  w->stateid = session->stateid;
+  w->offset = offset;
+  w->stable = UNSTABLE4;
+  w->data.data_len = (u_int)len;
+  w->data.data_val = (char *)data;
+  ops[2].argop = OP_COMMIT;
+  ops[2].nfs_argop4_u.opcommit.offset = offset;
+  ops[2].nfs_argop4_u.opcommit.count = (count4)len;
+  RawCall *call = raw_compound(session, ops, G_N_ELEMENTS(ops), error);
+  if (call == NULL) {
+    g_prefix_error(error, "write: ");
+    return FALSE;
+  }
+  guint32 written = call->written;
+  raw_call_free(call);
+  if ((gsize)written != len) {
+    g_set_error(error, NC_SESSION_ERROR, NC_ERR_OTHER, "write: short write (%u of %zu bytes)",
+                written, len);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean raw_read(NcSession *session, guint64 offset, void *buf, gsize len, gsize *got,
+                         GError **error)
+{
+  gsize done = 0;
+  gsize max = nc_session_read_max(session);
+  while (done < len) {
+    nfs_argop4 ops[2];
+    memset(ops, 0, sizeof(ops));
+    put_fh(&ops[0], session->reclaim_fh);
+    ops[1].argop = OP_READ;
+    ops[1].nfs_argop4_u.opread.stateid = session->stateid;
+    ops[1].nfs_argop4_u.opread.offset = offset + done;
+    ops[1].nfs_argop4_u.opread.count = (count4)MIN(len - done, max);
+    RawCall *call = g_new0(RawCall, 1);
+    /* The callback of an abandoned call frees it without touching read_buf, so pointing into
+     * the caller's buffer is safe. */
+    call->read_cap = MIN(len - done, max);
+    call->read_buf = (guint8 *)buf + done;
+    call = raw_compound_into(session, call, ops, G_N_ELEMENTS(ops), error);
+    if (call == NULL) {
+      g_prefix_error(error, "read: ");
+      return FALSE;
+    }
+    gsize n = call->read_len;
+    gboolean eof = call->read_eof;
+    raw_call_free(call);
+    done += n;
+    if (n == 0 || eof)
+      break;
+  }
+  *got = done;
   return TRUE;
 }

@@ -22,6 +22,9 @@ static NcReport *sample(void)
   o->old_handle_valid = 1;
   r->grace_errors = 2;
   r->reconnects = 1;
+  r->reclaims = 1;
+  o->reclaimed = TRUE;
+  o->reconnected_us = MONO0 + 5 * S; /* first write acknowledged 0.7 s after the reconnect */
   nc_report_note_ack(r, MONO0 + 57 * S / 10);
   r->end_us = MONO0 + 6 * S;
   return r;
@@ -80,6 +83,9 @@ static const char expected_json[] =
     "  \"lost\": 0,\n"
     "  \"grace_errors\": 2,\n"
     "  \"errors\": 2,\n"
+    "  \"reclaims\": 1,\n"
+    "  \"reclaim_refused\": 0,\n"
+    "  \"reconnect_to_write_max_s\": 0.700,\n"
     "  \"gap_max_s\": 5.500,\n"
     "  \"gap_max_start\": \"2026-01-01T00:00:00.200Z\",\n"
     "  \"gap_max_end\": \"2026-01-01T00:00:05.700Z\",\n"
@@ -88,7 +94,8 @@ static const char expected_json[] =
     "    {\"start\": \"2026-01-01T00:00:00.200Z\", \"end\": \"2026-01-01T00:00:05.700Z\", "
     "\"start_t\": 0.200, \"duration_s\": 5.500, \"ended\": true, "
     "\"cause\": \"write: NFS4ERR_STALE_STATEID\", \"connect_attempts\": 3, "
-    "\"grace_errors\": 2, \"stale\": 0, \"old_handle_valid\": true}\n"
+    "\"grace_errors\": 2, \"stale\": 0, \"old_handle_valid\": true, \"reclaimed\": true, "
+    "\"reconnect_to_write_s\": 0.700}\n"
     "  ],\n"
     "  \"passed\": true\n"
     "}\n";

@@ -23,6 +23,11 @@ static void test_classify(void)
   g_assert_cmpint(nc_session_classify(-EIO, "NFS4ERR_BAD_STATEID"), ==, NC_ERR_STATE);
   g_assert_cmpint(nc_session_classify(-EIO, "write: Command timed out"), ==, NC_ERR_OTHER);
   g_assert_cmpint(nc_session_classify(-ECONNREFUSED, NULL), ==, NC_ERR_OTHER);
+  /* "NFS4ERR_NO_GRACE" does not contain "NFS4ERR_GRACE": a reclaim refused, not a wait. */
+  g_assert_cmpint(nc_session_classify(-EIO, "COMPOUND op 18 failed with NFS4ERR_NO_GRACE (10033)"),
+                  ==, NC_ERR_NO_GRACE);
+  g_assert_cmpint(nc_session_classify(-EIO, "NFS4ERR_RECLAIM_BAD"), ==, NC_ERR_NO_GRACE);
+  g_assert_cmpint(nc_session_classify(-EIO, "NFS4ERR_RECLAIM_CONFLICT"), ==, NC_ERR_NO_GRACE);
 }
 
 int main(int argc, char **argv)
