@@ -42,6 +42,8 @@ struct _SdDriver {
   GPtrArray *journal;
   GHashTable *fake_exports; /* "id\tpath" */
   GHashTable *fake_fail;    /* op names that fail once */
+  char *recovery_root;      /* sd_driver_set_recovery(); NULL: off */
+  char *node;
 };
 
 /* ---- validation ------------------------------------------------------------------------ */
@@ -259,6 +261,8 @@ void sd_driver_free(SdDriver *driver)
   g_clear_pointer(&driver->journal, g_ptr_array_unref);
   g_clear_pointer(&driver->fake_exports, g_hash_table_unref);
   g_clear_pointer(&driver->fake_fail, g_hash_table_unref);
+  g_free(driver->recovery_root);
+  g_free(driver->node);
   g_mutex_clear(&driver->lock);
   g_free(driver);
 }
@@ -351,6 +355,30 @@ gboolean sd_driver_disable_local_counter(SdDriver *driver, GError **error)
 
 /* Ganesha's grace events: the key names the VIP whose recovery directory is read (takeover)
  * or released.  knfsd has no per-IP grace control: its grace starts with nfsd itself. */
+static void recovery_get(SdDriver *driver, char **root, char **node)
+{
+  g_mutex_lock(&driver->lock);
+  *root = g_strdup(driver->recovery_root);
+  *node = g_strdup(driver->node);
+  g_mutex_unlock(&driver->lock);
+}
+
+gboolean sd_driver_set_recovery(SdDriver *driver, const char *shared_root, const char *node,
+                                GError **error)
+{
+  gboolean on = shared_root != NULL && *shared_root != '\0';
+  /* Both end up in symlink targets and paths below the shared storage. */
+  if (on && (!path_ok("recovery root", shared_root, error) || !name_ok(node, error)))
+    return FALSE;
+  g_mutex_lock(&driver->lock);
+  g_free(driver->recovery_root);
+  g_free(driver->node);
+  driver->recovery_root = on ? g_strdup(shared_root) : NULL;
+  driver->node = on ? g_strdup(node) : NULL;
+  g_mutex_unlock(&driver->lock);
+  return TRUE;
+}
+
 static gboolean grace_event(SdDriver *driver, const char *op, int event, const char *vip,
                             GError **error)
 {
@@ -360,6 +388,10 @@ static gboolean grace_event(SdDriver *driver, const char *op, int event, const c
   case SD_BACKEND_FAKE:
     return fake_call(driver, op, vip, error);
   case SD_BACKEND_GANESHA: {
+    g_autofree char *root = NULL, *node = NULL;
+    recovery_get(driver, &root, &node);
+    if (event == 5 && root != NULL)
+      return sd_ganesha_takeover(driver->ganesha, root, node, vip, error);
     g_autofree char *key = g_strdup_printf("%d:%s", event, vip);
     return sd_ganesha_grace(driver->ganesha, key, error);
   }
@@ -469,10 +501,16 @@ gboolean sd_driver_enable_share(SdDriver *driver, const SdShare *share, GError *
       g_mutex_unlock(&driver->lock);
     }
     break;
-  case SD_BACKEND_GANESHA:
+  case SD_BACKEND_GANESHA: {
     ensure_probe_file(r.path);
     ok = sd_ganesha_add_export(driver->ganesha, &r, error);
+    /* This node serves the VIP now: the node that takes it over next must read our clients. */
+    g_autofree char *root = NULL, *node = NULL;
+    recovery_get(driver, &root, &node);
+    if (ok && root != NULL)
+      ok = sd_ganesha_recovery_claim(root, node, r.vip, error);
     break;
+  }
   case SD_BACKEND_KNFSD:
     ensure_probe_file(r.path);
     ok = sd_knfsd_export(&r, driver->timeout_ms, error);

@@ -65,6 +65,17 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(SdDriver, sd_driver_free)
 
 const char *sd_driver_backend(SdDriver *driver);
 
+/**
+ * Where this node's NFS-Ganesha keeps its recovery database on shared storage: Ganesha runs with
+ * RecoveryRoot = @shared_root/@node.  With it, a takeover lets the VIP's previous server's
+ * clients reclaim (see sd_ganesha_takeover), and enabling a share records that @node now serves
+ * its VIP.  NULL or "" turns that off (plain takeover grace).  @shared_root must be an absolute
+ * path without "..", quotes or whitespace; @node a plain host name.  Only the ganesha backend
+ * uses it; the others accept and ignore it.
+ */
+gboolean sd_driver_set_recovery(SdDriver *driver, const char *shared_root, const char *node,
+                                GError **error);
+
 /* FIG. 6A block 64: "network packets are allowed" for the VIP (traffic gate). */
 gboolean sd_driver_allow_traffic(SdDriver *driver, const char *vip, GError **error);
 /* The gate closed again for the VIP (no shares on it any more on this node). */

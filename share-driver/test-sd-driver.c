@@ -389,6 +389,34 @@ static void test_cache_threads(void)
   sd_driver_invalidate_cache();
 }
 
+/* The recovery layout setting is validated like an export path: it ends up in symlinks on the
+ * shared storage. */
+static void test_set_recovery(void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SdDriver) drv = sd_driver_new("fake", 1000, &error);
+  g_assert_no_error(error);
+  g_assert_true(sd_driver_set_recovery(drv, "/srv/nfs/.recovery", "node1", &error));
+  g_assert_no_error(error);
+  g_assert_true(sd_driver_set_recovery(drv, NULL, NULL, &error)); /* off */
+  g_assert_true(sd_driver_set_recovery(drv, "", "node1", &error));
+  const char *bad_roots[] = {"relative/dir", "/srv/../etc", "/srv/nfs\"",
+                             "/srv/nfs x",   "/srv/{nfs}",  "/srv/nfs;rm"};
+  for (guint i = 0; i < G_N_ELEMENTS(bad_roots); i++) {
+    g_assert_false(sd_driver_set_recovery(drv, bad_roots[i], "node1", &error));
+    g_assert_error(error, SD_DRIVER_ERROR, SD_DRIVER_ERROR_INVALID);
+    g_clear_error(&error);
+  }
+  const char *bad_nodes[] = {"", "../node1", "node 1", "-n", ".hidden"};
+  for (guint i = 0; i < G_N_ELEMENTS(bad_nodes); i++) {
+    g_assert_false(sd_driver_set_recovery(drv, "/srv/nfs/.recovery", bad_nodes[i], &error));
+    g_assert_error(error, SD_DRIVER_ERROR, SD_DRIVER_ERROR_INVALID);
+    g_clear_error(&error);
+  }
+  g_assert_false(sd_driver_set_recovery(drv, "/srv/nfs/.recovery", NULL, &error));
+  g_clear_error(&error);
+}
+
 /* Where the depth-10 probe may go: only to a VIP this host holds. */
 static void test_address_is_local(void)
 {
@@ -410,5 +438,6 @@ int main(int argc, char **argv)
   g_test_add_func("/sd-driver/cache/shared", test_cache);
   g_test_add_func("/sd-driver/cache/threads", test_cache_threads);
   g_test_add_func("/sd-driver/probe/address-is-local", test_address_is_local);
+  g_test_add_func("/sd-driver/recovery/validation", test_set_recovery);
   return g_test_run();
 }

@@ -29,9 +29,11 @@ shares_group_commands() { # shares_group_commands LETTER NODE VIP
 		crm configure <<'CRM'
 		primitive share-${g}1 ocf:clusres:share \\
 		  params share_name=${g}1 path=/srv/nfs/${g}1 home_node=$node vip=$vip disk=/srv/nfs \\
+		    recovery_root=/srv/nfs/.recovery \\
 		  op monitor interval=10s timeout=20s op monitor interval=60s timeout=30s OCF_CHECK_LEVEL=10
 		primitive share-${g}2 ocf:clusres:share \\
 		  params share_name=${g}2 path=/srv/nfs/${g}2 home_node=$node vip=$vip disk=/srv/nfs \\
+		    recovery_root=/srv/nfs/.recovery \\
 		  op monitor interval=10s timeout=20s op monitor interval=60s timeout=30s OCF_CHECK_LEVEL=10
 		primitive vip-${g} ocf:heartbeat:IPaddr2 params ip=$vip cidr_netmask=24 \\
 		  op monitor interval=2s

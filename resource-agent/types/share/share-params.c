@@ -24,6 +24,7 @@ const RESUTIL_PROPERTY_ITEM share_params_table[] = {
     RESUTIL_PROPITEM_SZ("squash", P(squash), "root_squash", 0),
     RESUTIL_PROPITEM_SZ("disk", P(disk), NULL, 0),
     RESUTIL_PROPITEM_SZ("driver", P(driver), "ganesha", 0),
+    RESUTIL_PROPITEM_SZ("recovery_root", P(recovery_root), NULL, 0),
     {0},
 };
 
@@ -52,6 +53,13 @@ const CLUSRES_PROPERTY_DOC share_params_docs[] = {
      "path must be inside it.",
      CLUSRES_PROPDOC_PATH},
     {"driver", "Share driver", "ganesha (NFS-Ganesha over D-Bus) or knfsd (exportfs).", 0},
+    {"recovery_root", "Ganesha recovery root on shared storage",
+     "Directory on shared storage below which every node's NFS-Ganesha keeps its client "
+     "recovery database: Ganesha must run with RecoveryRoot = <recovery_root>/<node name>. "
+     "With it, the node that takes the share's VIP over lets the previous server's clients "
+     "reclaim their state during the takeover grace. Empty: plain takeover grace. Use the same "
+     "value for every share.",
+     CLUSRES_PROPDOC_PATH},
     {NULL, NULL, NULL, 0},
 };
 
@@ -148,6 +156,8 @@ gboolean share_params_validate(const ShareParams *params, GError **error)
                                               params->path[strlen(params->disk)] == '\0')))
       return fail(error, "path", "must be inside disk");
   }
+  if (!empty(params->recovery_root) && !path_check("recovery_root", params->recovery_root, error))
+    return FALSE;
   if (!empty(params->driver) && !g_str_equal(params->driver, "ganesha") &&
       !g_str_equal(params->driver, "knfsd"))
     return fail(error, "driver", "must be ganesha or knfsd");

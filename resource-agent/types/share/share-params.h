@@ -26,6 +26,7 @@ typedef struct {
   LPSTR squash;
   LPSTR disk;
   LPSTR driver;
+  LPSTR recovery_root;
 } ShareParams;
 
 extern const RESUTIL_PROPERTY_ITEM share_params_table[];

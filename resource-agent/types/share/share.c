@@ -412,6 +412,14 @@ static DWORD WINAPI ShareOnline(RESID Resource, LPHANDLE EventHandle)
       share_params_clear(&params);
       return ERROR_INVALID_PARAMETER;
     }
+    /* The node's Ganesha recovery layout: one setting per node, so every share carries the
+     * same value (validated with the parameters); the latest Online's applies. */
+    if (!sd_driver_set_recovery(drv, params.recovery_root, share_sm_local_node(g_share.sm),
+                                &error)) {
+      share_log(res, LOG_ERROR, error->message);
+      share_params_clear(&params);
+      return ERROR_INVALID_PARAMETER;
+    }
     SdShare def;
     g_autofree char *pseudo_buf = NULL;
     share_params_resolve(&params, &def, &pseudo_buf);
