@@ -296,7 +296,8 @@ int nc_client_run(const NcOptions *options)
                                .client_id = options->client_id,
                                .verifier = c.verifier,
                                .owner_seqid = &c.owner_seqid,
-                               .timeout_ms = options->timeout_ms};
+                               .timeout_ms = options->timeout_ms,
+                               .connect_timeout_ms = options->connect_timeout_ms};
   c.acked_times = g_array_new(FALSE, FALSE, sizeof(gint64));
   c.lost_seen = g_byte_array_new();
   sigemptyset(&c.signals);

@@ -33,6 +33,7 @@ gboolean nc_options_parse(NcOptions *options, int argc, char **argv, GError **er
   memset(options, 0, sizeof(*options));
   options->interval_ms = 100;
   options->timeout_ms = 2000;
+  options->connect_timeout_ms = 600;
   GOptionEntry entries[] = {
       {"server", 's', 0, G_OPTION_ARG_STRING, &options->server,
        "NFS server address or name (the virtual IP)", "VIP"},
@@ -52,6 +53,11 @@ gboolean nc_options_parse(NcOptions *options, int argc, char **argv, GError **er
        "NFSv4 client id, also stored in every record (1-35 of [A-Za-z0-9._:@-]; default "
        "nc-HOST-PID)",
        "CLIENTID"},
+      {"connect-timeout-ms", 0, 0, G_OPTION_ARG_INT, &options->connect_timeout_ms,
+       "give up a connect + mount after MS milliseconds and try again (100-60000, default "
+       "600: below TCP's 1 s initial SYN retransmission, so a SYN lost while the VIP moves "
+       "costs a retry, not a second)",
+       "MS"},
       {"timeout-ms", 't', 0, G_OPTION_ARG_INT, &options->timeout_ms,
        "RPC timeout, whole seconds as libnfs requires (1000-60000, default 2000)", "MS"},
       {"no-reclaim", 0, 0, G_OPTION_ARG_NONE, &options->no_reclaim,
@@ -106,6 +112,9 @@ gboolean nc_options_parse(NcOptions *options, int argc, char **argv, GError **er
   if (options->timeout_ms < 1000 || options->timeout_ms > 60000 || options->timeout_ms % 1000)
     return bad(error, "--timeout-ms %d must be whole seconds between 1000 and 60000",
                options->timeout_ms);
+  if (options->connect_timeout_ms < 100 || options->connect_timeout_ms > 60000)
+    return bad(error, "--connect-timeout-ms %d is out of range (100-60000)",
+               options->connect_timeout_ms);
   if (records != NULL) {
     g_autoptr(GError) local = NULL;
     if (!g_ascii_string_to_unsigned(records, 10, 1, G_MAXUINT32, &options->records, &local))

@@ -14,7 +14,8 @@ typedef struct {
   double duration_s; /* 0: until a signal (or --records) */
   guint64 records;   /* 0: no limit */
   int timeout_ms;
-  gboolean no_reclaim; /* never OPEN(CLAIM_PREVIOUS): wait for grace to end, then open */
+  int connect_timeout_ms; /* connect + mount, after which a new attempt starts */
+  gboolean no_reclaim;    /* never OPEN(CLAIM_PREVIOUS): wait for grace to end, then open */
 } NcOptions;
 
 /* Parses and validates; handles --help itself (prints and exits 0).  On FALSE the message

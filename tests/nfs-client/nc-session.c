@@ -190,8 +190,12 @@ NcSession *nc_session_connect(const NcSessionConfig *config, GError **error)
   nfs_set_autoreconnect(session->nfs, 0);
   Call *call = call_new(CALL_PLAIN);
   int queued = nfs_mount_async(session->nfs, config->server, config->export_path, call_cb, call);
-  /* Mounting is several round trips after a connect() of up to ~3 s. */
-  call = finish_call(session, call, queued, config->timeout_ms * 2 + 3000, "mount", error);
+  /* Mounting is several round trips after a connect() of up to ~3 s, unless the caller bounds
+   * it: a SYN sent while the VIP moves (to the MAC of a node that is gone) is otherwise only
+   * retransmitted after TCP's initial 1 s timeout. */
+  int mount_ms =
+      config->connect_timeout_ms > 0 ? config->connect_timeout_ms : config->timeout_ms * 2 + 3000;
+  call = finish_call(session, call, queued, mount_ms, "mount", error);
   if (call == NULL)
     return NULL;
   call_free(call);

@@ -31,7 +31,8 @@ typedef struct {
   /* Sequence number of our own NFSv4.0 open-owner (used by reclaim), kept by the caller
    * across sessions: a server that still knows the owner expects the next one. */
   guint32 *owner_seqid;
-  int timeout_ms; /* RPC timeout; libnfs wants whole seconds */
+  int timeout_ms;         /* RPC timeout; libnfs wants whole seconds */
+  int connect_timeout_ms; /* the whole connect + mount; 0: timeout_ms * 2 + 3000 */
 } NcSessionConfig;
 
 /* Connects and mounts; errors are in NC_SESSION_ERROR with an NcErrKind code. */

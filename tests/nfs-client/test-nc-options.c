@@ -28,6 +28,7 @@ static void test_defaults(void)
   g_assert_cmpstr(o.server, ==, "198.18.0.10");
   g_assert_cmpint(o.interval_ms, ==, 100);
   g_assert_cmpint(o.timeout_ms, ==, 2000);
+  g_assert_cmpint(o.connect_timeout_ms, ==, 600);
   g_assert_cmpuint(o.records, ==, 0);
   g_assert_true(o.duration_s == 0);
   g_assert_null(o.report_path);
@@ -85,6 +86,7 @@ static void test_errors(void)
   check_bad("--records 'x'", parse(&o, BASE, "--records", "x", NULL));
   nc_options_clear(&o);
   check_bad("whole seconds", parse(&o, BASE, "--timeout-ms", "1500", NULL));
+  check_bad("out of range", parse(&o, BASE, "--connect-timeout-ms", "50", NULL));
   nc_options_clear(&o);
   check_bad("--id", parse(&o, BASE, "--id", "has space", NULL));
   nc_options_clear(&o);
