@@ -96,6 +96,7 @@ for ((i = 1; i <= 2 * rounds; i++)); do
 	kind=$([ "$victim" = "$dc" ] && echo "the DC" || echo "not the DC")
 	log "clusres: round $i: kill -9 $victim ($kind)"
 	shares_event "$c: node kill ($kind)"
+	echo "$(date +%s.%N) $other $g $c ${kind// /-}" >>"$WORK/kills"
 	"$LAB" kill "$victim"
 	placed "$g" "$other" "$other" || die "no failover"
 	served "$c" || die "client not served after failover"
@@ -123,6 +124,11 @@ for ((i = 1; i <= rounds; i++)); do
 	sleep 2
 done
 record clusres ca cb
+# Where each failover's time went (the survivor's Pacemaker log, the client's report).
+while read -r t survivor g c kind; do
+	python3 "$here/breakdown.py" "$LAB_DIR/$survivor/log-pacemaker/pacemaker.log" "$t" "$g" \
+		"${kind//-/ }" "$WORK/$c.json" >>"$WORK/breakdown"
+done <"$WORK/kills"
 "$LAB" down >/dev/null 2>&1
 
 # ---- naive: Pacemaker restarts one Ganesha with the full export list, plus IPaddr2 --------------
@@ -209,6 +215,12 @@ if [ "${SKIP_NAIVE:-0}" != 1 ]; then
 fi
 
 # ---- Report -------------------------------------------------------------------------------------
+echo "clusres failovers, seconds after the kill -9 (survivor's Pacemaker log; client report):"
+printf '  %-12s %6s %7s %10s %7s %7s %7s\n' "victim was" lost policy scheduled fenced vip-up served
+awk -F'\t' '{printf "  %-12s %6s %7s %10s %7s %7s %7s\n", $1, $2, $3, $4, $5, $6, $7}' "$WORK/breakdown"
+echo "  (lost: corosync's new membership reached the controller; scheduled - policy = 1 s is"
+echo "   Pacemaker's own sleep when CIB updates are pending; served: the client's outage ended)"
+echo
 python3 - "$RESULTS" "$token" "$consensus" "$rounds" "$naive_rounds" <<'EOF'
 import statistics, sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
