@@ -6,9 +6,10 @@
 #       from the running corosync), and
 #   (b) the setup a user would otherwise build: Pacemaker restarting one NFS-Ganesha daemon that
 #       has the full export list in its configuration (ocf:heartbeat:anything), plus an
-#       ocf:heartbeat:IPaddr2 VIP, Ganesha's recovery directory on the shared storage; once
-#       with Ganesha's defaults (Grace_Period 90 s, Lease_Lifetime 60 s) and once with the
-#       same grace/lease as the clusres lab (so the difference is not only configuration).
+#       ocf:heartbeat:IPaddr2 VIP, the same export ids (file handles survive) and Ganesha's
+#       default recovery directory (each node's own /var/lib/nfs/ganesha); once with Ganesha's
+#       defaults (Grace_Period 90 s, Lease_Lifetime 60 s) and once with the same grace/lease as
+#       the clusres lab (so the difference is not only configuration).
 # clusres is set up with the README's admin workflow.  One NFS test client keeps one session
 # through all events of a setup (as real clients do); its outages are attributed to events.
 # Needs root; one lab per machine (takes the lab lock).  Environment: ROUNDS (clusres rounds
@@ -135,12 +136,14 @@ done <"$WORK/kills"
 naive_setup() { # naive_setup GRACE LEASE (empty: Ganesha's defaults)
 	local v4=""
 	[ -z "$1" ] || v4="Grace_Period = $1; Lease_Lifetime = $2; "
-	# The same exports (ids, pseudo paths, filesystem ids) the share driver would generate.
+	# The same exports (ids, pseudo paths, filesystem ids) the share driver would generate, so
+	# file handles survive; the recovery database where Ganesha keeps it by default
+	# (/var/lib/nfs/ganesha, on each node's own disk), as a user following Ganesha's defaults has.
 	shares_ex node1 bash -e -c "
-		mkdir -p /srv/nfs/.naive/recovery /srv/nfs/a1 /srv/nfs/a2 && chmod 1777 /srv/nfs/a1 /srv/nfs/a2
+		mkdir -p /srv/nfs/.naive /srv/nfs/a1 /srv/nfs/a2 && chmod 1777 /srv/nfs/a1 /srv/nfs/a2
 		cat >/srv/nfs/.naive/ganesha.conf <<-EOF
 			NFS_CORE_PARAM { Protocols = 4; Enable_NLM = false; Enable_RQUOTA = false; }
-			NFSV4 { ${v4}RecoveryRoot = \"/srv/nfs/.naive/recovery\"; }
+			NFSV4 { ${v4}}
 			EXPORT { Export_Id = 3352; Path = \"/srv/nfs/a1\"; Pseudo = \"/a1\"; Access_Type = RW;
 				Squash = Root_Squash; Protocols = 4; Transports = TCP; SecType = sys;
 				Filesystem_Id = 3352.3352; FSAL { Name = VFS; } }
@@ -174,6 +177,8 @@ naive_run() { # naive_run NAME GRACE LEASE LAB-GRACE-OPTS...
 	shift 3
 	log "$name: lab up 2 $*"
 	"$LAB" up 2 --clients 1 --stage "$stage" "$@" >/dev/null 2>&1 || die "lab up failed"
+	# What the nfs-ganesha package creates: the default recovery directory, on each node.
+	shares_ex node1 mkdir -p /var/lib/nfs/ganesha && shares_ex node2 mkdir -p /var/lib/nfs/ganesha
 	naive_setup "$grace" "$lease" || die "naive setup failed"
 	naive_placed node1 || die "naive group did not start"
 	shares_client_start cn 198.18.0.100 /a1
