@@ -63,6 +63,15 @@ record() {
 	done
 	: >"$WORK/events"
 }
+# in_grace SETUP NODE: records whether NODE's Ganesha is in grace right after it took a VIP
+# over: only then can the failed server's clients reclaim their locks before anyone else.
+in_grace() {
+	local g
+	g=$(shares_ex "$2" dbus-send --system --print-reply --reply-timeout=2000 \
+		--dest=org.ganesha.nfsd /org/ganesha/nfsd/admin org.ganesha.nfsd.admin.get_grace \
+		2>/dev/null | awk '/boolean/ {print $2; exit}')
+	echo "$1 ${g:-unknown}" >>"$WORK/grace"
+}
 dc_of() { # the DC as NODE sees it
 	shares_ex "$1" crm_mon -1 --output-as=xml 2>/dev/null |
 		sed -n 's/.*<current_dc [^>]*name="\([a-z0-9]*\)".*/\1/p'
@@ -100,6 +109,7 @@ for ((i = 1; i <= 2 * rounds; i++)); do
 	echo "$(date +%s.%N) $other $g $c ${kind// /-}" >>"$WORK/kills"
 	"$LAB" kill "$victim"
 	placed "$g" "$other" "$other" || die "no failover"
+	in_grace clusres "$other"
 	served "$c" || die "client not served after failover"
 	sleep 2
 	log "clusres: round $i: restart $victim (failback)"
@@ -188,6 +198,7 @@ naive_run() { # naive_run NAME GRACE LEASE LAB-GRACE-OPTS...
 		shares_event "cn: node kill"
 		"$LAB" kill node1
 		naive_placed node2 node2 || die "$name: no failover"
+		in_grace "$name" node2
 		served cn || die "$name: client not served after failover"
 		sleep 2
 		log "$name: round $i: restart node1 (failback)"
@@ -220,6 +231,10 @@ if [ "${SKIP_NAIVE:-0}" != 1 ]; then
 fi
 
 # ---- Report -------------------------------------------------------------------------------------
+echo "Ganesha in grace right after taking a VIP over (the failed server's clients can reclaim"
+echo "their state and locks before any other client can take them):"
+awk '{n[$1]++; if ($2 == "true") y[$1]++} END {for (s in n) printf "  %-16s %d of %d failovers\n", s, y[s], n[s]}' "$WORK/grace" | sort
+echo
 echo "clusres failovers, seconds after the kill -9 (survivor's Pacemaker log; client report):"
 printf '  %-12s %6s %7s %10s %7s %7s %7s\n' "victim was" lost policy scheduled fenced vip-up served
 awk -F'\t' '{printf "  %-12s %6s %7s %10s %7s %7s %7s\n", $1, $2, $3, $4, $5, $6, $7}' "$WORK/breakdown"
