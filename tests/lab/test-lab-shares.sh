@@ -102,6 +102,10 @@ fi
 check "node2 fenced node1" sh -c "'$LAB' exec node2 stonith_admin --history node1 | grep -q 'reboot of node1 successful'"
 check_status node2 share-a1 "GlobalState=Failover LocalState=Failover NodesMatch=0 .*NodeShareCount=2 OPNodeShareCount=2 OPNodeShareCounts=\['node1=2'\]" \
 	"node2 after failover: GSM Failover; a1 LSM Failover; NodeShareCount 2; OPNodeShareCounts node1=2"
+by_vip() { readlink "${CLUSRES_LAB_DIR:-/tmp/clusres-lab}/shared/.recovery/by-vip/$VIP_A"; }
+check "recovery database: VIP .100 now claimed by node2 ($(by_vip))" [ "$(by_vip)" = ../node2/v4recov/node0 ]
+check "node2's takeover reads node1's clients (link to by-vip)" [ "$(readlink \
+	"${CLUSRES_LAB_DIR:-/tmp/clusres-lab}/shared/.recovery/node2/$VIP_A/v4recov")" = ../../by-vip/$VIP_A ]
 check_status node2 share-b1 "GlobalState=Failover LocalState=Online NodesMatch=1" \
 	"node2 after failover: its own b1 still LSM Online (GSM Failover is node-wide)"
 clients_wait "failover"
@@ -121,6 +125,7 @@ check_status node2 share-b1 "GlobalState=Offline LocalState=Online .*NodeShareCo
 	"node2 after failback: OPNodeShareCount 0, GSM Offline (FIG. 8B), its shares still counted"
 check_status node1 share-a1 "GlobalState=Online LocalState=Online NodesMatch=1 .*NodeShareCount=2 OPNodeShareCount=0" \
 	"node1 after failback: GSM Online, LSM Online, NodeShareCount 2"
+check "recovery database: VIP .100 claimed by node1 again" [ "$(by_vip)" = ../node1/v4recov/node0 ]
 clients_wait "failback"
 
 # 3. Planned move and back ----------------------------------------------------------------------
@@ -180,6 +185,9 @@ for c in a b; do
 		[ "$(shares_client_field "$c" acked)" -gt 0 ]
 	check "client $c: no acknowledged write lost" [ "$(shares_client_field "$c" lost)" = 0 ]
 	check "client $c: no stale file handle in its one session" [ "$(shares_client_field "$c" stale)" = 0 ]
+	diag "client $c: reclaims $(shares_client_field "$c" reclaims), refused $(shares_client_field "$c" reclaim_refused)"
+	[ "$c" != a ] || check "client a reclaimed its open state after the server changed" \
+		[ "$(shares_client_field a reclaims)" -gt 0 ]
 	diag "client $c: longest gap per scenario (s), reconnects $(shares_client_field "$c" reconnects):"
 	shares_client_gaps "$c" | awk -F'\t' '{printf "#   %-30s %6.2f\n", $1, $2}'
 done

@@ -12,10 +12,10 @@
 #include "nc-session.h"
 
 /* Reconnect back-off: short at first so the measured gap is close to the real outage, capped
- * low so that the gap we report is the service's, not our own waiting: at most 250 ms pass
- * between the server's return and our next attempt (4 connects a second while it is away). */
+ * low so that the gap we report is the service's, not our own waiting: at most 200 ms pass
+ * between the server's return and our next attempt (5 connects a second while it is away). */
 #define BACKOFF_MIN_US (100 * 1000)
-#define BACKOFF_MAX_US (250 * 1000)
+#define BACKOFF_MAX_US (200 * 1000)
 #define GRACE_RETRY_US (200 * 1000)
 #define FULL_VERIFY_EVERY_US G_USEC_PER_SEC
 #define PROGRESS_EVERY_US G_USEC_PER_SEC

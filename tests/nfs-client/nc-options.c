@@ -33,7 +33,7 @@ gboolean nc_options_parse(NcOptions *options, int argc, char **argv, GError **er
   memset(options, 0, sizeof(*options));
   options->interval_ms = 100;
   options->timeout_ms = 2000;
-  options->connect_timeout_ms = 300;
+  options->connect_timeout_ms = 200;
   GOptionEntry entries[] = {
       {"server", 's', 0, G_OPTION_ARG_STRING, &options->server,
        "NFS server address or name (the virtual IP)", "VIP"},
@@ -55,7 +55,7 @@ gboolean nc_options_parse(NcOptions *options, int argc, char **argv, GError **er
        "CLIENTID"},
       {"connect-timeout-ms", 0, 0, G_OPTION_ARG_INT, &options->connect_timeout_ms,
        "give up a connect + mount after MS milliseconds and try again (100-60000, default "
-       "300: far below TCP's 1 s initial SYN retransmission, so a SYN lost while the VIP moves "
+       "200: far below TCP's 1 s initial SYN retransmission, so a SYN lost while the VIP moves "
        "costs a retry, not a second)",
        "MS"},
       {"timeout-ms", 't', 0, G_OPTION_ARG_INT, &options->timeout_ms,

@@ -28,7 +28,7 @@ static void test_defaults(void)
   g_assert_cmpstr(o.server, ==, "198.18.0.10");
   g_assert_cmpint(o.interval_ms, ==, 100);
   g_assert_cmpint(o.timeout_ms, ==, 2000);
-  g_assert_cmpint(o.connect_timeout_ms, ==, 300);
+  g_assert_cmpint(o.connect_timeout_ms, ==, 200);
   g_assert_cmpuint(o.records, ==, 0);
   g_assert_true(o.duration_s == 0);
   g_assert_null(o.report_path);
