@@ -195,32 +195,37 @@ shares_client_gaps() { # shares_client_gaps NAME
 
 # ---- Never active on two nodes -------------------------------------------------------------
 # Every 200 ms: which node's NIC holds each VIP (a dead or cut node keeps its addresses until
-# it is fenced); every 3rd round also which node's Ganesha exports each share path.  Any VIP or
-# path seen on two nodes in one round is written to WORK/twice.log.
+# it is fenced); every 3rd round also which node's Ganesha exports each share path.  Nodes are
+# looked at one after the other, so a planned move can show the share on node A (sampled just
+# before its stop finished) and on node B (sampled just after its start): a VIP or path seen on
+# two nodes is therefore looked up again on the first node, after the second was seen holding
+# it.  Still there: both held it at that moment, and it goes to WORK/twice.log.
+shares_vips() { # shares_vips NODE: the lab VIPs on NODE's NIC
+	ip -n "clr-$1" -4 -o addr show dev eth0 2>/dev/null | awk '{print $4}' |
+		sed -n "s#^\($SHARES_NET\.10[0-9]\)/.*#\1#p"
+}
+shares_exports() { # shares_exports NODE: the share paths NODE's Ganesha exports
+	timeout 2 "$LAB" exec "$1" dbus-send --system --print-reply --reply-timeout=500 \
+		--dest=org.ganesha.nfsd /org/ganesha/nfsd/ExportMgr \
+		org.ganesha.nfsd.exportmgr.ShowExports 2>/dev/null |
+		sed -n 's#^ *string "\(/srv/nfs/[^"]*\)"#\1#p'
+}
 shares_watch_loop() { # shares_watch_loop NODES...
-	local round=0 n line
+	local round=0 n item what
 	declare -A seen
 	while :; do
-		seen=()
-		for n in "$@"; do
-			for line in $(ip -n "clr-$n" -4 -o addr show dev eth0 2>/dev/null |
-				awk '{print $4}' | sed -n "s#^\($SHARES_NET\.10[0-9]\)/.*#\1#p"); do
-				if [ -n "${seen[$line]:-}" ]; then
-					echo "$(date +%T.%N) VIP $line on ${seen[$line]} and $n" >>"$WORK/twice.log"
-				fi
-				seen[$line]=$n
-			done
-			if ((round % 3 == 0)); then
-				for line in $(timeout 2 "$LAB" exec "$n" dbus-send --system --print-reply \
-					--reply-timeout=500 --dest=org.ganesha.nfsd /org/ganesha/nfsd/ExportMgr \
-					org.ganesha.nfsd.exportmgr.ShowExports 2>/dev/null |
-					sed -n 's#^ *string "\(/srv/nfs/[^"]*\)"#\1#p'); do
-					if [ -n "${seen[$line]:-}" ]; then
-						echo "$(date +%T.%N) export $line on ${seen[$line]} and $n" >>"$WORK/twice.log"
+		for what in vips exports; do
+			[ $what = vips ] || ((round % 3 == 0)) || continue
+			seen=()
+			for n in "$@"; do
+				for item in $("shares_$what" "$n"); do
+					if [ -n "${seen[$item]:-}" ] &&
+						"shares_$what" "${seen[$item]}" | grep -qxF "$item"; then
+						echo "$(date +%T.%N) $what: $item on ${seen[$item]} and $n" >>"$WORK/twice.log"
 					fi
-					seen[$line]=$n
+					seen[$item]=$n
 				done
-			fi
+			done
 		done
 		echo "$round" >"$WORK/watch.rounds"
 		round=$((round + 1))
