@@ -23,6 +23,10 @@ struct NcSession {
   /* Set by a successful reclaim: I/O then goes through raw compounds with this state. */
   GBytes *reclaim_fh;
   stateid4 stateid;
+  /* Requests we gave up on (Pending*, each the first member of its call): freed after the
+   * context is destroyed, because libnfs only cancels queued PDUs, not a connect in progress,
+   * whose callback therefore never comes. */
+  GPtrArray *abandoned;
 };
 
 NcErrKind nc_session_classify(int err, const char *message)
@@ -53,12 +57,13 @@ NcErrKind nc_session_classify(int err, const char *message)
  * timeout) the request stays queued with a pointer to the sync call's stack frame, and the
  * cancellation when the context is destroyed writes through it (seen as random crashes after
  * a server was killed).  Our requests carry heap state instead: a request we give up on is
- * marked abandoned and freed by its callback, which runs at the latest when the context is
- * destroyed (libnfs cancels every queued request then). */
+ * marked abandoned, its callback (if it ever runs: a connect in progress is not cancelled)
+ * leaves it alone, and the session frees it after destroying the context. */
 
 typedef struct {
   gboolean done;
   gboolean abandoned;
+  GDestroyNotify free_fn; /* frees the call this Pending is the first member of */
 } Pending;
 
 typedef enum { CALL_PLAIN, CALL_OPEN, CALL_READ } CallKind;
@@ -84,9 +89,8 @@ static void call_cb(int status, struct nfs_context *nfs, void *data, void *priva
 {
   Call *call = private_data;
   if (call->pending.abandoned) {
-    /* Only cancellations and late answers get here, while the context is being destroyed:
-     * a late-opened file is freed with it. */
-    call_free(call);
+    /* Cancellations and late answers: the session frees the call; a late-opened file is
+     * freed with the context. */
     return;
   }
   call->pending.done = TRUE;
@@ -103,6 +107,7 @@ static Call *call_new(CallKind kind)
 {
   Call *call = g_new0(Call, 1);
   call->kind = kind;
+  call->pending.free_fn = (GDestroyNotify)call_free;
   return call;
 }
 
@@ -136,6 +141,9 @@ static gboolean wait_pending(NcSession *session, Pending *pending, int timeout_m
   }
   if (!pending->done) {
     pending->abandoned = TRUE;
+    if (session->abandoned == NULL)
+      session->abandoned = g_ptr_array_new();
+    g_ptr_array_add(session->abandoned, pending);
     return FALSE;
   }
   return TRUE;
@@ -217,6 +225,12 @@ void nc_session_free(NcSession *session)
       nfs_close_async(session->nfs, session->fh, discard_cb, NULL);
     nfs_destroy_context(session->nfs);
   }
+  /* No callback can run any more: what we gave up on is ours to free. */
+  for (guint i = 0; session->abandoned != NULL && i < session->abandoned->len; i++) {
+    Pending *pending = g_ptr_array_index(session->abandoned, i);
+    pending->free_fn(pending);
+  }
+  g_clear_pointer(&session->abandoned, g_ptr_array_unref);
   g_free(session->export_path);
   g_free(session->client_id);
   if (session->reclaim_fh != NULL)
@@ -357,10 +371,8 @@ static void raw_call_free(RawCall *call)
 static void raw_cb(struct rpc_context *rpc, int status, void *data, void *private_data)
 {
   RawCall *call = private_data;
-  if (call->pending.abandoned) {
-    raw_call_free(call);
-    return;
-  }
+  if (call->pending.abandoned)
+    return; /* the session frees it */
   call->pending.done = TRUE;
   call->rpc_status = status;
   if (status != RPC_STATUS_SUCCESS) {
@@ -470,6 +482,7 @@ static RawCall *raw_compound_into(NcSession *session, RawCall *call, nfs_argop4 
                                   GError **error)
 {
   struct rpc_context *rpc = nfs_get_rpc_context(session->nfs);
+  call->pending.free_fn = (GDestroyNotify)raw_call_free;
   COMPOUND4args args = {0};
   args.argarray.argarray_len = n_ops;
   args.argarray.argarray_val = ops;
@@ -719,7 +732,7 @@ static gboolean raw_read(NcSession *session, guint64 offset, void *buf, gsize le
     ops[1].nfs_argop4_u.opread.offset = offset + done;
     ops[1].nfs_argop4_u.opread.count = (count4)MIN(len - done, max);
     RawCall *call = g_new0(RawCall, 1);
-    /* The callback of an abandoned call frees it without touching read_buf, so pointing into
+    /* The callback of an abandoned call returns without touching read_buf, so pointing into
      * the caller's buffer is safe. */
     call->read_cap = MIN(len - done, max);
     call->read_buf = (guint8 *)buf + done;

@@ -86,6 +86,7 @@ static void test_errors(void)
   check_bad("--records 'x'", parse(&o, BASE, "--records", "x", NULL));
   nc_options_clear(&o);
   check_bad("whole seconds", parse(&o, BASE, "--timeout-ms", "1500", NULL));
+  nc_options_clear(&o);
   check_bad("out of range", parse(&o, BASE, "--connect-timeout-ms", "50", NULL));
   nc_options_clear(&o);
   check_bad("--id", parse(&o, BASE, "--id", "has space", NULL));
