@@ -20,6 +20,7 @@
 #   directory, default /tmp/clusres-sr-profile): `strace -c -f` (syscall counts and time),
 #   `strace -f -ff -yy` (every call with its file names, trace.<tid>) or
 #   `perf record --call-graph dwarf` (perf.data; perf report -i PROFILE_OUT/perf.data).  Profiled figures are not the bench's.
+#   PROFILE_PHASE=offline profiles cycle 2's Offline instead.
 set -eu
 # shellcheck source=../../tests/lib/ganesha.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../../tests/lib/ganesha.sh"
@@ -86,10 +87,16 @@ sleep 5 # let the start-up grace end
 # ---- 1a. the driver alone --------------------------------------------------------------------
 # Its CPU time (bash's time: the driver process, ip netns exec execs it) is the client side of
 # the driver's work, which the host does in-process: "drv_cpu_s USER SYS" for enable + disable.
+# Ganesha's CPU ticks meanwhile: "ganesha_ticks T" in the .time file.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # utime + stime
 TIMEFORMAT='drv_cpu_s %3U %3S'
+g0=$(cpu_ticks "$ganesha_pid")
 { time inns "$drv_bench" bulk "$n" "$dir/drv" >"$dir/drv.out"; } 2>"$dir/drv.time"
+echo "ganesha_ticks $(($(cpu_ticks "$ganesha_pid") - g0))" >>"$dir/drv.time"
 # cycle 2: the same shares again
+g0=$(cpu_ticks "$ganesha_pid")
 { time inns "$drv_bench" bulk "$n" "$dir/drv" >"$dir/drv2.out"; } 2>"$dir/drv2.time"
+echo "ganesha_ticks $(($(cpu_ticks "$ganesha_pid") - g0))" >>"$dir/drv2.time"
 drv_cpu() { awk '$1 == "drv_cpu_s" { print $2 + $3 }' "$1"; }
 
 # ---- 1b. baseline: one dbus-send process per AddExport / RemoveExport ------------------------
@@ -111,18 +118,24 @@ ip netns exec "$ns" "$rhs" >"$dir/rhs.log" 2>&1 &
 host_pid=$!
 for _ in $(seq 100); do [ -S "$dir/run/rhs.sock" ] && break; sleep 0.1; done
 [ -S "$dir/run/rhs.sock" ] || { echo "run.sh: clusres-rhs did not come up" >&2; exit 1; }
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # utime + stime
-# host_online OUTFILE / host_offline OUTFILE: the N shares through the host; the host's CPU
-# ticks spent meanwhile are appended to OUTFILE as "host_ticks T".
+# host_online OUTFILE / host_offline OUTFILE: the N shares through the host; the CPU ticks the
+# host, Ganesha and the bus daemon spent meanwhile are appended to OUTFILE as "host_ticks T",
+# "ganesha_ticks T" and "bus_ticks T" (the three compete for the same 2 cores).
+cpu_mark() { t_host=$(cpu_ticks "$host_pid") t_gan=$(cpu_ticks "$ganesha_pid") t_bus=$(cpu_ticks "$bus_daemon_pid"); }
+cpu_since() {
+  echo "host_ticks $(($(cpu_ticks "$host_pid") - t_host))"
+  echo "ganesha_ticks $(($(cpu_ticks "$ganesha_pid") - t_gan))"
+  echo "bus_ticks $(($(cpu_ticks "$bus_daemon_pid") - t_bus))"
+}
 host_online() {
-  local t0; t0=$(cpu_ticks "$host_pid")
+  cpu_mark
   inns "$host_bench" online "$n" "$dir/shares" "$share_so" "$vip" "$inflight" "$looks_ms" >"$1"
-  echo "host_ticks $(($(cpu_ticks "$host_pid") - t0))" >>"$1"
+  cpu_since >>"$1"
 }
 host_offline() {
-  local t0; t0=$(cpu_ticks "$host_pid")
+  cpu_mark
   inns "$host_bench" offline "$n" "$inflight" >"$1"
-  echo "host_ticks $(($(cpu_ticks "$host_pid") - t0))" >>"$1"
+  cpu_since >>"$1"
 }
 count_exports() {
   ganesha_call /org/ganesha/nfsd/ExportMgr org.ganesha.nfsd.exportmgr.ShowExports |
@@ -160,6 +173,9 @@ left=$(count_exports)
 
 # ---- 1d. cycle 2: the same shares offline -> online -> offline (steady state) ----------------
 prof_out=${PROFILE_OUT:-/tmp/clusres-sr-profile}
+prof_phase=${PROFILE_PHASE:-online}
+case $prof_phase in online | offline) ;; *) echo "run.sh: PROFILE_PHASE must be online or offline" >&2; exit 1 ;; esac
+prof_start() {
 case ${PROFILE:-} in
   "") ;;
   strace) mkdir -p "$prof_out"
@@ -173,11 +189,16 @@ case ${PROFILE:-} in
   *) echo "run.sh: PROFILE must be strace, trace or perf" >&2; exit 1 ;;
 esac
 [ -z "$prof_pid" ] || sleep 1 # attached before the first call
+}
+prof_stop() { if [ -n "$prof_pid" ]; then kill -INT "$prof_pid"; wait "$prof_pid" || true; prof_pid=; fi; }
+[ "$prof_phase" != online ] || prof_start
 host_online "$dir/online2.out"
-if [ -n "$prof_pid" ]; then kill -INT "$prof_pid"; wait "$prof_pid" || true; prof_pid=; fi
+prof_stop
 exported=$(count_exports)
 [ "$exported" -eq "$n" ] || { echo "run.sh: cycle 2: Ganesha exports $exported shares, not $n" >&2; exit 1; }
+[ "$prof_phase" != offline ] || prof_start
 host_offline "$dir/offline2.out"
+prof_stop
 left2=$(count_exports)
 
 # ---- report ----------------------------------------------------------------------------------
@@ -191,8 +212,14 @@ cyc = [($(kv total_ms "$dir/online.out") / n, $(kv total_ms "$dir/offline.out") 
 b_add, b_rm = ($t1 - $t0) / 1e6 / nb, ($t2 - $t1) / 1e6 / nb
 tick_ms = 1000.0 / $(getconf CLK_TCK)
 drv_cpu = [$(drv_cpu "$dir/drv.time") * 1000 / n, $(drv_cpu "$dir/drv2.time") * 1000 / n]
+drv_gan = [$(kv ganesha_ticks "$dir/drv.time") * tick_ms / n, $(kv ganesha_ticks "$dir/drv2.time") * tick_ms / n]
 cpu = [($(kv host_ticks "$dir/online.out") * tick_ms / n, $(kv host_ticks "$dir/offline.out") * tick_ms / n),
        ($(kv host_ticks "$dir/online2.out") * tick_ms / n, $(kv host_ticks "$dir/offline2.out") * tick_ms / n)]
+gan_cpu = [($(kv ganesha_ticks "$dir/online.out") * tick_ms / n, $(kv ganesha_ticks "$dir/offline.out") * tick_ms / n),
+           ($(kv ganesha_ticks "$dir/online2.out") * tick_ms / n, $(kv ganesha_ticks "$dir/offline2.out") * tick_ms / n)]
+bus_cpu = [($(kv bus_ticks "$dir/online.out") * tick_ms / n, $(kv bus_ticks "$dir/offline.out") * tick_ms / n),
+           ($(kv bus_ticks "$dir/online2.out") * tick_ms / n, $(kv bus_ticks "$dir/offline2.out") * tick_ms / n)]
+
 print("share resource bench: %d shares, %d Online/Offline calls in flight, real Ganesha (%s)"
       % (n, inflight, "$(ganesha.nfsd -v 2>&1 | grep -o 'Release = V[^ ]*' | head -1)"))
 print()
@@ -207,7 +234,10 @@ for c, what in ((0, "cycle 1: new resources (first start)"), (1, "cycle 2: same 
           % (ov_on, ov_off, ov_on + ov_off,
              "PASS" if max(ov_on, ov_off) <= 0.5 else "FAIL"))
     print("    host CPU (utime+stime) per call     %8.3f  %8.3f  %8.3f" % (cpu[c] + (sum(cpu[c]),)))
-    print("    driver process CPU per share                            %8.3f" % drv_cpu[c])
+    print("    Ganesha / bus daemon CPU per call   %8.3f  %8.3f   (bus %.3f / %.3f)"
+          % (gan_cpu[c] + bus_cpu[c]))
+    print("    driver process CPU per share                            %8.3f   (Ganesha %.3f)"
+          % (drv_cpu[c], drv_gan[c]))
 print("  dbus-send process per call (%d)       %8.3f  %8.3f  %8.3f" % (nb, b_add, b_rm, b_add + b_rm))
 print("  host (cycle 2) vs dbus-send baseline  %7.2fx  %7.2fx" % (cyc[1][0] / b_add, cyc[1][1] / b_rm))
 print("  exports left after the offlines: %d, %d; registry in %s (%s), run dir %s (%s)"

@@ -121,17 +121,22 @@ static gboolean fail(GDBusMethodInvocation *inv, GError *error)
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
-static gboolean check_resource(RhsDbus *d, const char *resource, GError **error)
+static gboolean check_resource_of(RhsHost *host, const char *resource, GError **error)
 {
   if (!rhs_host_check_name("resource", resource, error))
     return FALSE;
-  const char *sep = rhs_host_separate(d->host);
+  const char *sep = rhs_host_separate(host);
   if (sep != NULL && strcmp(sep, resource) != 0) {
     g_set_error(error, RHS_HOST_ERROR, RHS_HOST_ERROR_INVALID_ARGS,
                 "this separate host serves only %s", sep);
     return FALSE;
   }
   return TRUE;
+}
+
+static gboolean check_resource(RhsDbus *d, const char *resource, GError **error)
+{
+  return check_resource_of(d->host, resource, error);
 }
 
 static gboolean check_timeout(guint *timeout_ms, GError **error)
@@ -293,14 +298,11 @@ static void filter_unref(gpointer data)
   g_free(f);
 }
 
+static gboolean is_call(GDBusMessage *msg, const char *method, const char *sig);
+
 static gboolean monitor_now(RhsDbus *d, GDBusMessage *msg, int *state, const char **message)
 {
-  if (g_dbus_message_get_message_type(msg) != G_DBUS_MESSAGE_TYPE_METHOD_CALL ||
-      g_strcmp0(g_dbus_message_get_member(msg), "Monitor") != 0 ||
-      g_strcmp0(g_dbus_message_get_path(msg), CLUSRES_HOST_OBJECT_PATH) != 0 ||
-      g_strcmp0(g_dbus_message_get_interface(msg),
-                clusres_dbus_resource_host1_interface_info()->name) != 0 ||
-      g_strcmp0(g_dbus_message_get_signature(msg), "su") != 0)
+  if (!is_call(msg, "Monitor", "su"))
     return FALSE;
   const char *resource = NULL;
   guint32 depth = 0;
@@ -309,11 +311,122 @@ static gboolean monitor_now(RhsDbus *d, GDBusMessage *msg, int *state, const cha
          rhs_host_monitor_now(d->host, resource, depth, state, message);
 }
 
+/* An Online/Offline taken by the filter: answered on whichever thread finishes it. */
+typedef struct {
+  RhsHost *host;
+  GDBusConnection *conn;
+  GDBusMessage *call;
+} WireCall;
+
+static void wire_call_free(WireCall *c)
+{
+  g_object_unref(c->call);
+  g_object_unref(c->conn);
+  g_free(c);
+}
+
+static void on_wire_done(const RhsHostResult *r, gpointer data)
+{
+  WireCall *c = data;
+  if (!(g_dbus_message_get_flags(c->call) & G_DBUS_MESSAGE_FLAGS_NO_REPLY_EXPECTED)) {
+    g_autoptr(GDBusMessage) reply = NULL;
+    if (r->error != NULL) {
+      /* As g_dbus_method_invocation_return_gerror: the registered name, the GError's text. */
+      g_autofree char *name = g_dbus_error_encode_gerror(r->error);
+      reply = g_dbus_message_new_method_error_literal(c->call, name, r->error->message);
+    } else {
+      reply = g_dbus_message_new_method_reply(c->call);
+      g_dbus_message_set_body(
+          reply, g_variant_new("(ius)", r->state, r->status, r->message != NULL ? r->message : ""));
+    }
+    g_dbus_connection_send_message(c->conn, reply, G_DBUS_SEND_MESSAGE_FLAGS_NONE, NULL, NULL);
+  }
+  wire_call_free(c);
+}
+
+/* A refused call: the same error the skeleton's handler (on_online/on_offline) answers. */
+static void wire_fail(WireCall *c, GError *error)
+{
+  RhsHostResult r = {.error = error};
+  on_wire_done(&r, c);
+  g_error_free(error);
+}
+
+/* TRUE if msg is a call of method with signature sig on our object. */
+static gboolean is_call(GDBusMessage *msg, const char *method, const char *sig)
+{
+  return g_dbus_message_get_message_type(msg) == G_DBUS_MESSAGE_TYPE_METHOD_CALL &&
+         g_strcmp0(g_dbus_message_get_member(msg), method) == 0 &&
+         g_strcmp0(g_dbus_message_get_path(msg), CLUSRES_HOST_OBJECT_PATH) == 0 &&
+         g_strcmp0(g_dbus_message_get_interface(msg),
+                   clusres_dbus_resource_host1_interface_info()->name) == 0 &&
+         g_strcmp0(g_dbus_message_get_signature(msg), sig) == 0;
+}
+
+/* On a pool worker (rhs_host_defer): on_online's checks, then the Online itself, here. */
+static void wire_online(gpointer data, gpointer unused)
+{
+  WireCall *c = data;
+  const char *resource, *type, *dll;
+  guint32 timeout_ms;
+  g_autoptr(GVariant) params = NULL;
+  g_autoptr(GVariant) meta = NULL;
+  g_variant_get(g_dbus_message_get_body(c->call), "(&s&s&s@a{ss}@a{ss}u)", &resource, &type, &dll,
+                &params, &meta, &timeout_ms);
+  GError *error = NULL;
+  if (!check_resource_of(c->host, resource, &error) || !rhs_host_check_name("type", type, &error) ||
+      !rhs_host_check_dll(dll, &error) || !check_params(params, &error) ||
+      !check_meta(meta, &error) || !check_timeout(&timeout_ms, &error)) {
+    wire_fail(c, error);
+    return;
+  }
+  rhs_host_online(c->host, resource, type, dll, params, meta, timeout_ms, on_wire_done, c);
+}
+
+static void wire_offline(gpointer data, gpointer unused)
+{
+  WireCall *c = data;
+  const char *resource;
+  guint32 timeout_ms;
+  g_variant_get(g_dbus_message_get_body(c->call), "(&su)", &resource, &timeout_ms);
+  GError *error = NULL;
+  if (!check_resource_of(c->host, resource, &error) || !check_timeout(&timeout_ms, &error)) {
+    wire_fail(c, error);
+    return;
+  }
+  rhs_host_offline(c->host, resource, timeout_ms, on_wire_done, c);
+}
+
+/*
+ * Online and Offline calls go from GDBus's worker thread straight to a pool worker, which
+ * unpacks and checks the arguments and runs the operation (rhs_host_defer): no hop to the main
+ * loop (an idle source, a wake-up, the skeleton's signal emission), and nothing but a queue
+ * push on the GDBus worker thread, which carries every driver call to Ganesha as well.  Any
+ * other call (and a wrong signature) goes to the skeleton as before.
+ */
+static gboolean take_operation(RhsDbus *d, GDBusConnection *conn, GDBusMessage *msg)
+{
+  GFunc run;
+  if (is_call(msg, "Online", "sssa{ss}a{ss}u"))
+    run = wire_online;
+  else if (is_call(msg, "Offline", "su"))
+    run = wire_offline;
+  else
+    return FALSE;
+  WireCall *c = g_new0(WireCall, 1);
+  c->host = d->host;
+  c->conn = g_object_ref(conn);
+  c->call = g_object_ref(msg);
+  rhs_host_defer(d->host, run, c);
+  return TRUE;
+}
+
 /*
  * A Monitor that needs no DLL call (rhs_host_monitor_now) is answered by this filter on
  * GDBus's worker thread, as soon as the message is read: no hop to the main loop and back, which
- * is most of what a monitor costs the host.  Everything else, including every malformed or
- * refused call, goes on to the skeleton, which answers it as before.
+ * is most of what a monitor costs the host.  Valid Online/Offline calls are handed to the host
+ * from here too (take_operation).  Everything else, including every malformed or refused call,
+ * goes on to the skeleton, which answers it as before.
  */
 static GDBusMessage *monitor_filter(GDBusConnection *conn, GDBusMessage *msg, gboolean incoming,
                                     gpointer data)
@@ -325,7 +438,12 @@ static GDBusMessage *monitor_filter(GDBusConnection *conn, GDBusMessage *msg, gb
     return msg;
   g_rw_lock_reader_lock(&f->lock);
   gboolean now = f->d != NULL && monitor_now(f->d, msg, &state, &message);
+  gboolean taken = !now && f->d != NULL && take_operation(f->d, conn, msg);
   g_rw_lock_reader_unlock(&f->lock);
+  if (taken) {
+    g_object_unref(msg);
+    return NULL;
+  }
   if (!now)
     return msg;
   if (!(g_dbus_message_get_flags(msg) & G_DBUS_MESSAGE_FLAGS_NO_REPLY_EXPECTED)) {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The Resource Monitor core.  Threads: the main loop only schedules (D-Bus, poll timers, event
- * fds, deadline timers); every DLL entry point runs on a worker of one unbounded GThreadPool,
+ * The Resource Monitor core.  Threads: the main loop only schedules (poll timers, event fds,
+ * deadlines, D-Bus calls other than Online/Offline, which rhs-dbus hands from GDBus's worker
+ * thread to a pool worker); every DLL entry point runs on a worker of one unbounded GThreadPool,
  * so a slow or hung DLL never blocks D-Bus, and Terminate always finds a thread even while
  * Online sits on the DLL lock.  Locks, outermost first: inst->op_lock (one operation per
  * instance), dll->lifecycle, dll->lock, host->lock, inst->mutex.  inst->mutex and host->lock
@@ -76,13 +77,19 @@ struct _CLUSRES_RESOURCE {
   guint64 calls;
   GVariant *private_status;
 
-  RhsPoll *poll; /* main thread only */
+  RhsPoll *poll; /* started/stopped under op_lock (inst_start_poll), swapped under mutex */
 };
 
 struct RhsHost {
   char *separate;
   char *state_dir;
   GMainContext *ctx;
+  RhsPollSched *poll_sched; /* every online instance's poll timers: one source (rhs-poll.h) */
+  /* Online/Offline deadlines (arm_deadline): Op * by due time, one source for all of them. */
+  GMutex deadline_lock;
+  GSequence *deadlines;
+  GSource *deadline_source;
+  guint64 deadline_seq;
   GThreadPool *pool;
   RhsWatchdog *wd;
   GMutex lock;
@@ -492,6 +499,38 @@ static void inst_unpersist(RhsInstance *inst)
     g_warning("%s: %s", inst->name, error->message);
 }
 
+/* ---- health polling ------------------------------------------------------------------------ */
+
+static void poll_cb(RhsPollWhat what, gpointer data);
+
+/*
+ * Polls start and stop on the thread that changes the state, under op_lock, so they follow
+ * the state changes in order without a hop to the main loop (one wake-up per Online and per
+ * Offline before).  inst->mutex only guards the swap: rhs_poll_* take the schedule's lock,
+ * under which poll_cb takes inst->mutex, so they are never called with inst->mutex held.
+ */
+static void inst_stop_poll(RhsInstance *inst)
+{
+  g_mutex_lock(&inst->mutex);
+  RhsPoll *old = g_steal_pointer(&inst->poll);
+  g_mutex_unlock(&inst->mutex);
+  rhs_poll_free(old); /* its callback never runs after this */
+}
+
+static void inst_start_poll(RhsInstance *inst)
+{
+  g_mutex_lock(&inst->mutex);
+  HANDLE evt = inst->event;
+  g_mutex_unlock(&inst->mutex);
+  RhsPoll *p = rhs_poll_new(inst->host->poll_sched, inst->looks_alive_ms, inst->is_alive_ms,
+                            evt != NULL ? ClusResEventFd(evt) : -1, poll_cb, inst);
+  g_mutex_lock(&inst->mutex);
+  RhsPoll *old = inst->poll;
+  inst->poll = p;
+  g_mutex_unlock(&inst->mutex);
+  rhs_poll_free(old);
+}
+
 /* ---- main-thread notifications --------------------------------------------------------------- */
 
 typedef struct {
@@ -499,12 +538,7 @@ typedef struct {
   int state;
   char *reason;
   gboolean push;
-  gboolean start_poll;
-  gboolean stop_poll;
-  gboolean unmute_event;
 } Notify;
-
-static void poll_cb(RhsPollWhat what, gpointer data);
 
 static void on_push_done(GObject *source, GAsyncResult *res, gpointer data)
 {
@@ -525,16 +559,6 @@ static gboolean notify_main(gpointer data)
   Notify *n = data;
   RhsInstance *inst = n->inst;
   RhsHost *host = inst->host;
-  if (n->stop_poll)
-    g_clear_pointer(&inst->poll, rhs_poll_free);
-  if (n->start_poll) {
-    g_clear_pointer(&inst->poll, rhs_poll_free);
-    g_mutex_lock(&inst->mutex);
-    HANDLE evt = inst->event;
-    g_mutex_unlock(&inst->mutex);
-    inst->poll = rhs_poll_new(inst->looks_alive_ms, inst->is_alive_ms,
-                              evt != NULL ? ClusResEventFd(evt) : -1, poll_cb, inst);
-  }
   if (n->reason != NULL && host->changed != NULL)
     host->changed(inst->name, n->state, n->reason, host->changed_data);
   if (n->push) {
@@ -553,16 +577,14 @@ static gboolean notify_main(gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-static void notify(RhsInstance *inst, int state, const char *reason, gboolean push,
-                   gboolean start_poll, gboolean stop_poll)
+/* A state change with a reason (D-Bus signal) and maybe a failure push, on the main loop. */
+static void notify(RhsInstance *inst, int state, const char *reason, gboolean push)
 {
   Notify *n = g_new0(Notify, 1);
   n->inst = inst_ref(inst);
   n->state = state;
   n->reason = g_strdup(reason);
   n->push = push;
-  n->start_poll = start_poll;
-  n->stop_poll = stop_poll;
   g_main_context_invoke(inst->host->ctx, notify_main, n);
 }
 
@@ -573,7 +595,8 @@ static void inst_fail(RhsInstance *inst, const char *reason, gboolean push)
   inst_terminate(inst, reason);
   inst_set_state(inst, ClusterResourceFailed);
   inst_persist(inst, "failed");
-  notify(inst, ClusterResourceFailed, reason, push, FALSE, TRUE);
+  inst_stop_poll(inst);
+  notify(inst, ClusterResourceFailed, reason, push);
 }
 
 /* ---- jobs -------------------------------------------------------------------------------------
@@ -588,6 +611,7 @@ typedef enum {
   JOB_POLL,
   JOB_DEADLINE,
   JOB_RECOVER,
+  JOB_DEFER,
 } JobKind;
 
 /* An operation with a caller waiting: replied exactly once, by the worker or the deadline. */
@@ -596,12 +620,15 @@ typedef struct {
   gint replied;
   RhsHostDone done;
   gpointer user_data;
-  /* Online/Offline: the deadline timer, destroyed as soon as a worker replies (a finished
-   * operation must not leave a 20 s source behind in the main context). */
-  GSource *deadline;
+  /* Online/Offline: queued in host->deadlines until answered or due (under deadline_lock). */
+  RhsHost *host;
+  gint64 deadline_at;
+  guint64 deadline_seq;
+  GSequenceIter *deadline_it;
+  struct Job *deadline_job; /* the JOB_DEADLINE job, run if the deadline comes first */
 } Op;
 
-typedef struct {
+typedef struct Job {
   JobKind kind;
   RhsHost *host;
   Op *op;
@@ -619,6 +646,8 @@ typedef struct {
   RhsInstance *inst;
   RhsStateRecord *record;
   GCallback finished;
+  GFunc defer_func; /* JOB_DEFER */
+  gpointer defer_data;
 } Job;
 
 static Op *op_ref(Op *op)
@@ -629,11 +658,8 @@ static Op *op_ref(Op *op)
 
 static void op_unref(Op *op)
 {
-  if (op != NULL && g_atomic_int_dec_and_test(&op->ref)) {
-    if (op->deadline != NULL)
-      g_source_unref(op->deadline);
+  if (op != NULL && g_atomic_int_dec_and_test(&op->ref))
     g_free(op);
-  }
 }
 
 static gboolean op_claim(Op *op)
@@ -646,13 +672,28 @@ static gboolean op_abandoned(Op *op)
   return op != NULL && g_atomic_int_get(&op->replied) != 0;
 }
 
+static void job_free(Job *job);
+
 static void op_reply(Op *op, const RhsHostResult *r)
 {
-  if (op_claim(op)) {
-    if (op->deadline != NULL)
-      g_source_destroy(op->deadline); /* thread-safe; its destroy notify frees the job */
-    op->done(r, op->user_data);
+  if (!op_claim(op))
+    return;
+  /* A finished operation leaves nothing behind: its deadline leaves the queue (the queue's
+   * source may wake once for nothing; it never needs touching here, so a reply costs the main
+   * loop no wake-up). */
+  Job *deadline_job = NULL;
+  if (op->host != NULL) {
+    g_mutex_lock(&op->host->deadline_lock);
+    if (op->deadline_it != NULL) {
+      g_sequence_remove(op->deadline_it);
+      op->deadline_it = NULL;
+      deadline_job = g_steal_pointer(&op->deadline_job);
+    }
+    g_mutex_unlock(&op->host->deadline_lock);
   }
+  op->done(r, op->user_data);
+  if (deadline_job != NULL)
+    job_free(deadline_job); /* drops its reference on op: the caller still holds one */
 }
 
 static void op_reply_state(Op *op, int state, guint32 status, const char *fmt, ...)
@@ -687,12 +728,31 @@ static void job_free(Job *job)
   g_free(job);
 }
 
+static void pool_func(gpointer data, gpointer user_data);
+/* Set while a pool worker runs a JOB_DEFER job: the operation it starts runs inline. */
+static GPrivate defer_running;
+
 static void host_push_job(RhsHost *host, Job *job)
 {
   g_mutex_lock(&host->jobs_lock);
   host->jobs++;
   g_mutex_unlock(&host->jobs_lock);
   g_thread_pool_push(host->pool, job, NULL);
+}
+
+/* Online/Offline: on this worker when started by a deferred function (rhs_host_defer), which
+ * saves a hand-over to another worker; queued otherwise. */
+static void host_start_job(RhsHost *host, Job *job)
+{
+  if (g_private_get(&defer_running) != host) {
+    host_push_job(host, job);
+    return;
+  }
+  g_private_set(&defer_running, NULL); /* one operation per deferred call runs inline */
+  g_mutex_lock(&host->jobs_lock);
+  host->jobs++;
+  g_mutex_unlock(&host->jobs_lock);
+  pool_func(job, host);
 }
 
 static RhsHostError dll_error_code(const GError *e)
@@ -865,7 +925,7 @@ static void job_online(Job *job)
    * is re-created (Offline if needed, Close, Open) so Open sees the new "Parameters". */
   if (inst->resid != NULL && !inst_config_matches(inst, job)) {
     g_message("%s: parameters changed: closing and re-opening the instance", inst->name);
-    notify(inst, ClusterResourceOffline, NULL, FALSE, FALSE, TRUE);
+    inst_stop_poll(inst);
     inst_take_offline(inst, job->timeout_ms / 2, NULL);
     inst_close(inst);
   }
@@ -947,7 +1007,7 @@ static void job_online(Job *job)
     inst->event_fd = inst->event != NULL ? ClusResEventFd(inst->event) : -1;
     g_mutex_unlock(&inst->mutex);
     inst_persist(inst, "online");
-    notify(inst, ClusterResourceOnline, NULL, FALSE, TRUE, FALSE);
+    inst_start_poll(inst);
     op_reply_state(op, ClusterResourceOnline, ERROR_SUCCESS, "online");
   } else {
     inst_set_state(inst, r.state);
@@ -968,7 +1028,7 @@ static void job_offline(Job *job)
     return;
   }
   g_mutex_lock(&inst->op_lock);
-  notify(inst, ClusterResourceOffline, NULL, FALSE, FALSE, TRUE);
+  inst_stop_poll(inst);
   DWORD status = ERROR_SUCCESS;
   CLUSTER_RESOURCE_STATE s = inst_state(inst);
   if (inst->resid != NULL && (s == ClusterResourceOnline || s == ClusterResourceOnlinePending)) {
@@ -1107,26 +1167,13 @@ static void job_deadline(Job *job)
   }
 }
 
-/* The deadline source's data: the deadline's own job until on_deadline takes it. */
-typedef struct {
-  Job *job;
-} DeadlineData;
-
-static void deadline_data_free(gpointer data)
+/* Runs the deadline's own job if it wins the race against the reply.  Main thread. */
+static void deadline_fire(Job *job)
 {
-  DeadlineData *d = data;
-  if (d->job != NULL)
-    job_free(d->job);
-  g_free(d);
-}
-
-static gboolean on_deadline(gpointer data)
-{
-  DeadlineData *d = data;
-  Job *job = d->job; /* the deadline's own job, pushed to a worker if it wins the race */
-  if (!op_claim(job->op))
-    return G_SOURCE_REMOVE; /* deadline_data_free frees the job */
-  d->job = NULL;
+  if (!op_claim(job->op)) {
+    job_free(job);
+    return;
+  }
   g_autoptr(RhsInstance) inst = host_lookup(job->host, job->resource);
   if (inst == NULL || inst->type == NULL) {
     RhsHostResult r = {.state = job->depth == RHS_PENDING_ONLINE ? ClusterResourceFailed
@@ -1135,21 +1182,74 @@ static gboolean on_deadline(gpointer data)
                        .message = "timed out"};
     job->op->done(&r, job->op->user_data);
     job_free(job);
-    return G_SOURCE_REMOVE;
+    return;
   }
   g_mutex_lock(&inst->mutex);
   g_cond_broadcast(&inst->cond); /* wake a pending wait: it sees the op abandoned */
   g_mutex_unlock(&inst->mutex);
   job->inst = g_steal_pointer(&inst);
   host_push_job(job->host, job);
-  return G_SOURCE_REMOVE;
 }
 
+static gint deadline_cmp(gconstpointer a, gconstpointer b, gpointer data)
+{
+  const Op *x = a, *y = b;
+  if (x->deadline_at != y->deadline_at)
+    return x->deadline_at < y->deadline_at ? -1 : 1;
+  return x->deadline_seq < y->deadline_seq ? -1 : x->deadline_seq > y->deadline_seq ? 1 : 0;
+}
+
+/* Called with deadline_lock held. */
+static void deadline_rearm(RhsHost *host)
+{
+  GSequenceIter *first = g_sequence_get_begin_iter(host->deadlines);
+  gint64 ready = g_sequence_iter_is_end(first) ? -1 : ((Op *)g_sequence_get(first))->deadline_at;
+  if (g_source_get_ready_time(host->deadline_source) != ready)
+    g_source_set_ready_time(host->deadline_source, ready);
+}
+
+static gboolean deadline_dispatch(GSource *source, GSourceFunc callback, gpointer data)
+{
+  RhsHost *host = data;
+  gint64 now = g_get_monotonic_time();
+  GSList *due = NULL;
+  g_mutex_lock(&host->deadline_lock);
+  for (;;) {
+    GSequenceIter *first = g_sequence_get_begin_iter(host->deadlines);
+    if (g_sequence_iter_is_end(first))
+      break;
+    Op *op = g_sequence_get(first);
+    if (op->deadline_at > now)
+      break;
+    g_sequence_remove(first);
+    op->deadline_it = NULL;
+    due = g_slist_prepend(due, g_steal_pointer(&op->deadline_job));
+  }
+  deadline_rearm(host);
+  g_mutex_unlock(&host->deadline_lock);
+  due = g_slist_reverse(due);
+  for (GSList *l = due; l != NULL; l = l->next)
+    deadline_fire(l->data);
+  g_slist_free(due);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs deadline_funcs = {
+    .dispatch = deadline_dispatch,
+};
+
+/*
+ * Every Online/Offline has a deadline, just after the pending logic's own, so that a pending
+ * wait ends by itself; it catches a DLL call that does not return at all.  All of them are one
+ * queue behind one source of the main context instead of a timer source each: an operation
+ * made from any thread then costs the main loop nothing (a new deadline is later than the
+ * queued ones, so the source's ready time stays; a reply only takes it off the queue), where a
+ * source attached from another thread wakes the main loop, and every source is walked on every
+ * iteration.
+ */
 static void arm_deadline(RhsHost *host, Op *op, const char *resource, RhsPendingKind kind,
                          guint32 timeout_ms)
 {
-  /* Just after the pending logic's own deadline, so a pending wait ends by itself; this timer
-   * catches a DLL call that does not return at all. */
   guint32 at =
       timeout_ms - rhs_pending_margin_ms(timeout_ms) + rhs_pending_margin_ms(timeout_ms) / 3;
   Job *job = g_new0(Job, 1);
@@ -1158,11 +1258,15 @@ static void arm_deadline(RhsHost *host, Op *op, const char *resource, RhsPending
   job->op = op_ref(op);
   job->resource = g_strdup(resource);
   job->depth = kind;
-  DeadlineData *d = g_new0(DeadlineData, 1);
-  d->job = job;
-  op->deadline = g_timeout_source_new(at);
-  g_source_set_callback(op->deadline, on_deadline, d, deadline_data_free);
-  g_source_attach(op->deadline, host->ctx);
+  g_mutex_lock(&host->deadline_lock);
+  op->host = host;
+  op->deadline_job = job;
+  op->deadline_at = g_get_monotonic_time() + (gint64)at * G_TIME_SPAN_MILLISECOND;
+  op->deadline_seq = host->deadline_seq++;
+  op->deadline_it = g_sequence_insert_sorted(host->deadlines, op, deadline_cmp, NULL);
+  if (g_sequence_iter_is_begin(op->deadline_it))
+    deadline_rearm(host);
+  g_mutex_unlock(&host->deadline_lock);
 }
 
 /* ---- ListInstances -----------------------------------------------------------------------------
@@ -1430,7 +1534,7 @@ static void job_recover(Job *job)
       inst->state = ClusterResourceOnline;
       inst->recovered = TRUE;
       g_mutex_unlock(&inst->mutex);
-      notify(inst, ClusterResourceOnline, NULL, FALSE, TRUE, FALSE);
+      inst_start_poll(inst);
     } else {
       inst_fail(inst, "IsAlive returned FALSE when re-adopting after a host restart", TRUE);
     }
@@ -1446,6 +1550,11 @@ static void pool_func(gpointer data, gpointer user_data)
   Job *job = data;
   RhsHost *host = job->host;
   switch (job->kind) {
+  case JOB_DEFER:
+    g_private_set(&defer_running, host);
+    job->defer_func(job->defer_data, NULL);
+    g_private_set(&defer_running, NULL);
+    break;
   case JOB_ONLINE:
     job_online(job);
     break;
@@ -1592,6 +1701,13 @@ RhsHost *rhs_host_new(const char *separate, RhsHostStateChanged changed, gpointe
   host->separate = g_strdup(separate);
   host->state_dir = rhs_state_dir(separate);
   host->ctx = g_main_context_ref_thread_default();
+  host->poll_sched = rhs_poll_sched_new(host->ctx);
+  g_mutex_init(&host->deadline_lock);
+  host->deadlines = g_sequence_new(NULL);
+  host->deadline_source = g_source_new(&deadline_funcs, sizeof(GSource));
+  g_source_set_name(host->deadline_source, "rhs-deadlines");
+  g_source_set_callback(host->deadline_source, NULL, host, NULL);
+  g_source_attach(host->deadline_source, host->ctx);
   host->changed = changed;
   host->changed_data = user_data;
   g_mutex_init(&host->lock);
@@ -1659,7 +1775,7 @@ void rhs_host_shutdown(RhsHost *host)
   g_mutex_unlock(&host->lock);
   for (guint i = 0; i < all->len; i++) {
     RhsInstance *inst = all->pdata[i];
-    g_clear_pointer(&inst->poll, rhs_poll_free);
+    inst_stop_poll(inst);
     /* Close of an online instance makes the DLL terminate it (Windows contract), and a host
      * stop must not stop resources: online ones stay open and persisted for the next host. */
     if (!g_mutex_trylock(&inst->op_lock))
@@ -1680,6 +1796,19 @@ void rhs_host_free(RhsHost *host)
   g_hash_table_remove_all(handles);
   g_mutex_unlock(&handles_lock);
   g_hash_table_unref(host->instances);
+  rhs_poll_sched_free(host->poll_sched);
+  g_source_destroy(host->deadline_source);
+  g_source_unref(host->deadline_source);
+  /* Operations never answered (the host stops): their deadline jobs are freed, not run. */
+  while (g_sequence_get_length(host->deadlines) > 0) {
+    GSequenceIter *first = g_sequence_get_begin_iter(host->deadlines);
+    Op *op = g_sequence_get(first);
+    g_sequence_remove(first);
+    op->deadline_it = NULL;
+    job_free(g_steal_pointer(&op->deadline_job));
+  }
+  g_sequence_free(host->deadlines);
+  g_mutex_clear(&host->deadline_lock);
   g_main_context_unref(host->ctx);
   g_free(host->separate);
   g_free(host->state_dir);
@@ -1718,7 +1847,7 @@ void rhs_host_online(RhsHost *host, const char *resource, const char *type, cons
   job->meta = variant_to_table(meta);
   job->timeout_ms = timeout_ms;
   arm_deadline(host, op, resource, RHS_PENDING_ONLINE, timeout_ms);
-  host_push_job(host, job);
+  host_start_job(host, job);
 }
 
 void rhs_host_offline(RhsHost *host, const char *resource, guint32 timeout_ms, RhsHostDone done,
@@ -1728,6 +1857,16 @@ void rhs_host_offline(RhsHost *host, const char *resource, guint32 timeout_ms, R
   Job *job = job_new(host, JOB_OFFLINE, op, resource);
   job->timeout_ms = timeout_ms;
   arm_deadline(host, op, resource, RHS_PENDING_OFFLINE, timeout_ms);
+  host_start_job(host, job);
+}
+
+void rhs_host_defer(RhsHost *host, GFunc func, gpointer data)
+{
+  Job *job = g_new0(Job, 1);
+  job->kind = JOB_DEFER;
+  job->host = host;
+  job->defer_func = func;
+  job->defer_data = data;
   host_push_job(host, job);
 }
 

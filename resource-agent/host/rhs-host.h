@@ -63,6 +63,13 @@ void rhs_host_offline(RhsHost *host, const char *resource, guint32 timeout_ms, R
 void rhs_host_monitor(RhsHost *host, const char *resource, guint32 depth, RhsHostDone done,
                       gpointer user_data);
 /*
+ * Runs func(data) on a worker of the host's pool.  An Online or Offline started from there
+ * (rhs_host_online/offline) runs on that same worker instead of being queued for another one:
+ * the D-Bus worker thread hands a raw Online/Offline over with this, and the unpacking, the
+ * argument checks and the operation itself all happen on one pool thread.
+ */
+void rhs_host_defer(RhsHost *host, GFunc func, gpointer data);
+/*
  * A Monitor answered without any DLL call, from any thread (the D-Bus worker answers with it):
  * a pending Online/Offline, or a depth-0 Monitor of an online instance either without an event
  * handle whose last LooksAlive or IsAlive (poll or Monitor) said TRUE less than

@@ -3,84 +3,245 @@
 
 #include <glib-unix.h>
 
+/* One periodic timer of a poll, queued in its schedule while it runs. */
+typedef struct {
+  RhsPoll *poll;
+  RhsPollWhat what;
+  guint interval_ms;
+  gint64 due; /* monotonic, us */
+  guint64 seq;
+  GSequenceIter *it; /* NULL while not queued */
+} RhsPollTimer;
+
+struct RhsPollSched {
+  /* Guards the queue and every poll, and is held while a callback runs: a poll freed on
+   * another thread never fires afterwards.  Recursive: a callback may free polls. */
+  GRecMutex lock;
+  GMainContext *ctx;
+  GSource *source;  /* ready time = the first timer's due time, -1 when empty */
+  GSequence *queue; /* RhsPollTimer *, by (due, seq): FIFO among timers due together */
+  guint64 next_seq;
+};
+
+/* The event source's data: the poll may be freed on another thread while the source waits
+ * to be dispatched; the callback checks, under the lock, that the source is still live. */
+typedef struct {
+  RhsPollSched *sched;
+  RhsPoll *poll;
+} RhsPollEvent;
+
 struct RhsPoll {
-  guint looks_id;
-  guint is_id;
-  guint event_id;
+  RhsPollSched *sched;
+  RhsPollTimer looks;
+  RhsPollTimer is;
+  GSource *event_source;
   int event_fd;
   RhsPollFunc func;
   gpointer user_data;
 };
 
-static gboolean on_looks_alive(gpointer data)
+/* ---- the queue ----------------------------------------------------------------------------- */
+
+static gint timer_cmp(gconstpointer a, gconstpointer b, gpointer data)
 {
-  RhsPoll *poll = data;
-  poll->func(RHS_POLL_LOOKS_ALIVE, poll->user_data);
+  const RhsPollTimer *x = a, *y = b;
+  if (x->due != y->due)
+    return x->due < y->due ? -1 : 1;
+  return x->seq < y->seq ? -1 : x->seq > y->seq ? 1 : 0;
+}
+
+static void sched_rearm(RhsPollSched *sched)
+{
+  GSequenceIter *first = g_sequence_get_begin_iter(sched->queue);
+  gint64 ready = -1;
+  if (!g_sequence_iter_is_end(first))
+    ready = ((RhsPollTimer *)g_sequence_get(first))->due;
+  if (g_source_get_ready_time(sched->source) != ready)
+    g_source_set_ready_time(sched->source, ready);
+}
+
+/* The due time one interval after @from. */
+static gint64 timer_next_due(const RhsPollTimer *t, gint64 from)
+{
+  gint64 due = from + (gint64)t->interval_ms * G_TIME_SPAN_MILLISECOND;
+  if (t->interval_ms % 1000 == 0) /* whole seconds: due on a whole second (see the header) */
+    due = (due + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC * G_USEC_PER_SEC;
+  return due;
+}
+
+static void timer_queue(RhsPollSched *sched, RhsPollTimer *t, gint64 due)
+{
+  t->due = due;
+  t->seq = sched->next_seq++;
+  t->it = g_sequence_insert_sorted(sched->queue, t, timer_cmp, NULL);
+}
+
+static void timer_start(RhsPoll *poll, RhsPollTimer *t, RhsPollWhat what, guint interval_ms)
+{
+  t->poll = poll;
+  t->what = what;
+  t->interval_ms = MAX(interval_ms, 1u);
+  timer_queue(poll->sched, t, timer_next_due(t, g_get_monotonic_time()));
+  if (g_sequence_iter_is_begin(t->it))
+    sched_rearm(poll->sched);
+}
+
+static void timer_stop(RhsPollTimer *t)
+{
+  if (t->it == NULL)
+    return;
+  /* The source's ready time may now be early: the next dispatch finds nothing due and
+   * re-arms, which is cheaper than re-arming on every stop. */
+  g_sequence_remove(t->it);
+  t->it = NULL;
+}
+
+static void fire(RhsPollTimer *t);
+
+static gboolean sched_dispatch(GSource *source, GSourceFunc callback, gpointer data)
+{
+  RhsPollSched *sched = data;
+  gint64 now = g_get_monotonic_time();
+  g_rec_mutex_lock(&sched->lock);
+  for (;;) {
+    GSequenceIter *first = g_sequence_get_begin_iter(sched->queue);
+    if (g_sequence_iter_is_end(first))
+      break;
+    RhsPollTimer *t = g_sequence_get(first);
+    if (t->due > now)
+      break;
+    /* Re-queued before the callback, which may free the poll (and with it this timer). */
+    g_sequence_remove(first);
+    gint64 from = t->due;
+    if (now - from >= (gint64)t->interval_ms * G_TIME_SPAN_MILLISECOND)
+      from = now; /* a stalled loop: one call now, not one per missed interval */
+    timer_queue(sched, t, timer_next_due(t, from));
+    fire(t);
+  }
+  sched_rearm(sched);
+  g_rec_mutex_unlock(&sched->lock);
   return G_SOURCE_CONTINUE;
 }
+
+static GSourceFuncs sched_funcs = {
+    .dispatch = sched_dispatch,
+};
+
+RhsPollSched *rhs_poll_sched_new(GMainContext *ctx)
+{
+  RhsPollSched *sched = g_new0(RhsPollSched, 1);
+  g_rec_mutex_init(&sched->lock);
+  sched->ctx = g_main_context_ref(ctx != NULL ? ctx : g_main_context_default());
+  sched->queue = g_sequence_new(NULL);
+  sched->source = g_source_new(&sched_funcs, sizeof(GSource));
+  g_source_set_name(sched->source, "rhs-poll");
+  g_source_set_callback(sched->source, NULL, sched, NULL);
+  g_source_set_ready_time(sched->source, -1);
+  g_source_attach(sched->source, sched->ctx);
+  return sched;
+}
+
+void rhs_poll_sched_free(RhsPollSched *sched)
+{
+  if (sched == NULL)
+    return;
+  g_source_destroy(sched->source);
+  g_source_unref(sched->source);
+  g_sequence_free(sched->queue);
+  g_main_context_unref(sched->ctx);
+  g_rec_mutex_clear(&sched->lock);
+  g_free(sched);
+}
+
+guint rhs_poll_sched_size(RhsPollSched *sched)
+{
+  g_rec_mutex_lock(&sched->lock);
+  guint n = (guint)g_sequence_get_length(sched->queue);
+  g_rec_mutex_unlock(&sched->lock);
+  return n;
+}
+
+/* ---- polls --------------------------------------------------------------------------------- */
 
 static gboolean on_event(int fd, GIOCondition cond, gpointer data)
 {
-  RhsPoll *poll = data;
-  /* One report per signal: the owner re-arms via the next IsAlive tick if the verification
-   * says the resource is fine. */
-  poll->event_id = 0;
-  poll->func(RHS_POLL_EVENT, poll->user_data);
+  RhsPollEvent *ev = data;
+  g_rec_mutex_lock(&ev->sched->lock);
+  if (!g_source_is_destroyed(g_main_current_source())) { /* else the poll is gone or muted */
+    RhsPoll *poll = ev->poll;
+    /* One report per signal: the owner re-arms via the next IsAlive tick if the verification
+     * says the resource is fine. */
+    g_clear_pointer(&poll->event_source, g_source_unref);
+    poll->func(RHS_POLL_EVENT, poll->user_data);
+  }
+  g_rec_mutex_unlock(&ev->sched->lock);
   return G_SOURCE_REMOVE;
 }
 
+/* Called with the lock held. */
 static void arm_event(RhsPoll *poll)
 {
-  if (poll->event_fd >= 0 && poll->event_id == 0)
-    poll->event_id = g_unix_fd_add(poll->event_fd, G_IO_IN, on_event, poll);
+  if (poll->event_fd < 0 || poll->event_source != NULL)
+    return;
+  RhsPollEvent *ev = g_new0(RhsPollEvent, 1);
+  ev->sched = poll->sched;
+  ev->poll = poll;
+  poll->event_source = g_unix_fd_source_new(poll->event_fd, G_IO_IN);
+  g_source_set_callback(poll->event_source, G_SOURCE_FUNC(on_event), ev, g_free);
+  g_source_attach(poll->event_source, poll->sched->ctx);
 }
 
-static gboolean on_is_alive(gpointer data)
+/* Called with the lock held. */
+static void mute_event(RhsPoll *poll)
 {
-  RhsPoll *poll = data;
-  arm_event(poll);
-  poll->func(RHS_POLL_IS_ALIVE, poll->user_data);
-  return G_SOURCE_CONTINUE;
+  if (poll->event_source != NULL) {
+    g_source_destroy(poll->event_source);
+    g_clear_pointer(&poll->event_source, g_source_unref);
+  }
 }
 
-/* Whole-second intervals use g_timeout_add_seconds: GLib fires every such timer due in the
- * same second in one main-loop iteration, and each iteration walks all sources of the context
- * (prepare/check).  With 1000 shares polled every 10 s that is about one wakeup a second
- * instead of a hundred.  The price is up to 1 s of jitter, which a 1 s-grained poll can take. */
-static guint add_timer(guint ms, GSourceFunc func, gpointer data)
+static void fire(RhsPollTimer *t)
 {
-  ms = MAX(ms, 1u);
-  if (ms % 1000 == 0)
-    return g_timeout_add_seconds(ms / 1000, func, data);
-  return g_timeout_add(ms, func, data);
+  RhsPoll *poll = t->poll;
+  if (t->what == RHS_POLL_IS_ALIVE)
+    arm_event(poll);
+  poll->func(t->what, poll->user_data);
 }
 
-RhsPoll *rhs_poll_new(guint looks_alive_ms, guint is_alive_ms, int event_fd, RhsPollFunc func,
-                      gpointer user_data)
+RhsPoll *rhs_poll_new(RhsPollSched *sched, guint looks_alive_ms, guint is_alive_ms, int event_fd,
+                      RhsPollFunc func, gpointer user_data)
 {
   RhsPoll *poll = g_new0(RhsPoll, 1);
+  poll->sched = sched;
   poll->func = func;
   poll->user_data = user_data;
   poll->event_fd = event_fd;
+  g_rec_mutex_lock(&sched->lock);
   if (event_fd >= 0)
     arm_event(poll);
   else
-    poll->looks_id = add_timer(looks_alive_ms, on_looks_alive, poll);
-  poll->is_id = add_timer(is_alive_ms, on_is_alive, poll);
+    timer_start(poll, &poll->looks, RHS_POLL_LOOKS_ALIVE, looks_alive_ms);
+  timer_start(poll, &poll->is, RHS_POLL_IS_ALIVE, is_alive_ms);
+  g_rec_mutex_unlock(&sched->lock);
   return poll;
 }
 
 void rhs_poll_mute_event(RhsPoll *poll)
 {
-  g_clear_handle_id(&poll->event_id, g_source_remove);
+  g_rec_mutex_lock(&poll->sched->lock);
+  mute_event(poll);
+  g_rec_mutex_unlock(&poll->sched->lock);
 }
 
 void rhs_poll_free(RhsPoll *poll)
 {
   if (poll == NULL)
     return;
-  g_clear_handle_id(&poll->looks_id, g_source_remove);
-  g_clear_handle_id(&poll->is_id, g_source_remove);
-  g_clear_handle_id(&poll->event_id, g_source_remove);
+  RhsPollSched *sched = poll->sched;
+  g_rec_mutex_lock(&sched->lock);
+  timer_stop(&poll->looks);
+  timer_stop(&poll->is);
+  mute_event(poll);
+  g_rec_mutex_unlock(&sched->lock);
   g_free(poll);
 }

@@ -222,24 +222,16 @@ static DWORD resapi_item_check(ResapiItem it, const ResapiProp *prop)
 /* Reads a whole value into a g_malloc()ed buffer (with a spare NUL after it). */
 static DWORD resapi_reg_read(HKEY key, const char *name, DWORD *type, BYTE **data, DWORD *cb)
 {
-  for (int attempt = 0; attempt < 8; attempt++) {
-    DWORD size = 0;
-    DWORD err = ClusterRegQueryValue(key, name, type, NULL, &size);
-    if (err != ERROR_SUCCESS)
-      return err;
-    BYTE *buf = g_malloc0((gsize)size + 1);
-    err = ClusterRegQueryValue(key, name, type, buf, &size);
-    if (err == ERROR_SUCCESS) {
-      *data = buf;
-      *cb = size;
-      return ERROR_SUCCESS;
-    }
-    g_free(buf);
-    if (err != ERROR_MORE_DATA)
-      return err;
-    /* It grew between the two calls (another writer): try again. */
-  }
-  return ERROR_MORE_DATA;
+  ResapiRegRead r;
+  DWORD err = resapi_reg_query_values(key, &name, 1, &r);
+  if (err == ERROR_SUCCESS)
+    err = r.err;
+  if (err != ERROR_SUCCESS)
+    return err;
+  *type = r.type;
+  *data = r.data;
+  *cb = r.cb;
+  return ERROR_SUCCESS;
 }
 
 /*
@@ -343,13 +335,33 @@ DWORD ResUtilGetPropertiesToParameterBlock(HKEY hkeyClusterKey,
   if (hkeyClusterKey == NULL || pOutParams == NULL || !resapi_table_valid(pPropertyTable))
     return resapi_error_set(ERROR_BAD_ARGUMENTS);
 
-  for (ResapiItem it = pPropertyTable; it->Name != NULL; it++) {
-    DWORD type, cb, value_cb;
-    g_autofree BYTE *data = NULL;
+  /* All values from one version of the key (one identity check of its file, not two per
+   * value), then each converted in table order as before. */
+  gsize n = 0;
+  while (pPropertyTable[n].Name != NULL)
+    n++;
+  g_autofree const char **names = g_new0(const char *, n + 1);
+  g_autofree ResapiRegRead *reads = g_new0(ResapiRegRead, n + 1);
+  for (gsize i = 0; i < n; i++)
+    names[i] = resapi_item_reg_name(&pPropertyTable[i]);
+  DWORD store_err = resapi_reg_query_values(hkeyClusterKey, names, n, reads);
+  if (store_err != ERROR_SUCCESS) {
+    if (pszNameOfPropInError != NULL && n > 0)
+      *pszNameOfPropInError = g_strdup(pPropertyTable[0].Name);
+    return resapi_error_set(store_err);
+  }
+
+  DWORD result = ERROR_SUCCESS;
+  for (gsize i = 0; i < n; i++) {
+    ResapiItem it = &pPropertyTable[i];
+    DWORD value_cb;
+    g_autofree BYTE *data = g_steal_pointer(&reads[i].data);
     g_autofree BYTE *value = NULL;
-    DWORD err = resapi_reg_read(hkeyClusterKey, resapi_item_reg_name(it), &type, &data, &cb);
+    if (result != ERROR_SUCCESS)
+      continue; /* only frees the rest */
+    DWORD err = reads[i].err;
     if (err == ERROR_SUCCESS)
-      err = resapi_reg_to_item(it, type, data, cb, &value, &value_cb);
+      err = resapi_reg_to_item(it, reads[i].type, data, reads[i].cb, &value, &value_cb);
     if (err == ERROR_SUCCESS) {
       resapi_pb_store(pOutParams, it, value, value_cb);
       continue;
@@ -360,7 +372,8 @@ DWORD ResUtilGetPropertiesToParameterBlock(HKEY hkeyClusterKey,
     if (err != ERROR_FILE_NOT_FOUND) {
       if (pszNameOfPropInError != NULL)
         *pszNameOfPropInError = g_strdup(it->Name);
-      return resapi_error_set(err);
+      result = err;
+      continue;
     }
     /* Missing: the table default. */
     if (resapi_item_is_number(it)) {
@@ -374,7 +387,7 @@ DWORD ResUtilGetPropertiesToParameterBlock(HKEY hkeyClusterKey,
       resapi_pb_store(pOutParams, it, it->lpDefault, it->lpDefault != NULL ? it->Minimum : 0);
     }
   }
-  return ERROR_SUCCESS;
+  return result == ERROR_SUCCESS ? ERROR_SUCCESS : resapi_error_set(result);
 }
 
 /* ---- property list -> parameter block ----------------------------------------------------------

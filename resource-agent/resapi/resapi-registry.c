@@ -16,9 +16,9 @@
  *    directory (serialising writers of all processes), and replaces the file atomically and
  *    durably (g_file_set_contents_full CONSISTENT|DURABLE, then fsync of the directory so the
  *    rename itself survives a crash);
- *  - every read first checks the file's identity (inode, size, mtime, ctime) and reloads it if
- *    it changed, so a process sees the others' writes.  A replaced file always gets a new inode,
- *    and the identity is taken from the descriptor the data is read from;
+ *  - every read first checks the file's identity (inode, size, mtime, ctime) with one stat() and
+ *    reloads it if it changed, so a process sees the others' writes.  A replaced file always
+ *    gets a new inode, and the identity kept is taken from the descriptor the data is read from;
  *  - a write that changes nothing (same value set again, absent value deleted) is not written.
  *
  * Volatile subkeys (ClusterRegCreateKeyEx REG_OPTION_VOLATILE) live in a second file of the same
@@ -45,6 +45,8 @@
 #define RESAPI_REG_VOLATILE_LIST "VolatileKeys" /* in the volatile file's root group */
 #define RESAPI_HREGBATCH_MAGIC 0x42415443u      /* "BATC" */
 #define RESAPI_HKEY_MAGIC 0x484b4559u           /* "HKEY" */
+/* Files no handle uses that stay cached (see resapi_reg_file_unref): a key file is a few KiB. */
+#define RESAPI_REG_IDLE_MAX 1024
 /* NAME_MAX minus ".conf" and the ".XXXXXX" of g_file_set_contents' temporary file, rounded. */
 #define RESAPI_REG_MAX_FILE_NAME 200
 
@@ -65,6 +67,7 @@ typedef struct {
   gboolean loaded;
   ResapiRegFileId id;
   guint refs;
+  GList idle_link; /* in resapi_reg_idle while refs == 0 (data = this file) */
 } ResapiRegFile;
 
 struct _CLUSRES_HKEY {
@@ -91,7 +94,8 @@ struct _CLUSRES_HREGBATCH {
 };
 
 static GMutex resapi_reg_lock;
-static GHashTable *resapi_reg_files; /* path -> ResapiRegFile, while some HKEY uses it */
+static GHashTable *resapi_reg_files;          /* path -> ResapiRegFile: in use, or idle */
+static GQueue resapi_reg_idle = G_QUEUE_INIT; /* unused files, most recently released first */
 
 /* ---- names ---------------------------------------------------------------------------------- */
 
@@ -206,15 +210,14 @@ static gboolean resapi_reg_id_equal(const ResapiRegFileId *a, const ResapiRegFil
          a->ctime.tv_sec == b->ctime.tv_sec && a->ctime.tv_nsec == b->ctime.tv_nsec;
 }
 
-/* Brings f->kf up to date with the file on disk.  Called with resapi_reg_lock held. */
-static DWORD resapi_reg_file_refresh(ResapiRegFile *f)
+/* Loads f from the file on disk.  Called with resapi_reg_lock held. */
+static DWORD resapi_reg_file_load(ResapiRegFile *f)
 {
   int fd = open(f->path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno != ENOENT)
       return resapi_error_from_errno(errno);
-    if (!f->loaded || f->id.exists)
-      resapi_reg_file_reset(f); /* deleted by someone else (or never written) */
+    resapi_reg_file_reset(f); /* deleted by someone else since the stat */
     return ERROR_SUCCESS;
   }
 
@@ -226,10 +229,6 @@ static DWORD resapi_reg_file_refresh(ResapiRegFile *f)
   }
   ResapiRegFileId id;
   resapi_reg_id_from_stat(&id, &st);
-  if (f->loaded && resapi_reg_id_equal(&id, &f->id)) {
-    close(fd);
-    return ERROR_SUCCESS;
-  }
 
   /* Read from the descriptor we took the identity from, so data and identity match. */
   GString *data = g_string_sized_new((gsize)st.st_size + 1);
@@ -262,12 +261,42 @@ static DWORD resapi_reg_file_refresh(ResapiRegFile *f)
   return ERROR_SUCCESS;
 }
 
+/*
+ * Brings f->kf up to date with the file on disk.  Called with resapi_reg_lock held.
+ * The common case, nothing changed, costs one stat(): every writer replaces the file by
+ * rename, so any write by anyone changes the identity (new inode, and mtime/ctime/size), and
+ * only then is the file opened and parsed (its identity then taken from that descriptor).  The
+ * host reads a resource's values dozens of times per Online; open+fstat+close for each was
+ * ~14 % of an Online's CPU.
+ */
+static DWORD resapi_reg_file_refresh(ResapiRegFile *f)
+{
+  struct stat st;
+  if (stat(f->path, &st) < 0) {
+    if (errno != ENOENT)
+      return resapi_error_from_errno(errno);
+    if (!f->loaded || f->id.exists)
+      resapi_reg_file_reset(f); /* deleted by someone else (or never written) */
+    return ERROR_SUCCESS;
+  }
+  ResapiRegFileId id;
+  resapi_reg_id_from_stat(&id, &st);
+  if (f->loaded && resapi_reg_id_equal(&id, &f->id))
+    return ERROR_SUCCESS;
+  return resapi_reg_file_load(f);
+}
+
 /* Takes the cross-process writer lock (flock on the directory) and refreshes f. */
 static DWORD resapi_reg_write_begin(ResapiRegFile *f, int *dir_fd)
 {
-  if (g_mkdir_with_parents(f->dir, 0700) < 0)
-    return resapi_error_from_errno(errno);
+  /* The directory normally exists: only create it when it does not (g_mkdir_with_parents
+   * first cost a mkdir and a stat per write). */
   int fd = open(f->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) {
+    if (g_mkdir_with_parents(f->dir, 0700) < 0)
+      return resapi_error_from_errno(errno);
+    fd = open(f->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  }
   if (fd < 0)
     return resapi_error_from_errno(errno);
   while (flock(fd, LOCK_EX) < 0) {
@@ -377,18 +406,39 @@ static ResapiRegFile *resapi_reg_file_get(const char *dir, const char *path, gbo
     f->dir = g_strdup(dir);
     f->durable = durable;
     f->kf = g_key_file_new();
+    f->idle_link.data = f;
     g_hash_table_insert(resapi_reg_files, f->path, f);
+  } else if (f->refs == 0) {
+    g_queue_unlink(&resapi_reg_idle, &f->idle_link);
   }
   f->refs++;
   return f;
 }
 
+static void resapi_reg_file_drop(ResapiRegFile *f)
+{
+  g_hash_table_remove(resapi_reg_files, f->path);
+  resapi_reg_file_free(f);
+}
+
+/*
+ * The last handle on f is gone.  A loaded file stays cached, idle, so that the next handle on
+ * it (the same resource's next Open, or the volatile file a subkey lookup takes and releases
+ * several times per Open) costs one stat() instead of open+read+parse.  Safe because every use
+ * checks the file's identity first, as for a file in use.  The idle cache is bounded (least
+ * recently released dropped first).
+ */
 static void resapi_reg_file_unref(ResapiRegFile *f)
 {
   if (--f->refs > 0)
     return;
-  g_hash_table_remove(resapi_reg_files, f->path);
-  resapi_reg_file_free(f);
+  if (!f->loaded) {
+    resapi_reg_file_drop(f); /* memory differs from disk: nothing worth keeping */
+    return;
+  }
+  g_queue_push_head_link(&resapi_reg_idle, &f->idle_link);
+  while (resapi_reg_idle.length > RESAPI_REG_IDLE_MAX)
+    resapi_reg_file_drop(g_queue_pop_tail_link(&resapi_reg_idle)->data);
 }
 
 /* The resource's durable file (dir, path) and its volatile one (vdir, vpath). */
@@ -849,6 +899,31 @@ DWORD ClusterRegQueryValue(HKEY hKey, LPCSTR lpszValueName, LPDWORD lpdwValueTyp
   if (err == ERROR_SUCCESS)
     err = resapi_reg_copy_out(&v, lpdwValueType, lpData, lpcbData);
   resapi_reg_value_clear(&v);
+  return err == ERROR_SUCCESS ? ERROR_SUCCESS : resapi_error_set(err);
+}
+
+DWORD resapi_reg_query_values(HKEY key, const char *const *names, gsize n_names, ResapiRegRead *out)
+{
+  if (!resapi_hkey_valid(key))
+    return resapi_error_set(ERROR_INVALID_HANDLE);
+  if (names == NULL || out == NULL)
+    return resapi_error_set(ERROR_INVALID_PARAMETER);
+  g_mutex_lock(&resapi_reg_lock);
+  DWORD err = resapi_reg_file_refresh(key->file);
+  for (gsize i = 0; err == ERROR_SUCCESS && i < n_names; i++) {
+    g_autofree char *vkey = resapi_reg_value_key(names[i]);
+    ResapiRegValue v = {0};
+    out[i] = (ResapiRegRead){.err = resapi_reg_get(key, vkey, &v)};
+    if (out[i].err == ERROR_SUCCESS) {
+      out[i].type = v.type;
+      out[i].cb = (DWORD)v.len;
+      out[i].data = g_malloc0(v.len + 1);
+      if (v.len > 0)
+        memcpy(out[i].data, v.data, v.len);
+    }
+    resapi_reg_value_clear(&v);
+  }
+  g_mutex_unlock(&resapi_reg_lock);
   return err == ERROR_SUCCESS ? ERROR_SUCCESS : resapi_error_set(err);
 }
 

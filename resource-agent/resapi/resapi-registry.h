@@ -21,4 +21,21 @@ typedef struct {
  */
 DWORD resapi_reg_set_values(HKEY key, const ResapiRegWrite *writes, gsize n_writes);
 
+typedef struct {
+  DWORD err;  /* ERROR_SUCCESS, ERROR_FILE_NOT_FOUND (no such value) or ERROR_INVALID_DATA */
+  DWORD type; /* REG_* */
+  BYTE *data; /* g_malloc()ed with a spare NUL after the value; NULL unless err is SUCCESS */
+  DWORD cb;
+} ResapiRegRead;
+
+/**
+ * Reads the values names[0..n_names) of one key from one version of its file: one identity
+ * check of the file for all of them (ClusterRegQueryValue makes one per call, two per value
+ * for a caller that asks the size first), and values that belong together.  Returns a store
+ * error (then out[] is untouched) or ERROR_SUCCESS with each value's outcome in out[i]; the
+ * caller g_free()s every out[i].data.
+ */
+DWORD resapi_reg_query_values(HKEY key, const char *const *names, gsize n_names,
+                              ResapiRegRead *out);
+
 #endif /* RESAPI_REGISTRY_H */

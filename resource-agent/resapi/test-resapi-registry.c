@@ -321,6 +321,47 @@ static void test_reload_across_processes(void)
   ClusterRegCloseKey(key);
 }
 
+/* Another writer replaces the file (rename, as every writer does) with one of the same size:
+ * the next read of a key that stayed open sees it (the identity check is one stat of the
+ * path); a deleted file reads as an empty key. */
+static void test_reload_after_replace(void)
+{
+  HKEY key = open_key("replaced");
+  g_assert_cmpuint(ResUtilSetSzValue(key, "v", "aaaa", NULL), ==, 0);
+  g_autofree char *first = ResUtilGetSzValue(key, "v");
+  g_assert_cmpstr(first, ==, "aaaa");
+
+  g_autofree char *path = reg_file_path("replaced");
+  g_autofree char *data = NULL;
+  gsize len;
+  g_assert_true(g_file_get_contents(path, &data, &len, NULL));
+  char *at = strstr(data, "sz:aaaa");
+  g_assert_nonnull(at);
+  memcpy(at, "sz:bbbb", 7); /* same size */
+  g_assert_true(g_file_set_contents(path, data, (gssize)len, NULL));
+  g_autofree char *second = ResUtilGetSzValue(key, "v");
+  g_assert_cmpstr(second, ==, "bbbb");
+
+  g_assert_cmpint(g_unlink(path), ==, 0);
+  g_assert_null(ResUtilGetSzValue(key, "v"));
+  g_assert_cmpuint(GetLastError(), ==, ERROR_FILE_NOT_FOUND);
+  g_assert_cmpuint(ResUtilSetSzValue(key, "v", "cccc", NULL), ==, 0);
+  ClusterRegCloseKey(key);
+
+  /* The library keeps files no handle uses cached: a new handle still sees a replacement
+   * made while none was open. */
+  g_clear_pointer(&data, g_free);
+  g_assert_true(g_file_get_contents(path, &data, &len, NULL));
+  at = strstr(data, "sz:cccc");
+  g_assert_nonnull(at);
+  memcpy(at, "sz:dddd", 7);
+  g_assert_true(g_file_set_contents(path, data, (gssize)len, NULL));
+  key = open_key("replaced");
+  g_autofree char *third = ResUtilGetSzValue(key, "v");
+  g_assert_cmpstr(third, ==, "dddd");
+  ClusterRegCloseKey(key);
+}
+
 static gpointer writer_thread(gpointer data)
 {
   HKEY key = open_key("threads");
@@ -758,6 +799,7 @@ int main(int argc, char **argv)
   g_test_add_func("/resapi/registry/atomic-private-files", test_files_atomic_and_private);
   g_test_add_func("/resapi/registry/resource-name-escaping", test_resource_name_escaping);
   g_test_add_func("/resapi/registry/reload-across-processes", test_reload_across_processes);
+  g_test_add_func("/resapi/registry/reload-after-replace", test_reload_after_replace);
   g_test_add_func("/resapi/registry/concurrent-writers", test_concurrent_writers);
   g_test_add_func("/resapi/registry/resutil-helpers", test_resutil_helpers);
   g_test_add_func("/resapi/registry/delete-resource-key", test_delete_resource_key);

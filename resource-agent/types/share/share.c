@@ -38,7 +38,8 @@ typedef struct {
   ShareSmShare *share;
   CLUS_WORKER worker;
   gint checkpoint;
-  gint quiet; /* Terminate/Close: the host expects no reports */
+  gint quiet;               /* Terminate/Close: the host expects no reports */
+  char *indexed_share_name; /* its entry in g_share.share_names (under g_share.lock) */
 } ShareResource;
 
 static struct {
@@ -48,6 +49,9 @@ static struct {
   ShareSm *sm;
   GHashTable *drivers;   /* backend name -> SdDriver * */
   GHashTable *instances; /* resource name -> ShareResource * */
+  /* share_name -> number of instances using it: Open's uniqueness check is a lookup, not a
+   * scan of every instance (1000 shares made the scan ~7 % of an Online's CPU). */
+  GHashTable *share_names;
 } g_share;
 
 static const CLUSRES_TYPE_INFO share_type_info = {
@@ -227,6 +231,36 @@ static void persist_cb(ShareSmShare *share, ShareLsm lsm, gpointer user_data)
 
 /* ---- FIG. 4: Open ------------------------------------------------------------------------ */
 
+/* Callers hold g_share.lock.  Keeps g_share.share_names in step with res->params.share_name
+ * (Open, and every change of res->params: Online's re-read, SET_PRIVATE_PROPERTIES). */
+static void share_name_index_drop(ShareResource *res)
+{
+  if (res->indexed_share_name == NULL || g_share.share_names == NULL)
+    return;
+  guint n = GPOINTER_TO_UINT(g_hash_table_lookup(g_share.share_names, res->indexed_share_name));
+  if (n <= 1)
+    g_hash_table_remove(g_share.share_names, res->indexed_share_name);
+  else
+    g_hash_table_insert(g_share.share_names, g_strdup(res->indexed_share_name),
+                        GUINT_TO_POINTER(n - 1));
+  g_clear_pointer(&res->indexed_share_name, g_free);
+}
+
+static void share_name_index_sync(ShareResource *res)
+{
+  const char *name = res->params.share_name;
+  if (g_strcmp0(res->indexed_share_name, name) == 0)
+    return;
+  share_name_index_drop(res);
+  if (name == NULL)
+    return;
+  if (!g_share.share_names)
+    g_share.share_names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  guint n = GPOINTER_TO_UINT(g_hash_table_lookup(g_share.share_names, name));
+  g_hash_table_insert(g_share.share_names, g_strdup(name), GUINT_TO_POINTER(n + 1));
+  res->indexed_share_name = g_strdup(name);
+}
+
 static void resource_free(ShareResource *res)
 {
   if (res->params_key)
@@ -236,6 +270,7 @@ static void resource_free(ShareResource *res)
   if (res->state_key)
     ClusterRegCloseKey(res->state_key);
   share_params_clear(&res->params);
+  g_free(res->indexed_share_name);
   g_free(res->name);
   g_free(res);
 }
@@ -271,19 +306,13 @@ static RESID WINAPI ShareOpen(LPCSTR ResourceName, HKEY ResourceKey, RESOURCE_HA
   if (!g_share.instances)
     g_share.instances = g_hash_table_new(g_str_hash, g_str_equal);
   /* share_name is unique: two instances exporting the same share would count it twice. */
-  GHashTableIter it;
-  gpointer value;
-  g_hash_table_iter_init(&it, g_share.instances);
-  while (g_hash_table_iter_next(&it, NULL, &value)) {
-    ShareResource *other = value;
-    if (g_str_equal(other->params.share_name, res->params.share_name) ||
-        g_str_equal(other->name, res->name)) {
-      g_mutex_unlock(&g_share.lock);
-      share_log(res, LOG_ERROR, "share_name is already used by another resource");
-      resource_free(res);
-      SetLastError(ERROR_ALREADY_EXISTS);
-      return NULL;
-    }
+  if (g_hash_table_contains(g_share.instances, res->name) ||
+      (g_share.share_names && g_hash_table_contains(g_share.share_names, res->params.share_name))) {
+    g_mutex_unlock(&g_share.lock);
+    share_log(res, LOG_ERROR, "share_name is already used by another resource");
+    resource_free(res);
+    SetLastError(ERROR_ALREADY_EXISTS);
+    return NULL;
   }
 
   g_autoptr(GError) error = NULL;
@@ -354,6 +383,7 @@ static RESID WINAPI ShareOpen(LPCSTR ResourceName, HKEY ResourceKey, RESOURCE_HA
     state_set_lsm(res, persisted); /* moves a previous version's durable LSM */
 
   g_hash_table_insert(g_share.instances, res->name, res);
+  share_name_index_sync(res);
   g_mutex_unlock(&g_share.lock);
   /* Block 36: end. */
   return res;
@@ -427,6 +457,9 @@ static DWORD WINAPI ShareOnline(RESID Resource, LPHANDLE EventHandle)
       store_entry(res, &params, &def, backend);
     share_params_clear(&res->params);
     res->params = params;
+    g_mutex_lock(&g_share.lock);
+    share_name_index_sync(res);
+    g_mutex_unlock(&g_share.lock);
   } else {
     share_params_clear(&params);
   }
@@ -496,6 +529,7 @@ static void release_globals_if_idle(gboolean keep_drivers)
 {
   if (g_share.instances && g_hash_table_size(g_share.instances) == 0) {
     g_clear_pointer(&g_share.instances, g_hash_table_unref);
+    g_clear_pointer(&g_share.share_names, g_hash_table_unref);
     g_clear_pointer(&g_share.sm, share_sm_free);
     if (!keep_drivers)
       g_clear_pointer(&g_share.drivers, g_hash_table_unref);
@@ -514,6 +548,7 @@ static VOID WINAPI ShareClose(RESID Resource)
   g_mutex_lock(&g_share.lock);
   if (g_share.instances)
     g_hash_table_remove(g_share.instances, res->name);
+  share_name_index_drop(res);
   /* A share closed while not offline is taken offline first (MSCS: Close of an online
    * resource must Terminate it), and its state-machine entry freed. */
   share_sm_close(g_steal_pointer(&res->share));
@@ -749,6 +784,9 @@ static DWORD WINAPI ShareResourceControl(RESID Resource, DWORD ControlCode, PVOI
         ResUtilSetPropertyParameterBlock(res->params_key, share_params_table, NULL, (LPBYTE)&merged,
                                          InBuffer, InBufferSize, (LPBYTE)&res->params);
     share_params_clear(&merged);
+    g_mutex_lock(&g_share.lock);
+    share_name_index_sync(res); /* res->params may hold a new share_name now */
+    g_mutex_unlock(&g_share.lock);
     if (status != ERROR_SUCCESS)
       return status;
     /* Nothing is reloadable live: an exported share keeps its definition until the next
@@ -783,6 +821,7 @@ static DWORD simulate_host_crash(void)
       ClusWorkerTerminate(&res->worker);
       share_sm_share_free(g_steal_pointer(&res->share));
       g_hash_table_iter_remove(&it);
+      share_name_index_drop(res);
       resource_free(res);
     }
   }

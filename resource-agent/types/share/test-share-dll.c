@@ -600,8 +600,33 @@ static void test_validation(void)
   g_assert_cmpuint(GetLastError(), ==, ERROR_ALREADY_EXISTS);
   res_free(dup);
 
+  /* ... the current one: SET_PRIVATE_PROPERTIES frees the old name and takes the new. */
+  list = ClusResPropListCreate();
+  g_assert_cmpuint(ClusResPropListAddSz(list, "share_name", "good2"), ==, ERROR_SUCCESS);
+  buf = ClusResPropListBuffer(list, &cb);
+  g_assert_cmpuint(table->V1Functions.ResourceControl(good->id,
+                                                      CLUSCTL_RESOURCE_SET_PRIVATE_PROPERTIES,
+                                                      (PVOID)buf, cb, NULL, 0, &ret),
+                   ==, ERROR_SUCCESS);
+  ClusResPropListFree(list);
+  const char *renamed[] = {"share_name=good2", NULL};
+  Res *dup2 = res_new("dup2", "n1", renamed);
+  g_assert_null(res_open(dup2));
+  g_assert_cmpuint(GetLastError(), ==, ERROR_ALREADY_EXISTS);
+  res_free(dup2);
+  Res *reuse = res_new("reuse", "n1", same);
+  g_assert_nonnull(res_open(reuse));
+  table->V1Functions.Close(reuse->id);
+  res_free(reuse);
+
   table->V1Functions.Close(good->id);
   res_free(good);
+
+  /* Closed: its name is free again. */
+  Res *after = res_new("after", "n1", renamed);
+  g_assert_nonnull(res_open(after));
+  table->V1Functions.Close(after->id);
+  res_free(after);
 }
 
 static void test_rebuild(void)
