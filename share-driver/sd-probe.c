@@ -141,25 +141,34 @@ static gboolean read_file(struct nfs_context *nfs, SdProbeStep *step, const char
   return ok && closed;
 }
 
+/* @vip (an IPv4 or IPv6 literal) and @port as a socket address; its length, 0 if @vip is not
+ * an address literal. */
+static socklen_t sockaddr_of(const char *vip, guint16 port, struct sockaddr_storage *ss)
+{
+  struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
+  struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+  memset(ss, 0, sizeof *ss);
+  if (inet_pton(AF_INET, vip, &in4->sin_addr) == 1) {
+    in4->sin_family = AF_INET;
+    in4->sin_port = htons(port);
+    return sizeof *in4;
+  }
+  if (inet_pton(AF_INET6, vip, &in6->sin6_addr) == 1) {
+    in6->sin6_family = AF_INET6;
+    in6->sin6_port = htons(port);
+    return sizeof *in6;
+  }
+  return 0;
+}
+
 /* libnfs 4.0 leaks its connect state when a context is destroyed while still connecting (a
  * probe of a VIP whose packets are dropped), so the TCP port is tried first with our own
  * deadline and libnfs only runs once the server has answered a SYN. */
 static gboolean tcp_reachable(const char *vip, guint16 port, gint64 deadline, GError **error)
 {
-  struct sockaddr_storage ss = {0};
-  socklen_t len;
-  struct sockaddr_in *in4 = (struct sockaddr_in *)&ss;
-  struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
-
-  if (inet_pton(AF_INET, vip, &in4->sin_addr) == 1) {
-    in4->sin_family = AF_INET;
-    in4->sin_port = htons(port);
-    len = sizeof *in4;
-  } else if (inet_pton(AF_INET6, vip, &in6->sin6_addr) == 1) {
-    in6->sin6_family = AF_INET6;
-    in6->sin6_port = htons(port);
-    len = sizeof *in6;
-  } else {
+  struct sockaddr_storage ss;
+  socklen_t len = sockaddr_of(vip, port, &ss);
+  if (len == 0) {
     g_set_error(error, SD_DRIVER_ERROR, SD_DRIVER_ERROR_INVALID, "bad VIP %s", vip);
     return FALSE;
   }
@@ -261,19 +270,10 @@ gboolean sd_probe_address_is_local(const char *vip)
 {
   /* bind() succeeds only for a local address (no IP_FREEBIND): the kernel's own answer,
    * without walking the interface list. */
-  struct sockaddr_storage ss = {0};
-  socklen_t len;
-  struct sockaddr_in *in4 = (struct sockaddr_in *)&ss;
-  struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
-  if (inet_pton(AF_INET, vip, &in4->sin_addr) == 1) {
-    in4->sin_family = AF_INET;
-    len = sizeof *in4;
-  } else if (inet_pton(AF_INET6, vip, &in6->sin6_addr) == 1) {
-    in6->sin6_family = AF_INET6;
-    len = sizeof *in6;
-  } else {
+  struct sockaddr_storage ss;
+  socklen_t len = sockaddr_of(vip, 0, &ss);
+  if (len == 0)
     return FALSE;
-  }
   int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (fd < 0)
     return FALSE;

@@ -94,6 +94,39 @@ shares_status_line() { # shares_status_line NODE RESOURCE
 		sed 's/^ *status: //'
 }
 
+# ---- For the TAP tests (these need tap.sh) ---------------------------------------------------
+# shares_test_begin: the common start of a share test: cleanup trap, root, client binary, lab
+# lock, stage (sets STAGE), no lab left over.  Needs BUILD, SHARES_CLIENT.
+shares_test_cleanup() {
+	shares_watch_stop
+	shares_client_kill_all
+	"$LAB" down >/dev/null 2>&1
+	if [ -n "${LAB_SHARES_KEEP:-}" ]; then echo "# kept $WORK" >&2; else rm -rf "$WORK"; fi
+}
+shares_test_begin() {
+	trap shares_test_cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	[ "$(id -u)" -eq 0 ] || bail "needs root"
+	[ -x "$SHARES_CLIENT" ] || bail "no NFS test client at $SHARES_CLIENT"
+	lab_lock || bail "another lab test holds $LAB_LOCK"
+	STAGE=$("$SHARES_TOP/tests/lib/stage.sh" "$BUILD") || bail "cannot stage $BUILD"
+	"$LAB" down >/dev/null 2>&1
+}
+has() { grep -Eq "$2" <<<"$1"; } # has TEXT ERE
+quiet() { "$@" >/dev/null; }
+indent() { sed "s/^/#   /"; } # stdin as TAP diagnostics
+# status_is NODE RESOURCE ERE: the share's status line on NODE matches
+status_is() { has "$(shares_status_line "$1" "$2")" "$3"; }
+check_status() { # check_status NODE RESOURCE ERE DESCRIPTION (waits up to 10 s)
+	if wait_until 10 status_is "$1" "$2" "$3"; then
+		ok "$4"
+	else
+		not_ok "$4"
+		diag "$1 $2: $(shares_status_line "$1" "$2")"
+	fi
+}
+
 # ---- NFS clients on client1 ---------------------------------------------------------------
 # The client is clusres-nfs-client from the build; it writes a record every 100 ms through the
 # VIP, reads everything back, reconnects and reports (JSON) what it saw.

@@ -66,6 +66,7 @@ postmortem() { # postmortem NODE: what to look at when a step fails
 }
 
 has() { grep -Eq "$2" <<<"$1"; } # has TEXT ERE
+quiet() { "$@" >/dev/null; }                 # stdout is TAP: keep tools' output out of it
 indent() { sed "s/^/#   /"; }    # stdin as TAP diagnostics
 one() { [ -n "$1" ] && [ "$(wc -l <<<"$1")" -eq 1 ]; } # one PIDS: exactly one pid
 one_other() { one "$1" && [ "$1" != "$2" ]; }          # one_other PIDS OLD: one pid, not OLD
@@ -141,7 +142,7 @@ check "application not restarted (same pid $pid2)" [ "$(app_pid node1)" = "$pid2
 check "no new failure after the host crash (fail count $(fails node1))" [ "$(fails node1)" -eq "$fails1" ]
 no_failed_monitor() { ! cib_has node1 "//lrm_resource[@id='app']/lrm_rsc_op[@operation='monitor' and @rc-code!='0']"; }
 check "no failed monitor in the CIB (a failure is recorded on change only)" no_failed_monitor
-check "crm_resource --force-check: running" ex node1 crm_resource --force-check -r app
+check "crm_resource --force-check: running" quiet ex node1 crm_resource --force-check -r app
 status=$(ex node1 clusresctl status 2>&1)
 check "clusresctl status: app Online, recovered" has "$status" '^ +app +genapp +Online .*recovered'
 check "clusresctl status: same Pid=$pid2" has "$status" "Pid=$pid2 .*State=running"
@@ -149,7 +150,7 @@ indent <<<"$status"
 # A second crash, this time checked at once by hand
 rhs2=$(rhs_pid node1)
 kill -9 "$rhs2"
-check "host killed again: crm_resource --force-check still running" ex node1 crm_resource --force-check -r app
+check "host killed again: crm_resource --force-check still running" quiet ex node1 crm_resource --force-check -r app
 rhs3=$(rhs_pid node1)
 check "a new host serves it (pid ${rhs3:-none})" one_other "$rhs3" "$rhs2"
 check "application still not restarted (same pid $pid2)" [ "$(app_pid node1)" = "$pid2" ]
@@ -173,11 +174,11 @@ validate --option CurrentDirectory=/tmp
 check "crm_resource --validate without CommandLine: 6" [ $? -eq 6 ]
 validate --option CommandLine="$APP_CMD" --option CurrentDirectory=tmp
 check "crm_resource --validate CurrentDirectory=tmp (relative): 6" [ $? -eq 6 ]
-check "crm_resource --force-start -r app" ex node1 crm_resource --force-start -r app
+check "crm_resource --force-start -r app" quiet ex node1 crm_resource --force-start -r app
 pid3=$(app_pid node1)
 check "the application runs (pid ${pid3:-none})" one_other "$pid3" "$pid2"
-check "crm_resource --force-check -r app: running" ex node1 crm_resource --force-check -r app
-check "crm_resource --force-stop -r app" ex node1 crm_resource --force-stop -r app
+check "crm_resource --force-check -r app: running" quiet ex node1 crm_resource --force-check -r app
+check "crm_resource --force-stop -r app" quiet ex node1 crm_resource --force-stop -r app
 check "the application is gone" [ -z "$(app_pid node1)" ]
 ex node1 crm_resource --force-check -r app >/dev/null 2>&1
 check "crm_resource --force-check -r app: not running (7)" [ $? -eq 7 ]

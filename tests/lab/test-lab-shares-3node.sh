@@ -24,34 +24,8 @@ ALL="node1 node2 node3"
 declare -A GROUP=([node1]=a [node2]=b [node3]=c)
 declare -A VIP=([a]=198.18.0.100 [b]=198.18.0.101 [c]=198.18.0.102)
 
-cleanup() {
-	shares_watch_stop
-	shares_client_kill_all
-	"$LAB" down >/dev/null 2>&1
-	if [ -n "${LAB_SHARES_KEEP:-}" ]; then echo "# kept $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+shares_test_begin
 
-[ "$(id -u)" -eq 0 ] || bail "needs root"
-[ -x "$SHARES_CLIENT" ] || bail "no NFS test client at $SHARES_CLIENT"
-lab_lock || bail "another lab test holds $LAB_LOCK"
-STAGE=$("$HERE/../lib/stage.sh" "$BUILD") || bail "cannot stage $BUILD"
-"$LAB" down >/dev/null 2>&1
-
-has() { grep -Eq "$2" <<<"$1"; }
-indent() { sed "s/^/#   /"; }
-quiet() { "$@" >/dev/null; }
-status_is() { has "$(shares_status_line "$1" "$2")" "$3"; }
-check_status() { # check_status NODE RESOURCE ERE DESCRIPTION
-	if wait_until 10 status_is "$1" "$2" "$3"; then
-		ok "$4"
-	else
-		not_ok "$4"
-		diag "$1 $2: $(shares_status_line "$1" "$2")"
-	fi
-}
 alive_except() { local n; for n in $ALL; do [ "$n" = "$1" ] || echo "$n"; done | tr '\n' ' '; }
 fence_offs() { grep -c ' off ' "$LAB_DIR/state/fence.log" 2>/dev/null || true; }
 clients_wait() { # clients_wait WHAT: after the cluster side of an event, all clients write again

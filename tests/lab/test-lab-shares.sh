@@ -23,25 +23,8 @@ SHARES_CLIENT=$BUILD/tests/nfs-client/clusres-nfs-client
 VIP_A=198.18.0.100
 VIP_B=198.18.0.101
 
-cleanup() {
-	shares_watch_stop
-	shares_client_kill_all
-	"$LAB" down >/dev/null 2>&1
-	if [ -n "${LAB_SHARES_KEEP:-}" ]; then echo "# kept $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+shares_test_begin
 
-[ "$(id -u)" -eq 0 ] || bail "needs root"
-[ -x "$SHARES_CLIENT" ] || bail "no NFS test client at $SHARES_CLIENT"
-lab_lock || bail "another lab test holds $LAB_LOCK"
-STAGE=$("$HERE/../lib/stage.sh" "$BUILD") || bail "cannot stage $BUILD"
-"$LAB" down >/dev/null 2>&1
-
-has() { grep -Eq "$2" <<<"$1"; } # has TEXT ERE
-quiet() { "$@" >/dev/null; }
-indent() { sed "s/^/#   /"; }
 postmortem() { # postmortem NODE
 	diag "--- $1: crm_mon"
 	shares_ex "$1" crm_mon -1 --include=failcounts,operations 2>&1 | tail -n 25 | indent
@@ -49,16 +32,6 @@ postmortem() { # postmortem NODE
 	shares_ex "$1" clusresctl status 2>&1 | indent
 	diag "--- $1: host log"
 	tail -n 20 "${CLUSRES_LAB_DIR:-/tmp/clusres-lab}/$1/dbus.out" 2>/dev/null | indent
-}
-# status_is NODE RESOURCE ERE: the share's status line on NODE matches
-status_is() { has "$(shares_status_line "$1" "$2")" "$3"; }
-check_status() { # check_status NODE RESOURCE ERE DESCRIPTION
-	if wait_until 10 status_is "$1" "$2" "$3"; then
-		ok "$4"
-	else
-		not_ok "$4"
-		diag "$1 $2: $(shares_status_line "$1" "$2")"
-	fi
 }
 # clients_wait WHAT: after the cluster side of an event is over, both clients write again
 clients_wait() {

@@ -45,3 +45,16 @@ LAB_LOCK=${LAB_LOCK:-/tmp/clusres-lab.lock}
 lab_lock() {
 	exec 9>"$LAB_LOCK" && flock -w 600 9
 }
+# tap_preflight WHY TOOL...: a test that needs root skips (exit 77) without it, and bails out
+# when one of the tools it runs is missing.
+tap_preflight() {
+	local why=$1 tool
+	shift
+	if [ "$(id -u)" != 0 ]; then
+		echo "1..0 # SKIP needs root ($why)"
+		exit 77
+	fi
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null || bail "$tool is not installed"
+	done
+}

@@ -43,13 +43,7 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # shellcheck source=../lib/ganesha.sh
 . "$top/tests/lib/ganesha.sh"
 
-if [ "$(id -u)" != 0 ]; then
-  echo "1..0 # SKIP needs root (network namespaces, ganesha)"
-  exit 77
-fi
-for tool in ip dbus-daemon dbus-send ganesha.nfsd python3 ss; do
-  command -v "$tool" >/dev/null || bail "$tool is not installed"
-done
+tap_preflight "network namespaces, ganesha" ip dbus-daemon dbus-send ganesha.nfsd python3 ss
 export LSAN_OPTIONS="suppressions=$top/tests/nfs-client/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 
 grace=${GR_GRACE:-8}

@@ -19,13 +19,7 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # shellcheck source=../lib/ganesha.sh
 . "$top/tests/lib/ganesha.sh"
 
-if [ "$(id -u)" != 0 ]; then
-  echo "1..0 # SKIP needs root (network namespaces, ganesha)"
-  exit 77
-fi
-for tool in ip nft dbus-daemon dbus-send ganesha.nfsd python3 ss; do
-  command -v "$tool" >/dev/null || bail "$tool is not installed"
-done
+tap_preflight "network namespaces, ganesha" ip nft dbus-daemon dbus-send ganesha.nfsd python3 ss
 
 # Known leak inside libnfs 4.0 (see lsan.supp), for runs under -Db_sanitize=address.
 export LSAN_OPTIONS="suppressions=$top/tests/nfs-client/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
