@@ -14,9 +14,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <nfsc/libnfs.h>
-#include <nfsc/libnfs-raw.h>
 #include <nfsc/libnfs-raw-nfs4.h>
-#include <poll.h>
 #include <signal.h>
 #include <string.h>
 
@@ -24,6 +22,7 @@
 #include "sd-gate.h"
 #include "sd-ganesha.h"
 #include "sd-probe.h"
+#include "sd-raw4.h"
 
 #define TIMEOUT_MS 5000
 #define FILE_TEXT "hello through the VIP\n"
@@ -108,95 +107,13 @@ static gboolean probe_retry(guint depth, const char *file, guint budget_ms, GErr
   }
 }
 
-/* ---- raw NFSv4 (file handles) ------------------------------------------------------------ */
-
-typedef struct {
-  gboolean done;
-  int status;
-  nfsstat4 nfs_status;
-  GByteArray *fh;
-  GByteArray *data;
-} RawStep;
-
-static void raw_cb(struct rpc_context *rpc, int status, void *data, void *private_data)
-{
-  RawStep *s = private_data;
-  s->done = TRUE;
-  s->status = status;
-  if (status != RPC_STATUS_SUCCESS || data == NULL)
-    return;
-  /* libnfs decodes replies into memory that is only 4-byte aligned: copy each structure out
-   * before reading it (UBSan rightly flags direct member access). */
-  COMPOUND4res res;
-  memcpy(&res, data, sizeof(res));
-  s->nfs_status = res.status;
-  const char *ops = (const char *)res.resarray.resarray_val;
-  for (u_int i = 0; i < res.resarray.resarray_len; i++) {
-    nfs_resop4 op;
-    memcpy(&op, ops + (gsize)i * sizeof(op), sizeof(op));
-    if (op.resop == OP_GETFH && op.nfs_resop4_u.opgetfh.status == NFS4_OK) {
-      nfs_fh4 fh = op.nfs_resop4_u.opgetfh.GETFH4res_u.resok4.object;
-      g_byte_array_append(s->fh, (guint8 *)fh.nfs_fh4_val, fh.nfs_fh4_len);
-    }
-    if (op.resop == OP_READ && op.nfs_resop4_u.opread.status == NFS4_OK) {
-      READ4resok ok = op.nfs_resop4_u.opread.READ4res_u.resok4;
-      g_byte_array_append(s->data, (guint8 *)ok.data.data_val, ok.data.data_len);
-    }
-  }
-}
-
-static gboolean raw_wait(struct rpc_context *rpc, RawStep *s, int started)
-{
-  gint64 end = g_get_monotonic_time() + TIMEOUT_MS * 1000;
-  if (started != 0)
-    return FALSE;
-  while (!s->done && g_get_monotonic_time() < end) {
-    struct pollfd pfd = {.fd = rpc_get_fd(rpc), .events = (short)rpc_which_events(rpc)};
-    int n = poll(&pfd, 1, 100);
-    if (rpc_service(rpc, n > 0 ? pfd.revents : 0) < 0)
-      break;
-  }
-  return s->done && s->status == RPC_STATUS_SUCCESS;
-}
-
-/* One COMPOUND on a fresh connection; returns the compound status (or -1 on RPC failure). */
-static int raw_compound(nfs_argop4 *ops, u_int n, GByteArray *fh, GByteArray *data)
-{
-  struct rpc_context *rpc = rpc_init_context();
-  RawStep s = {.fh = fh, .data = data};
-  int result = -1;
-
-  if (raw_wait(rpc, &s, rpc_connect_async(rpc, it.vip, 2049, raw_cb, &s))) {
-    COMPOUND4args args = {.minorversion = 0};
-    args.argarray.argarray_len = n;
-    args.argarray.argarray_val = ops;
-    RawStep c = {.fh = fh, .data = data};
-    if (raw_wait(rpc, &c, rpc_nfs4_compound_async(rpc, raw_cb, &args, &c)))
-      result = (int)c.nfs_status;
-  }
-  rpc_destroy_context(rpc);
-  return result;
-}
-
-static void set_component(component4 *c, const char *name)
-{
-  c->utf8string_len = strlen(name);
-  c->utf8string_val = (char *)name;
-}
+/* ---- raw NFSv4 (file handles, sd-raw4) --------------------------------------------------- */
 
 static GByteArray *raw_lookup_handle(const char *pseudo_name, const char *file)
 {
-  nfs_argop4 ops[4];
-  memset(ops, 0, sizeof ops);
-  ops[0].argop = OP_PUTROOTFH;
-  ops[1].argop = OP_LOOKUP;
-  set_component(&ops[1].nfs_argop4_u.oplookup.objname, pseudo_name);
-  ops[2].argop = OP_LOOKUP;
-  set_component(&ops[2].nfs_argop4_u.oplookup.objname, file);
-  ops[3].argop = OP_GETFH;
+  g_autofree char *path = g_strdup_printf("/%s/%s", pseudo_name, file);
   GByteArray *fh = g_byte_array_new();
-  g_autoptr(GByteArray) data = g_byte_array_new();
-  g_assert_cmpint(raw_compound(ops, 4, fh, data), ==, NFS4_OK);
+  g_assert_cmpint(sd_raw4_lookup(it.vip, path, TIMEOUT_MS, fh), ==, NFS4_OK);
   g_assert_cmpuint(fh->len, >, 0);
   return fh;
 }
@@ -204,16 +121,7 @@ static GByteArray *raw_lookup_handle(const char *pseudo_name, const char *file)
 /* PUTFH + READ with the anonymous stateid: works only if the handle is valid on this server. */
 static int raw_read_handle(GByteArray *fh, GByteArray *data)
 {
-  nfs_argop4 ops[2];
-  memset(ops, 0, sizeof ops);
-  ops[0].argop = OP_PUTFH;
-  ops[0].nfs_argop4_u.opputfh.object.nfs_fh4_len = fh->len;
-  ops[0].nfs_argop4_u.opputfh.object.nfs_fh4_val = (char *)fh->data;
-  ops[1].argop = OP_READ;
-  ops[1].nfs_argop4_u.opread.offset = 0;
-  ops[1].nfs_argop4_u.opread.count = 256;
-  g_autoptr(GByteArray) unused = g_byte_array_new();
-  return raw_compound(ops, 2, unused, data);
+  return sd_raw4_read(it.vip, fh, 256, TIMEOUT_MS, data);
 }
 
 /* ---- cases ---------------------------------------------------------------------------------- */

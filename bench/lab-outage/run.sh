@@ -83,6 +83,46 @@ detection_bound() { # token + consensus of the running corosync on NODE, in ms
 	echo "$token $consensus"
 }
 
+# kill_round SETUP CLIENT VICTIM OTHER KIND PLACED...: kill -9 VICTIM's stack, wait until
+# `PLACED... OTHER OTHER` (the group on OTHER, as OTHER sees it), note whether OTHER's Ganesha is
+# in grace, wait until CLIENT is served; then restart VICTIM, wait for `PLACED... VICTIM` and the
+# client again.  Each kill goes to WORK/kills-SETUP as "epoch survivor client kind".
+kill_round() {
+	local setup=$1 c=$2 victim=$3 other=$4 kind=$5
+	shift 5
+	log "$setup: kill -9 $victim${kind:+ ($kind)}"
+	shares_event "$c: node kill${kind:+ ($kind)}"
+	echo "$(date +%s.%N) $other $c ${kind// /-}" >>"$WORK/kills-$setup"
+	"$LAB" kill "$victim"
+	"$@" "$other" "$other" || die "$setup: no failover"
+	in_grace "$setup" "$other"
+	served "$c" || die "$setup: client not served after failover"
+	sleep 2
+	log "$setup: restart $victim (failback)"
+	shares_event "$c: failback"
+	"$LAB" restart "$victim" >/dev/null 2>&1 || die "$victim did not rejoin"
+	"$@" "$victim" || die "$setup: no failback"
+	served "$c" || die "$setup: client not served after failback"
+	sleep 2
+}
+# move_round SETUP CLIENT GROUP PLACED...: `crm resource move GROUP node2`, then `clear` (home
+# to node1), waiting each time for `PLACED... NODE` and for CLIENT to be served.
+move_round() {
+	local setup=$1 c=$2 group=$3
+	shift 3
+	log "$setup: crm resource move $group node2, then clear"
+	shares_event "$c: planned move"
+	shares_ex node1 crm resource move "$group" node2 >/dev/null 2>&1
+	"$@" node2 || die "$setup: move failed"
+	served "$c" || die "$setup: client not served after move"
+	sleep 2
+	shares_event "$c: move back"
+	shares_ex node1 crm resource clear "$group" >/dev/null 2>&1
+	"$@" node1 || die "$setup: move back failed"
+	served "$c" || die "$setup: client not served after move back"
+	sleep 2
+}
+
 # ---- clusres ------------------------------------------------------------------------------------
 "$LAB" down >/dev/null 2>&1
 log "clusres: lab up 2, README admin workflow"
@@ -102,44 +142,20 @@ for ((i = 1; i <= 2 * rounds; i++)); do
 	if ((i % 2)); then victim=$dc; else victim=$([ "$dc" = node1 ] && echo node2 || echo node1); fi
 	other=$([ "$victim" = node1 ] && echo node2 || echo node1)
 	g=$([ "$victim" = node1 ] && echo a || echo b)
-	c=c$g
 	kind=$([ "$victim" = "$dc" ] && echo "the DC" || echo "not the DC")
-	log "clusres: round $i: kill -9 $victim ($kind)"
-	shares_event "$c: node kill ($kind)"
-	echo "$(date +%s.%N) $other $g $c ${kind// /-}" >>"$WORK/kills"
-	"$LAB" kill "$victim"
-	placed "$g" "$other" "$other" || die "no failover"
-	in_grace clusres "$other"
-	served "$c" || die "client not served after failover"
-	sleep 2
-	log "clusres: round $i: restart $victim (failback)"
-	shares_event "$c: failback"
-	"$LAB" restart "$victim" >/dev/null 2>&1 || die "$victim did not rejoin"
-	placed "$g" "$victim" || die "no failback"
-	served "$c" || die "client not served after failback"
-	sleep 2
+	kill_round clusres "c$g" "$victim" "$other" "$kind" placed "$g"
 done
 # Planned moves come after a quiet period longer than the lease.
 sleep 12
 for ((i = 1; i <= rounds; i++)); do
-	log "clusres: round $i: crm resource move shares-a node2, then clear"
-	shares_event "ca: planned move"
-	shares_ex node1 crm resource move shares-a node2 >/dev/null 2>&1
-	placed a node2 || die "move failed"
-	served ca || die "client not served after move"
-	sleep 2
-	shares_event "ca: move back"
-	shares_ex node1 crm resource clear shares-a >/dev/null 2>&1
-	placed a node1 || die "move back failed"
-	served ca || die "client not served after move back"
-	sleep 2
+	move_round clusres ca shares-a placed a
 done
 record clusres ca cb
 # Where each failover's time went (the survivor's Pacemaker log, the client's report).
-while read -r t survivor g c kind; do
-	python3 "$here/breakdown.py" "$LAB_DIR/$survivor/log-pacemaker/pacemaker.log" "$t" "$g" \
+while read -r t survivor c kind; do
+	python3 "$here/breakdown.py" "$LAB_DIR/$survivor/log-pacemaker/pacemaker.log" "$t" "${c#c}" \
 		"${kind//-/ }" "$WORK/$c.json" >>"$WORK/breakdown"
-done <"$WORK/kills"
+done <"$WORK/kills-clusres"
 "$LAB" down >/dev/null 2>&1
 
 # ---- naive: Pacemaker restarts one Ganesha with the full export list, plus IPaddr2 --------------
@@ -194,33 +210,11 @@ naive_run() { # naive_run NAME GRACE LEASE LAB-GRACE-OPTS...
 	shares_client_start cn 198.18.0.100 /a1
 	served cn || die "$name: client does not get served"
 	for ((i = 1; i <= naive_rounds; i++)); do
-		log "$name: round $i: kill -9 node1"
-		shares_event "cn: node kill"
-		"$LAB" kill node1
-		naive_placed node2 node2 || die "$name: no failover"
-		in_grace "$name" node2
-		served cn || die "$name: client not served after failover"
-		sleep 2
-		log "$name: round $i: restart node1 (failback)"
-		shares_event "cn: failback"
-		"$LAB" restart node1 >/dev/null 2>&1 || die "node1 did not rejoin"
-		naive_placed node1 || die "$name: no failback"
-		served cn || die "$name: client not served after failback"
-		sleep 2
+		kill_round "$name" cn node1 node2 "" naive_placed
 	done
 	sleep 12
 	for ((i = 1; i <= naive_rounds; i++)); do
-		log "$name: round $i: crm resource move nfs node2, then clear"
-		shares_event "cn: planned move"
-		shares_ex node1 crm resource move nfs node2 >/dev/null 2>&1
-		naive_placed node2 || die "$name: move failed"
-		served cn || die "$name: client not served after move"
-		sleep 2
-		shares_event "cn: move back"
-		shares_ex node1 crm resource clear nfs >/dev/null 2>&1
-		naive_placed node1 || die "$name: move back failed"
-		served cn || die "$name: client not served after move back"
-		sleep 2
+		move_round "$name" cn nfs naive_placed
 	done
 	record "$name" cn
 	"$LAB" down >/dev/null 2>&1

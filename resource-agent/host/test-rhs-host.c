@@ -189,6 +189,20 @@ static GVariant *params_for(const char *name, const char *extra_kv[])
   return g_variant_builder_end(&b);
 }
 
+/* A proxy on a host's peer socket @sock (no bus): the client side of the host's SASL peer. */
+static ClusresDbusResourceHost1 *peer_proxy_new(const char *sock)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *addr = g_strdup_printf("unix:path=%s", sock);
+  g_autoptr(GDBusConnection) peer = g_dbus_connection_new_for_address_sync(
+      addr, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT, NULL, NULL, &error);
+  g_assert_no_error(error);
+  ClusresDbusResourceHost1 *proxy = clusres_dbus_resource_host1_proxy_new_sync(
+      peer, G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START, NULL, HOST_PATH, NULL, &error);
+  g_assert_no_error(error);
+  return proxy;
+}
+
 static GVariant *kv(const char *kvs[])
 {
   g_auto(GVariantBuilder) b = G_VARIANT_BUILDER_INIT(G_VARIANT_TYPE("a{ss}"));
@@ -679,14 +693,8 @@ static void test_monitor_reuse_and_peer(void)
   g_assert_cmpint(WEXITSTATUS(status), ==, 0);
   g_assert_cmpint(g_chmod(tmpdir, 0700) | g_chmod(run, 0755) | g_chmod(sock, 0755), ==, 0);
   /* A GDBus client (AUTH, EXTERNAL, NEGOTIATE_UNIX_FD refused, BEGIN) gets a working link. */
-  g_autofree char *addr = g_strdup_printf("unix:path=%s", sock);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDBusConnection) peer = g_dbus_connection_new_for_address_sync(
-      addr, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT, NULL, NULL, &error);
-  g_assert_no_error(error);
-  g_autoptr(ClusresDbusResourceHost1) pp = clusres_dbus_resource_host1_proxy_new_sync(
-      peer, G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START, NULL, HOST_PATH, NULL, &error);
-  g_assert_no_error(error);
+  g_autoptr(ClusresDbusResourceHost1) pp = peer_proxy_new(sock);
   for (guint depth = 0; depth <= 10; depth += 10) {
     gint state = -100;
     g_autofree char *msg = NULL;
@@ -701,8 +709,8 @@ static void test_monitor_reuse_and_peer(void)
   g_autofree char *remote = g_dbus_error_get_remote_error(error);
   g_assert_cmpstr(remote, ==, "org.clusres.Error.InvalidArgs");
   g_clear_error(&error);
+  g_dbus_connection_close_sync(g_dbus_proxy_get_connection(G_DBUS_PROXY(pp)), NULL, NULL);
   g_clear_object(&pp);
-  g_dbus_connection_close_sync(peer, NULL, NULL);
   g_assert_cmpint(offline(&h, "reuse1", 5000), ==, ClusterResourceOffline);
   host_stop(&h);
 }
@@ -840,20 +848,15 @@ static void test_separate(void)
   g_clear_error(&error);
 
   /* The peer socket answers without the bus. */
-  g_autofree char *addr = g_strdup_printf("unix:path=%s/run/rhs-sep_2d1.sock", tmpdir);
-  g_autoptr(GDBusConnection) peer = g_dbus_connection_new_for_address_sync(
-      addr, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT, NULL, NULL, &error);
-  g_assert_no_error(error);
-  g_autoptr(ClusresDbusResourceHost1) pp = clusres_dbus_resource_host1_proxy_new_sync(
-      peer, G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START, NULL, HOST_PATH, NULL, &error);
-  g_assert_no_error(error);
+  g_autofree char *sep_sock = g_strdup_printf("%s/run/rhs-sep_2d1.sock", tmpdir);
+  g_autoptr(ClusresDbusResourceHost1) pp = peer_proxy_new(sep_sock);
   g_autofree char *msg2 = NULL;
   clusres_dbus_resource_host1_call_monitor_sync(pp, "sep-1", 0, &state, &msg2, NULL, &error);
   g_assert_no_error(error);
   g_assert_cmpint(state, ==, ClusterResourceOnline);
   g_assert_cmpint(offline(&h, "sep-1", 5000), ==, ClusterResourceOffline);
+  g_dbus_connection_close_sync(g_dbus_proxy_get_connection(G_DBUS_PROXY(pp)), NULL, NULL);
   g_clear_object(&pp);
-  g_dbus_connection_close_sync(peer, NULL, NULL);
   host_stop(&h);
 }
 

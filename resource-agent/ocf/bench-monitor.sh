@@ -11,9 +11,7 @@ build=$(realpath "$1") runs=${2:-2000}
 agent=$build/resource-agent/ocf/clusres-ocf
 tmp=$(mktemp -d /tmp/clusres-ocf-bench.XXXXXX)
 cleanup() {
-  local p
-  for p in $(grep -lsz "^CLUSRES_RUN_DIR=$tmp/run\$" /proc/[0-9]*/environ |
-    sed 's|/proc/\([0-9]*\)/environ|\1|' | grep -vx "$$"); do kill "$p" 2>/dev/null || true; done
+  run_dir_kill "$tmp/run"
   rm -rf "$tmp"
 }
 trap cleanup EXIT

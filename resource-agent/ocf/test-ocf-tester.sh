@@ -41,15 +41,8 @@ chmod 755 "$tmp" # ocf-tester runs meta-data as nobody
 
 # Every process we started (dbus-daemon, hosts, applications) carries our run dir in its
 # environment: end exactly those.
-our_pids() {
-  grep -lsz "^CLUSRES_RUN_DIR=$tmp/run\$" /proc/[0-9]*/environ 2>/dev/null |
-    sed 's|/proc/\([0-9]*\)/environ|\1|' | grep -vx "$$"
-}
 cleanup() {
-  local p
-  for p in $(our_pids); do kill "$p" 2>/dev/null; done
-  sleep 0.3
-  for p in $(our_pids); do kill -9 "$p" 2>/dev/null; done
+  run_dir_kill "$tmp/run"
   bus_stop
   rm -rf "$tmp"
 }

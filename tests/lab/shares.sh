@@ -82,21 +82,23 @@ shares_wait_group() { # shares_wait_group LETTER NODE TIMEOUT_S [ASK-NODES]
 	echo $((($(date +%s%N) - t0) / 1000000))
 }
 
-# One field of a share's type-specific status line in `clusresctl status` on NODE.
-shares_status() { # shares_status NODE RESOURCE FIELD
-	shares_ex "$1" clusresctl status 2>/dev/null |
-		awk -v r="$2" '$1 == r { getline; print; exit }' |
-		tr ' ' '\n' | sed -n "s/^$3=//p"
+# The pid of NODE's ganesha.nfsd (empty when none runs).  The nodes share this machine's pid
+# namespace: the node is told apart by its network namespace.
+shares_ganesha_pid() { # shares_ganesha_pid NODE
+	local p
+	for p in $(ip netns pids "clr-$1" 2>/dev/null); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" != ganesha.nfsd ] || echo "$p"
+	done
 }
-# All fields of the status line (for diagnostics and one-shot comparisons).
+# A share's type-specific status line in `clusresctl status` on NODE (GSM, LSM, counts...).
 shares_status_line() { # shares_status_line NODE RESOURCE
 	shares_ex "$1" clusresctl status 2>/dev/null | awk -v r="$2" '$1 == r { getline; print; exit }' |
 		sed 's/^ *status: //'
 }
 
 # ---- For the TAP tests (these need tap.sh) ---------------------------------------------------
-# shares_test_begin: the common start of a share test: cleanup trap, root, client binary, lab
-# lock, stage (sets STAGE), no lab left over.  Needs BUILD, SHARES_CLIENT.
+# shares_test_begin: the common start of a share test (lab_test_begin with the cleanup below;
+# sets STAGE).  Needs BUILD, SHARES_CLIENT.
 shares_test_cleanup() {
 	shares_watch_stop
 	shares_client_kill_all
@@ -104,14 +106,8 @@ shares_test_cleanup() {
 	if [ -n "${LAB_SHARES_KEEP:-}" ]; then echo "# kept $WORK" >&2; else rm -rf "$WORK"; fi
 }
 shares_test_begin() {
-	trap shares_test_cleanup EXIT
-	trap 'exit 130' INT
-	trap 'exit 143' TERM
-	[ "$(id -u)" -eq 0 ] || bail "needs root"
+	lab_test_begin shares_test_cleanup "$BUILD"
 	[ -x "$SHARES_CLIENT" ] || bail "no NFS test client at $SHARES_CLIENT"
-	lab_lock || bail "another lab test holds $LAB_LOCK"
-	STAGE=$("$SHARES_TOP/tests/lib/stage.sh" "$BUILD") || bail "cannot stage $BUILD"
-	"$LAB" down >/dev/null 2>&1
 }
 has() { grep -Eq "$2" <<<"$1"; } # has TEXT ERE
 quiet() { "$@" >/dev/null; }
@@ -187,16 +183,6 @@ shares_client_wait_served() { # shares_client_wait_served NAME TIMEOUT_S
 shares_client_field() { # shares_client_field NAME FIELD
 	python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))[sys.argv[2]]; print(str(v).lower() if isinstance(v,bool) else v)' \
 		"$WORK/$1.json" "$2"
-}
-# The client's outages, one line each: "start_t duration_s cause (grace errors)".
-shares_client_outages() { # shares_client_outages NAME
-	python3 - "$WORK/$1.json" <<-'EOF'
-		import json, sys
-		r = json.load(open(sys.argv[1]))
-		for o in r.get("outages", []):
-		    print(f'at {o["start_t"]:.2f}s: {o["duration_s"]:.2f}s ({o["cause"]}; grace errors '
-		          f'{o["grace_errors"]}, old handle valid: {o["old_handle_valid"]})')
-	EOF
 }
 
 # Events, for attributing a long-running client's outages: "epoch-seconds label" lines.

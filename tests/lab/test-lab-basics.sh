@@ -11,13 +11,7 @@ LAB_DIR=${CLUSRES_LAB_DIR:-/tmp/clusres-lab}
 VIP=198.18.0.100
 
 cleanup() { "$LAB" down >/dev/null 2>&1; }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-[ "$(id -u)" -eq 0 ] || bail "needs root"
-lab_lock || bail "another lab test holds $LAB_LOCK"
-cleanup
+lab_test_begin cleanup
 "$LAB" up 2 --clients 1 >&2 || bail "lab up 2 failed"
 ok "lab up 2 --clients 1"
 

@@ -19,15 +19,7 @@ APP_CMD="/bin/sleep 100000"
 MONITOR=30 # s: the regular monitor, so that anything faster was the host's doing
 
 cleanup() { "$LAB" down >/dev/null 2>&1; }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-[ "$(id -u)" -eq 0 ] || bail "needs root"
-lab_lock || bail "another lab test holds $LAB_LOCK"
-# Under the lock: stage.sh rebuilds BUILD/stage from scratch, which a running lab may be using.
-STAGE=$("$HERE/../lib/stage.sh" "$BUILD") || bail "cannot stage $BUILD"
-cleanup
+lab_test_begin cleanup "$BUILD"
 
 # pids_of NODE COMM [CMDLINE]: pids in NODE's network namespace whose comm (and whole command
 # line) match.  The nodes share this machine's pid namespace: a plain pgrep sees every node.

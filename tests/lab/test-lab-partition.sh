@@ -18,13 +18,7 @@ cleanup() {
 	"$LAB" down >/dev/null 2>&1
 	rm -f "$SAMPLES"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-[ "$(id -u)" -eq 0 ] || bail "needs root"
-lab_lock || bail "another lab test holds $LAB_LOCK"
-"$LAB" down >/dev/null 2>&1
+lab_test_begin cleanup
 "$LAB" up 2 --clients 1 >&2 || bail "lab up 2 failed"
 ok "lab up 2 --clients 1"
 

@@ -124,14 +124,8 @@ fi
 clients_wait "move back to node1"
 
 # 4. Ganesha crash on the active node -----------------------------------------------------------
-ganesha_pid() { # ganesha_pid NODE
-	local p
-	for p in $(ip netns pids "clr-$1" 2>/dev/null); do
-		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = ganesha.nfsd ] && echo "$p"
-	done
-}
-new_ganesha() { local p; p=$(ganesha_pid node1); [ -n "$p" ] && [ "$p" != "$1" ]; }
-old=$(ganesha_pid node1)
+new_ganesha() { local p; p=$(shares_ganesha_pid node1); [ -n "$p" ] && [ "$p" != "$1" ]; }
+old=$(shares_ganesha_pid node1)
 shares_event "Ganesha crash on node1"
 t0=$(now_ms)
 kill -9 "$old"

@@ -66,3 +66,18 @@ bus_stop() {
   kill "$bus_daemon_pid" 2>/dev/null
   bus_daemon_pid=
 }
+
+# run_dir_kill RUN_DIR: ends every process (but this shell) whose environment carries
+# CLUSRES_RUN_DIR=RUN_DIR: all a test started (bus, hosts, applications) and nothing else.
+# SIGTERM, 0.3 s, then SIGKILL for what is left.
+run_dir_pids() {
+  grep -lsz "^CLUSRES_RUN_DIR=$1\$" /proc/[0-9]*/environ 2>/dev/null |
+    sed 's|/proc/\([0-9]*\)/environ|\1|' | grep -vx "$$"
+}
+run_dir_kill() {
+  local p
+  for p in $(run_dir_pids "$1"); do kill "$p" 2>/dev/null; done
+  sleep 0.3
+  for p in $(run_dir_pids "$1"); do kill -9 "$p" 2>/dev/null; done
+  return 0
+}

@@ -45,6 +45,22 @@ LAB_LOCK=${LAB_LOCK:-/tmp/clusres-lab.lock}
 lab_lock() {
 	exec 9>"$LAB_LOCK" && flock -w 600 9
 }
+# lab_test_begin CLEANUP [BUILD]: how every lab test starts: CLEANUP (a function) runs on exit,
+# INT/TERM exit, root is required, the lab lock taken, BUILD staged into STAGE (under the lock:
+# stage.sh rebuilds BUILD/stage, which a running lab may be using) and no lab left over.
+# Needs LAB (the lab script).
+lab_test_begin() {
+	# shellcheck disable=SC2064 # the function name is fixed now
+	trap "$1" EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	[ "$(id -u)" -eq 0 ] || bail "needs root"
+	lab_lock || bail "another lab test holds $LAB_LOCK"
+	if [ -n "${2:-}" ]; then
+		STAGE=$("$(dirname "${BASH_SOURCE[0]}")/stage.sh" "$2") || bail "cannot stage $2"
+	fi
+	"$LAB" down >/dev/null 2>&1
+}
 # tap_preflight WHY TOOL...: a test that needs root skips (exit 77) without it, and bails out
 # when one of the tools it runs is missing.
 tap_preflight() {
