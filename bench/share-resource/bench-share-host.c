@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Drives clusres-rhs over D-Bus for the share resource benchmark (run by run.sh inside a
- * network namespace, on the private bus given by DBUS_SYSTEM_BUS_ADDRESS):
+ * network namespace): through the host's peer socket when BENCH_HOST_SOCKET names it, as the
+ * OCF agent talks to the host, else through the private bus given by DBUS_SYSTEM_BUS_ADDRESS:
  *   bench-share-host online N DIR DLL VIP INFLIGHT LOOKS_MS   Online of shares bench0000..N-1
  *   bench-share-host offline N INFLIGHT                       Offline of the same shares
  * Keeps INFLIGHT calls outstanding on one connection (as several agents would), checks every
@@ -22,6 +23,7 @@
 
 typedef struct {
   GDBusConnection *bus;
+  const char *dest; /* the host's bus name; NULL on a peer connection */
   GMainLoop *loop;
   gboolean online;
   guint n, next, done, inflight;
@@ -89,9 +91,9 @@ static void issue(Bench *b)
       g_autofree char *name = g_strdup_printf("bench%04u", i);
       args = g_variant_new("(su)", name, (guint32)OP_TIMEOUT_MS);
     }
-    g_dbus_connection_call(b->bus, HOST_NAME, HOST_PATH, HOST_IFACE,
-                           b->online ? "Online" : "Offline", args, G_VARIANT_TYPE("(ius)"),
-                           G_DBUS_CALL_FLAGS_NO_AUTO_START, CALL_TIMEOUT_MS, NULL, on_reply, b);
+    g_dbus_connection_call(b->bus, b->dest, HOST_PATH, HOST_IFACE, b->online ? "Online" : "Offline",
+                           args, G_VARIANT_TYPE("(ius)"), G_DBUS_CALL_FLAGS_NO_AUTO_START,
+                           CALL_TIMEOUT_MS, NULL, on_reply, b);
   }
 }
 
@@ -121,9 +123,19 @@ int main(int argc, char **argv)
   b.n = (guint)strtoul(argv[2], NULL, 10);
   if (b.n == 0 || b.inflight == 0)
     g_error("N and INFLIGHT must be positive");
-  b.bus = g_bus_get_sync(G_BUS_TYPE_SYSTEM, NULL, &error);
-  if (b.bus == NULL)
-    g_error("system bus: %s", error->message);
+  const char *sock = g_getenv("BENCH_HOST_SOCKET");
+  if (sock != NULL && *sock != '\0') {
+    g_autofree char *address = g_strconcat("unix:path=", sock, NULL);
+    b.bus = g_dbus_connection_new_for_address_sync(
+        address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT, NULL, NULL, &error);
+    if (b.bus == NULL)
+      g_error("%s: %s", sock, error->message);
+  } else {
+    b.bus = g_bus_get_sync(G_BUS_TYPE_SYSTEM, NULL, &error);
+    if (b.bus == NULL)
+      g_error("system bus: %s", error->message);
+    b.dest = HOST_NAME;
+  }
   b.loop = g_main_loop_new(NULL, FALSE);
 
   gint64 t0 = g_get_monotonic_time();

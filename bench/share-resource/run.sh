@@ -2,25 +2,29 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Share resource figures against a real NFS-Ganesha, in a private network namespace and bus:
 #   1. N shares brought online, then offline, through clusres-rhs (D-Bus Online/Offline,
-#      INFLIGHT calls outstanding), per share, beside
+#      INFLIGHT calls outstanding, on the host's peer socket as the OCF agent makes them, or on
+#      the bus with VIA=bus), per share, beside
 #      - the driver alone (bench-sd-ganesha bulk: enable all, disable all, one connection):
 #        Ganesha's own work plus the driver, so host - driver = our overhead per share;
 #      - the baseline of NB AddExport + RemoveExport made with one dbus-send process each.
 #      Two cycles: cycle 1 brings N brand-new resources online (their Parameters are written
 #      durably once), cycle 2 takes the same N offline -> online -> offline again (steady
-#      state: unchanged parameters, nothing durable to write); the driver alone also runs twice.
+#      state: unchanged parameters, nothing durable to write, instances kept open).  Cycle 2
+#      runs ROUNDS times, each round after a run of the driver alone, and the medians are
+#      compared (the figures of one run move +-30 % on a shared 2-core machine).
 #   2. Monitor cost: N shares online with looks_alive_interval 10 s; CPU time of the host and
 #      of Ganesha over WINDOW seconds (utime+stime from /proc), as CPU % and ms per
 #      share-monitor (LooksAlive calls counted by the host).
 # As in production, the host's run-time directory (CLUSRES_RUN_DIR, /run there) is a tmpfs
 # mounted in the temp dir, and the durable registry (CLUSRES_REGISTRY_DIR, /var/lib) is on disk.
 # usage: run.sh BUILD_DIR [N] [NB]   (root; N default 1000, NB 100; cleans up on any exit)
-# Environment: INFLIGHT (default 8), WINDOW (default 30), LOOKS_MS (default 10000),
+# Environment: INFLIGHT (default 8), WINDOW (default 30), LOOKS_MS (default 10000), ROUNDS
+#   (default 3), VIA=peer|bus (default peer: the path Pacemaker's calls take),
 #   PROFILE=strace|trace|perf: profile the host during cycle 2's Online into PROFILE_OUT (a
 #   directory, default /tmp/clusres-sr-profile): `strace -c -f` (syscall counts and time),
 #   `strace -f -ff -yy` (every call with its file names, trace.<tid>) or
 #   `perf record --call-graph dwarf` (perf.data; perf report -i PROFILE_OUT/perf.data).  Profiled figures are not the bench's.
-#   PROFILE_PHASE=offline profiles cycle 2's Offline instead.
+#   PROFILE_PHASE=offline profiles cycle 2's Offline instead.  HOST_LOG=FILE keeps the host's log.
 set -eu
 # shellcheck source=../../tests/lib/ganesha.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../../tests/lib/ganesha.sh"
@@ -29,6 +33,10 @@ build=$(readlink -f "${1:?usage: run.sh BUILD_DIR [N] [NB]}")
 n=${2:-1000}
 nb=${3:-100}
 inflight=${INFLIGHT:-8}
+rounds=${ROUNDS:-3}
+via=${VIA:-peer}
+case $via in peer | bus) ;; *) echo "run.sh: VIA must be peer or bus" >&2; exit 1 ;; esac
+[ "$rounds" -ge 1 ] 2>/dev/null || { echo "run.sh: ROUNDS must be a positive number" >&2; exit 1; }
 window=${WINDOW:-30}
 looks_ms=${LOOKS_MS:-10000}
 host_bench=$build/bench/share-resource/bench-share-host
@@ -47,6 +55,7 @@ chmod 755 "$dir"
 ganesha_pid='' host_pid='' prof_pid='' run_mounted=''
 
 cleanup() {
+  [ -z "${HOST_LOG:-}" ] || cp "$dir/rhs.log" "$HOST_LOG" 2>/dev/null
   [ -n "$host_pid" ] && kill "$host_pid" 2>/dev/null
   [ -n "$ganesha_pid" ] && kill -9 "$ganesha_pid" 2>/dev/null
   bus_stop
@@ -93,10 +102,12 @@ TIMEFORMAT='drv_cpu_s %3U %3S'
 g0=$(cpu_ticks "$ganesha_pid")
 { time inns "$drv_bench" bulk "$n" "$dir/drv" >"$dir/drv.out"; } 2>"$dir/drv.time"
 echo "ganesha_ticks $(($(cpu_ticks "$ganesha_pid") - g0))" >>"$dir/drv.time"
-# cycle 2: the same shares again
-g0=$(cpu_ticks "$ganesha_pid")
-{ time inns "$drv_bench" bulk "$n" "$dir/drv" >"$dir/drv2.out"; } 2>"$dir/drv2.time"
-echo "ganesha_ticks $(($(cpu_ticks "$ganesha_pid") - g0))" >>"$dir/drv2.time"
+drv_run() { # drv_run NAME: the driver alone again (same shares), into NAME.out / NAME.time
+  local g0
+  g0=$(cpu_ticks "$ganesha_pid")
+  { time inns "$drv_bench" bulk "$n" "$dir/drv" >"$dir/$1.out"; } 2>"$dir/$1.time"
+  echo "ganesha_ticks $(($(cpu_ticks "$ganesha_pid") - g0))" >>"$dir/$1.time"
+}
 drv_cpu() { awk '$1 == "drv_cpu_s" { print $2 + $3 }' "$1"; }
 
 # ---- 1b. baseline: one dbus-send process per AddExport / RemoveExport ------------------------
@@ -127,14 +138,17 @@ cpu_since() {
   echo "ganesha_ticks $(($(cpu_ticks "$ganesha_pid") - t_gan))"
   echo "bus_ticks $(($(cpu_ticks "$bus_daemon_pid") - t_bus))"
 }
+host_sock=''
+[ "$via" = bus ] || host_sock=$dir/run/rhs.sock
 host_online() {
   cpu_mark
-  inns "$host_bench" online "$n" "$dir/shares" "$share_so" "$vip" "$inflight" "$looks_ms" >"$1"
+  inns env BENCH_HOST_SOCKET="$host_sock" \
+    "$host_bench" online "$n" "$dir/shares" "$share_so" "$vip" "$inflight" "$looks_ms" >"$1"
   cpu_since >>"$1"
 }
 host_offline() {
   cpu_mark
-  inns "$host_bench" offline "$n" "$inflight" >"$1"
+  inns env BENCH_HOST_SOCKET="$host_sock" "$host_bench" offline "$n" "$inflight" >"$1"
   cpu_since >>"$1"
 }
 count_exports() {
@@ -191,55 +205,83 @@ esac
 [ -z "$prof_pid" ] || sleep 1 # attached before the first call
 }
 prof_stop() { if [ -n "$prof_pid" ]; then kill -INT "$prof_pid"; wait "$prof_pid" || true; prof_pid=; fi; }
-[ "$prof_phase" != online ] || prof_start
-host_online "$dir/online2.out"
-prof_stop
-exported=$(count_exports)
-[ "$exported" -eq "$n" ] || { echo "run.sh: cycle 2: Ganesha exports $exported shares, not $n" >&2; exit 1; }
-[ "$prof_phase" != offline ] || prof_start
-host_offline "$dir/offline2.out"
-prof_stop
-left2=$(count_exports)
+# ROUNDS rounds of: the driver alone, the N shares online, offline (only round 1 is profiled).
+left2=0
+for r in $(seq "$rounds"); do
+  drv_run "drv2.$r"
+  [ "$r" != 1 ] || [ "$prof_phase" != online ] || prof_start
+  host_online "$dir/online2.$r.out"
+  prof_stop
+  exported=$(count_exports)
+  [ "$exported" -eq "$n" ] || { echo "run.sh: cycle 2: Ganesha exports $exported shares, not $n" >&2; exit 1; }
+  [ "$r" != 1 ] || [ "$prof_phase" != offline ] || prof_start
+  host_offline "$dir/offline2.$r.out"
+  prof_stop
+  left2=$((left2 + $(count_exports)))
+done
 
 # ---- report ----------------------------------------------------------------------------------
 hz=$(getconf CLK_TCK)
+# One python tuple per run: (host online ms, host offline ms, driver enable ms, driver disable
+# ms per share, then CPU ticks: host online, offline, Ganesha online, offline, bus online,
+# offline; driver process CPU s, Ganesha ticks during the driver run).
+run_tuple() { # run_tuple ONLINE.out OFFLINE.out DRV.out DRV.time
+  echo "($(kv total_ms "$1") / n, $(kv total_ms "$2") / n, $(kv enable_ms_per_share "$3"),
+    $(kv disable_ms_per_share "$3"), $(kv host_ticks "$1"), $(kv host_ticks "$2"),
+    $(kv ganesha_ticks "$1"), $(kv ganesha_ticks "$2"), $(kv bus_ticks "$1"), $(kv bus_ticks "$2"),
+    $(drv_cpu "$4"), $(kv ganesha_ticks "$4")),"
+}
+rounds_py=$(for r in $(seq "$rounds"); do
+  run_tuple "$dir/online2.$r.out" "$dir/offline2.$r.out" "$dir/drv2.$r.out" "$dir/drv2.$r.time"
+done)
 python3 - <<EOF
+import statistics
 n, nb, inflight = $n, $nb, $inflight
-cyc = [($(kv total_ms "$dir/online.out") / n, $(kv total_ms "$dir/offline.out") / n,
-        $(kv enable_ms_per_share "$dir/drv.out"), $(kv disable_ms_per_share "$dir/drv.out")),
-       ($(kv total_ms "$dir/online2.out") / n, $(kv total_ms "$dir/offline2.out") / n,
-        $(kv enable_ms_per_share "$dir/drv2.out"), $(kv disable_ms_per_share "$dir/drv2.out"))]
+tick_ms = 1000.0 / $hz
+first = [$(run_tuple "$dir/online.out" "$dir/offline.out" "$dir/drv.out" "$dir/drv.time")]
+rounds = [$rounds_py]
 b_add, b_rm = ($t1 - $t0) / 1e6 / nb, ($t2 - $t1) / 1e6 / nb
-tick_ms = 1000.0 / $(getconf CLK_TCK)
-drv_cpu = [$(drv_cpu "$dir/drv.time") * 1000 / n, $(drv_cpu "$dir/drv2.time") * 1000 / n]
-drv_gan = [$(kv ganesha_ticks "$dir/drv.time") * tick_ms / n, $(kv ganesha_ticks "$dir/drv2.time") * tick_ms / n]
-cpu = [($(kv host_ticks "$dir/online.out") * tick_ms / n, $(kv host_ticks "$dir/offline.out") * tick_ms / n),
-       ($(kv host_ticks "$dir/online2.out") * tick_ms / n, $(kv host_ticks "$dir/offline2.out") * tick_ms / n)]
-gan_cpu = [($(kv ganesha_ticks "$dir/online.out") * tick_ms / n, $(kv ganesha_ticks "$dir/offline.out") * tick_ms / n),
-           ($(kv ganesha_ticks "$dir/online2.out") * tick_ms / n, $(kv ganesha_ticks "$dir/offline2.out") * tick_ms / n)]
-bus_cpu = [($(kv bus_ticks "$dir/online.out") * tick_ms / n, $(kv bus_ticks "$dir/offline.out") * tick_ms / n),
-           ($(kv bus_ticks "$dir/online2.out") * tick_ms / n, $(kv bus_ticks "$dir/offline2.out") * tick_ms / n)]
 
-print("share resource bench: %d shares, %d Online/Offline calls in flight, real Ganesha (%s)"
-      % (n, inflight, "$(ganesha.nfsd -v 2>&1 | grep -o 'Release = V[^ ]*' | head -1)"))
+def figures(r):
+    """Per share: wall (host, driver, overhead), CPU per call (host, Ganesha, bus), driver CPU."""
+    return dict(h_on=r[0], h_off=r[1], d_en=r[2], d_dis=r[3],
+                ov_on=r[0] - r[2], ov_off=r[1] - r[3],
+                cpu_on=r[4] * tick_ms / n, cpu_off=r[5] * tick_ms / n,
+                gan_on=r[6] * tick_ms / n, gan_off=r[7] * tick_ms / n,
+                bus_on=r[8] * tick_ms / n, bus_off=r[9] * tick_ms / n,
+                drv_cpu=r[10] * 1000 / n, drv_gan=r[11] * tick_ms / n)
+
+def median(runs):
+    f = [figures(r) for r in runs]
+    return {k: statistics.median(x[k] for x in f) for k in f[0]}
+
+print("share resource bench: %d shares, %d Online/Offline calls in flight via the %s, real Ganesha (%s)"
+      % (n, inflight, "host's peer socket (as the OCF agent)" if "$via" == "peer" else "system bus",
+         "$(ganesha.nfsd -v 2>&1 | grep -o 'Release = V[^ ]*' | head -1)"))
 print()
 print("(1) per share, ms                         online   offline     both")
-for c, what in ((0, "cycle 1: new resources (first start)"), (1, "cycle 2: same shares (steady state)")):
-    h_on, h_off, d_en, d_dis = cyc[c]
+for what, f in (("cycle 1: new resources (first start)", median(first)),
+                ("cycle 2: same shares (steady state), median of %d rounds" % len(rounds),
+                 median(rounds))):
     print("  %s" % what)
-    print("    clusres-rhs (D-Bus Online/Offline)  %8.3f  %8.3f  %8.3f" % (h_on, h_off, h_on + h_off))
-    print("    share driver alone (bench-sd-ganesha) %6.3f  %8.3f  %8.3f" % (d_en, d_dis, d_en + d_dis))
-    ov_on, ov_off = h_on - d_en, h_off - d_dis
+    print("    clusres-rhs (D-Bus Online/Offline)  %8.3f  %8.3f  %8.3f" % (f["h_on"], f["h_off"], f["h_on"] + f["h_off"]))
+    print("    share driver alone (bench-sd-ganesha) %6.3f  %8.3f  %8.3f" % (f["d_en"], f["d_dis"], f["d_en"] + f["d_dis"]))
     print("    our overhead on top of the driver   %8.3f  %8.3f  %8.3f   target <= 0.5 per call: %s"
-          % (ov_on, ov_off, ov_on + ov_off,
-             "PASS" if max(ov_on, ov_off) <= 0.5 else "FAIL"))
-    print("    host CPU (utime+stime) per call     %8.3f  %8.3f  %8.3f" % (cpu[c] + (sum(cpu[c]),)))
+          % (f["ov_on"], f["ov_off"], f["ov_on"] + f["ov_off"],
+             "PASS" if max(f["ov_on"], f["ov_off"]) <= 0.5 else "FAIL"))
+    print("    host CPU (utime+stime) per call     %8.3f  %8.3f  %8.3f" % (f["cpu_on"], f["cpu_off"], f["cpu_on"] + f["cpu_off"]))
     print("    Ganesha / bus daemon CPU per call   %8.3f  %8.3f   (bus %.3f / %.3f)"
-          % (gan_cpu[c] + bus_cpu[c]))
+          % (f["gan_on"], f["gan_off"], f["bus_on"], f["bus_off"]))
     print("    driver process CPU per share                            %8.3f   (Ganesha %.3f)"
-          % (drv_cpu[c], drv_gan[c]))
+          % (f["drv_cpu"], f["drv_gan"]))
+print("  cycle 2 rounds      host on/off       driver en/dis     overhead on/off")
+for i, r in enumerate(rounds):
+    f = figures(r)
+    print("    round %d        %6.3f %6.3f     %6.3f %6.3f     %6.3f %6.3f"
+          % (i + 1, f["h_on"], f["h_off"], f["d_en"], f["d_dis"], f["ov_on"], f["ov_off"]))
+c2 = median(rounds)
 print("  dbus-send process per call (%d)       %8.3f  %8.3f  %8.3f" % (nb, b_add, b_rm, b_add + b_rm))
-print("  host (cycle 2) vs dbus-send baseline  %7.2fx  %7.2fx" % (cyc[1][0] / b_add, cyc[1][1] / b_rm))
+print("  host (cycle 2) vs dbus-send baseline  %7.2fx  %7.2fx" % (c2["h_on"] / b_add, c2["h_off"] / b_rm))
 print("  exports left after the offlines: %d, %d; registry in %s (%s), run dir %s (%s)"
       % ($left, $left2, "$registry", "$(stat -f -c %T "$registry")",
          "$dir/run", "$(stat -f -c %T "$dir/run")"))

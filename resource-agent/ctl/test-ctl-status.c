@@ -9,7 +9,8 @@ static void test_instances(void)
       "[{'name': <'share1'>, 'type': <'share'>, 'state_name': <'Online'>, "
       "'last_call': <'IsAlive'>, 'last_call_ms': <1.5>, 'last_call_age_s': <2.5>, "
       "'calls': <uint64 42>, 'recovered': <true>, 'event_handle': <false>, 'private': <{'GSM': "
-      "<'Online'>, 'Shares': <uint32 3>}>}]");
+      "<'Online'>, 'Shares': <uint32 3>}>}, "
+      "{'name': <'share2'>, 'type': <'share'>, 'state_name': <'Offline'>, 'parked': <true>}]");
   g_autoptr(GString) out = g_string_new(NULL);
   ctl_format_instances(out, g_variant_ref_sink(inst));
   g_variant_unref(inst);
@@ -22,6 +23,11 @@ static void test_instances(void)
   g_assert_nonnull(strstr(out->str, "recovered"));
   g_assert_nonnull(strstr(out->str, "GSM=Online"));
   g_assert_nonnull(strstr(out->str, "Shares=3"));
+  /* The stopped instance kept open: its own line, flagged. */
+  const char *line2 = strstr(out->str, "share2");
+  g_assert_nonnull(line2);
+  g_assert_nonnull(strstr(line2, "Offline"));
+  g_assert_nonnull(strstr(line2, "parked"));
 }
 
 static void test_empty(void)

@@ -157,10 +157,8 @@ static gboolean check_meta(GVariant *meta, GError **error)
     const char *key;
     guint64 min;
   } numeric[] = {
-      {"looks_alive_interval", 1},
-      {"is_alive_interval", 1},
-      {"pending_timeout", 10},
-      {"deadlock_timeout", 10},
+      {"looks_alive_interval", 1}, {"is_alive_interval", 1}, {"pending_timeout", 10},
+      {"deadlock_timeout", 10},    {"close_delay", 0},
   };
   GVariantIter it;
   const char *k, *v;

@@ -34,6 +34,11 @@ G_DEFINE_QUARK(rhs - host - error - quark, rhs_host_error)
 #define RHS_MAX_CONTROL_BUFFER (1024 * 1024)
 /* Upper bound on the age of a health answer a depth-0 Monitor reuses (README: "Monitor"). */
 #define RHS_ALIVE_REUSE_MAX_MS 1000u
+/* How long a cleanly stopped instance stays open (meta close_delay; README: "Parked"). */
+#define RHS_DEFAULT_CLOSE_DELAY_MS 600000u
+/* Parked instances whose time runs out within this much are closed together: a thousand
+ * shares stopped in one burst are closed by one sweep, not a thousand. */
+#define RHS_PARK_SWEEP_SLACK_US (2 * G_USEC_PER_SEC)
 
 typedef struct _CLUSRES_RESOURCE RhsInstance;
 
@@ -53,7 +58,7 @@ struct _CLUSRES_RESOURCE {
   RhsType *type;
   RESID resid;
   HKEY key;
-  guint32 looks_alive_ms, is_alive_ms, pending_ms, deadlock_ms;
+  guint32 looks_alive_ms, is_alive_ms, pending_ms, deadlock_ms, close_delay_ms;
 
   GMutex mutex; /* protects everything below */
   GCond cond;
@@ -76,6 +81,10 @@ struct _CLUSRES_RESOURCE {
   gint64 last_call_time; /* real time, us */
   guint64 calls;
   GVariant *private_status;
+  /* Parked: stopped cleanly but kept open until this monotonic time (us), so that a start on
+   * this node skips Open (0: not parked).  Set and cleared under op_lock too. */
+  gint64 park_until;
+  gboolean removed; /* out of host->instances: a job that got it before must look it up again */
 
   RhsPoll *poll; /* started/stopped under op_lock (inst_start_poll), swapped under mutex */
 };
@@ -90,6 +99,10 @@ struct RhsHost {
   GSequence *deadlines;
   GSource *deadline_source;
   guint64 deadline_seq;
+  /* Parked instances: one source whose ready time is the earliest park_until (park_next). */
+  GMutex park_lock;
+  GSource *park_source;
+  gint64 park_next; /* -1: nothing parked */
   GThreadPool *pool;
   RhsWatchdog *wd;
   GMutex lock;
@@ -171,6 +184,10 @@ static RhsInstance *host_get_or_create(RhsHost *host, const char *name)
 
 static void host_remove(RhsHost *host, RhsInstance *inst)
 {
+  g_mutex_lock(&inst->mutex);
+  inst->removed = TRUE;
+  inst->park_until = 0;
+  g_mutex_unlock(&inst->mutex);
   g_mutex_lock(&handles_lock);
   g_hash_table_remove(handles, inst);
   g_mutex_unlock(&handles_lock);
@@ -178,6 +195,20 @@ static void host_remove(RhsHost *host, RhsInstance *inst)
   if (g_hash_table_lookup(host->instances, inst->name) == inst)
     g_hash_table_remove(host->instances, inst->name); /* drops the table's reference */
   g_mutex_unlock(&host->lock);
+}
+
+/* A referenced copy of the instance table, for walks that take other locks. */
+static GPtrArray *host_instances(RhsHost *host)
+{
+  GPtrArray *all = g_ptr_array_new_with_free_func((GDestroyNotify)inst_unref);
+  g_mutex_lock(&host->lock);
+  GHashTableIter it;
+  gpointer v;
+  g_hash_table_iter_init(&it, host->instances);
+  while (g_hash_table_iter_next(&it, NULL, &v))
+    g_ptr_array_add(all, inst_ref(v));
+  g_mutex_unlock(&host->lock);
+  return all;
 }
 
 static CLUSTER_RESOURCE_STATE inst_state(RhsInstance *inst)
@@ -246,6 +277,12 @@ static void inst_apply_intervals(RhsInstance *inst)
   inst->pending_ms = meta_ms(inst->meta, "pending_timeout", pt);
   inst->deadlock_ms =
       meta_ms(inst->meta, "deadlock_timeout", CLUSTER_RESOURCE_DEFAULT_DEADLOCK_TIMEOUT);
+  /* meta_ms takes 1 as its minimum: 0 (close at stop) is read here. */
+  const char *cd = inst->meta != NULL ? g_hash_table_lookup(inst->meta, "close_delay") : NULL;
+  guint64 n;
+  inst->close_delay_ms = cd != NULL && g_ascii_string_to_unsigned(cd, 10, 0, G_MAXUINT32, &n, NULL)
+                             ? (guint32)n
+                             : RHS_DEFAULT_CLOSE_DELAY_MS;
 }
 
 static GHashTable *variant_to_table(GVariant *v)
@@ -612,6 +649,7 @@ typedef enum {
   JOB_DEADLINE,
   JOB_RECOVER,
   JOB_DEFER,
+  JOB_CLOSE,
 } JobKind;
 
 /* An operation with a caller waiting: replied exactly once, by the worker or the deadline. */
@@ -822,6 +860,123 @@ static void inst_close(RhsInstance *inst)
   rhs_dll_type_ref_instance(inst->type, -1);
 }
 
+/* ---- parked instances ------------------------------------------------------------------------
+ *
+ * Windows keeps a resource open from its creation to its deletion, across any number of
+ * Offline/Online cycles.  Pacemaker never says when a resource is deleted, so the host used to
+ * Close at every stop and every start paid a whole Open again (for a share: validation, the
+ * FIG. 4 entry, the re-adoption check; a quarter of an Online's CPU).  A cleanly stopped
+ * instance is parked instead: open and Offline, without polls or a record in the state
+ * directory, and closed once close_delay ms have passed without a start.  A host restart
+ * forgets parked instances (none of them is online), a stop after any failure closes (the
+ * next start then runs a fresh Open), and an Open that fails while instances of its type are
+ * parked is retried once after closing them (a parked instance may hold a name or a port the
+ * new one needs, e.g. a deleted share resource's share_name).
+ */
+
+static void park_arm(RhsHost *host, gint64 until)
+{
+  g_mutex_lock(&host->park_lock);
+  if (host->park_next < 0 || until < host->park_next) {
+    host->park_next = until;
+    g_source_set_ready_time(host->park_source, until);
+  }
+  g_mutex_unlock(&host->park_lock);
+}
+
+/* Caller holds op_lock; the instance is open and Offline. */
+static void inst_park(RhsInstance *inst)
+{
+  gint64 until = g_get_monotonic_time() + (gint64)inst->close_delay_ms * G_TIME_SPAN_MILLISECOND;
+  g_mutex_lock(&inst->mutex);
+  inst->park_until = until;
+  g_mutex_unlock(&inst->mutex);
+  park_arm(inst->host, until);
+}
+
+static gint64 inst_parked_until(RhsInstance *inst, gboolean *removed)
+{
+  g_mutex_lock(&inst->mutex);
+  gint64 until = inst->park_until;
+  if (removed != NULL)
+    *removed = inst->removed;
+  g_mutex_unlock(&inst->mutex);
+  return until;
+}
+
+/* Main thread: queues a Close for every instance whose time is (nearly) up, re-arms for the
+ * next.  park_lock is held across the walk so that a concurrent park_arm is not lost. */
+static gboolean park_dispatch(GSource *source, GSourceFunc callback, gpointer data)
+{
+  RhsHost *host = data;
+  gint64 now = g_get_monotonic_time(), next = -1;
+  g_autoptr(GPtrArray) due = g_ptr_array_new();
+  g_mutex_lock(&host->park_lock);
+  g_autoptr(GPtrArray) all = host_instances(host);
+  for (guint i = 0; i < all->len; i++) {
+    gint64 until = inst_parked_until(all->pdata[i], NULL);
+    if (until == 0)
+      continue;
+    if (until <= now + RHS_PARK_SWEEP_SLACK_US)
+      g_ptr_array_add(due, inst_ref(all->pdata[i]));
+    else if (next < 0 || until < next)
+      next = until;
+  }
+  host->park_next = next;
+  g_source_set_ready_time(source, next);
+  g_mutex_unlock(&host->park_lock);
+  if (due->len > 0)
+    g_message("closing %u instance(s) stopped for longer than their close_delay", due->len);
+  for (guint i = 0; i < due->len; i++) {
+    Job *job = g_new0(Job, 1);
+    job->kind = JOB_CLOSE;
+    job->host = host;
+    job->inst = due->pdata[i];
+    host_push_job(host, job);
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs park_funcs = {
+    .dispatch = park_dispatch,
+};
+
+static void job_close(Job *job)
+{
+  RhsInstance *inst = job->inst;
+  g_mutex_lock(&inst->op_lock);
+  gboolean removed;
+  gint64 until = inst_parked_until(inst, &removed);
+  /* A start may have taken it meanwhile, or a later stop parked it anew. */
+  if (!removed && until != 0 && until <= g_get_monotonic_time() + RHS_PARK_SWEEP_SLACK_US) {
+    g_debug("%s: closing the parked instance", inst->name);
+    inst_close(inst);
+    host_remove(job->host, inst);
+  }
+  g_mutex_unlock(&inst->op_lock);
+}
+
+/* Closes the parked instances of TYPE but SELF, whose op_lock the caller holds: the others'
+ * are only tried (one that is busy is being started, so not parked any more). */
+static guint host_close_parked(RhsHost *host, RhsType *type, RhsInstance *self)
+{
+  g_autoptr(GPtrArray) all = host_instances(host);
+  guint closed = 0;
+  for (guint i = 0; i < all->len; i++) {
+    RhsInstance *inst = all->pdata[i];
+    if (inst == self || inst_parked_until(inst, NULL) == 0 || !g_mutex_trylock(&inst->op_lock))
+      continue;
+    gboolean removed;
+    if (inst->type == type && inst_parked_until(inst, &removed) != 0 && !removed) {
+      inst_close(inst);
+      host_remove(host, inst);
+      closed++;
+    }
+    g_mutex_unlock(&inst->op_lock);
+  }
+  return closed;
+}
+
 /*
  * Runs Online or Offline with the Windows result rules: SUCCESS is final, IO_PENDING waits for
  * SetResourceStatus under the inactivity timer, anything else is logged and Terminated.
@@ -916,8 +1071,21 @@ static void job_online(Job *job)
 {
   RhsHost *host = job->host;
   Op *op = job->op;
-  g_autoptr(RhsInstance) inst = host_get_or_create(host, job->resource);
-  g_mutex_lock(&inst->op_lock);
+  g_autoptr(RhsInstance) inst = NULL;
+  for (;;) {
+    inst = host_get_or_create(host, job->resource);
+    g_mutex_lock(&inst->op_lock);
+    gboolean removed;
+    (void)inst_parked_until(inst, &removed);
+    if (!removed)
+      break;
+    /* Closed and dropped while this job waited (its close_delay ran out): a new one. */
+    g_mutex_unlock(&inst->op_lock);
+    g_clear_pointer(&inst, inst_unref);
+  }
+  g_mutex_lock(&inst->mutex);
+  inst->park_until = 0; /* a parked instance is this start's now */
+  g_mutex_unlock(&inst->mutex);
   if (op_abandoned(op))
     goto out;
 
@@ -957,7 +1125,17 @@ static void job_online(Job *job)
     }
     inst_apply_intervals(inst);
     DWORD status = 0;
-    if (!inst_open(inst, &status, &error)) {
+    gboolean opened = inst_open(inst, &status, &error);
+    guint evicted = 0;
+    if (!opened && error == NULL && (evicted = host_close_parked(host, inst->type, inst)) > 0) {
+      g_message("%s: Open failed with %u: retrying after closing %u parked instance(s) of %s",
+                inst->name, status, evicted, job->type);
+      g_mutex_lock(&inst->mutex);
+      g_clear_pointer(&inst->last_error, g_free);
+      g_mutex_unlock(&inst->mutex);
+      opened = inst_open(inst, &status, &error);
+    }
+    if (!opened) {
       host_remove(host, inst);
       /* A rejected configuration must leave nothing behind: the key then holds only what
        * write_registry just wrote for this Open.  Other failures keep it (a persisted state
@@ -1031,15 +1209,25 @@ static void job_offline(Job *job)
   inst_stop_poll(inst);
   DWORD status = ERROR_SUCCESS;
   CLUSTER_RESOURCE_STATE s = inst_state(inst);
-  if (inst->resid != NULL && (s == ClusterResourceOnline || s == ClusterResourceOnlinePending)) {
+  gboolean was_up = s == ClusterResourceOnline || s == ClusterResourceOnlinePending;
+  if (inst->resid != NULL && was_up) {
     RhsPendingResult r =
         inst_run_transition(inst, RHS_PENDING_OFFLINE, job->timeout_ms, job->op, NULL);
     status = r.status;
   }
   inst_set_state(inst, ClusterResourceOffline);
-  inst_close(inst);
   inst_unpersist(inst);
-  host_remove(host, inst);
+  gboolean removed;
+  gboolean parked = inst_parked_until(inst, &removed) != 0;
+  /* Parked only after a clean stop (see "parked instances"); a stop of a parked one keeps it. */
+  if (inst->resid != NULL && !removed && status == ERROR_SUCCESS && inst->close_delay_ms > 0 &&
+      !host->shutting_down && (was_up || parked)) {
+    if (!parked)
+      inst_park(inst);
+  } else {
+    inst_close(inst);
+    host_remove(host, inst);
+  }
   /* A stop succeeds once the resource is down, even if that took a Terminate. */
   op_reply_state(job->op, ClusterResourceOffline, status,
                  status == ERROR_SUCCESS ? "offline" : "offline after Terminate");
@@ -1425,6 +1613,7 @@ static GVariant *inst_describe(RhsInstance *inst)
   g_variant_builder_add(&b, "{sv}", "is_alive_interval", g_variant_new_uint32(inst->is_alive_ms));
   g_variant_builder_add(&b, "{sv}", "recovered", g_variant_new_boolean(inst->recovered));
   g_variant_builder_add(&b, "{sv}", "event_handle", g_variant_new_boolean(inst->event != NULL));
+  g_variant_builder_add(&b, "{sv}", "parked", g_variant_new_boolean(inst->park_until != 0));
   g_variant_builder_add(&b, "{sv}", "private",
                         inst->private_status != NULL ? inst->private_status
                                                      : g_variant_new("a{sv}", NULL));
@@ -1434,15 +1623,7 @@ static GVariant *inst_describe(RhsInstance *inst)
 
 static void job_list(Job *job)
 {
-  RhsHost *host = job->host;
-  g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func((GDestroyNotify)inst_unref);
-  g_mutex_lock(&host->lock);
-  GHashTableIter it;
-  gpointer v;
-  g_hash_table_iter_init(&it, host->instances);
-  while (g_hash_table_iter_next(&it, NULL, &v))
-    g_ptr_array_add(all, inst_ref(v));
-  g_mutex_unlock(&host->lock);
+  g_autoptr(GPtrArray) all = host_instances(job->host);
   g_auto(GVariantBuilder) b = G_VARIANT_BUILDER_INIT(G_VARIANT_TYPE("aa{sv}"));
   for (guint i = 0; i < all->len; i++) {
     RhsInstance *inst = all->pdata[i];
@@ -1579,6 +1760,9 @@ static void pool_func(gpointer data, gpointer user_data)
   case JOB_RECOVER:
     job_recover(job);
     break;
+  case JOB_CLOSE:
+    job_close(job);
+    break;
   }
   job_free(job);
   g_mutex_lock(&host->jobs_lock);
@@ -1654,8 +1838,8 @@ static void on_deadlock(const char *call, const char *resource, gint64 elapsed_m
   g_hash_table_iter_init(&it, host->instances);
   while (g_hash_table_iter_next(&it, NULL, &v)) {
     RhsInstance *inst = v;
-    if (inst->type_name == NULL)
-      continue;
+    if (inst->type_name == NULL || inst_parked_until(inst, NULL) != 0)
+      continue; /* parked: stopped, nothing of it runs */
     inst_persist(inst, "failed");
     g_autoptr(GError) error = NULL;
     if (!cg_pacemaker_push_failure_detached(inst->name, inst->node, &error))
@@ -1708,6 +1892,12 @@ RhsHost *rhs_host_new(const char *separate, RhsHostStateChanged changed, gpointe
   g_source_set_name(host->deadline_source, "rhs-deadlines");
   g_source_set_callback(host->deadline_source, NULL, host, NULL);
   g_source_attach(host->deadline_source, host->ctx);
+  g_mutex_init(&host->park_lock);
+  host->park_next = -1;
+  host->park_source = g_source_new(&park_funcs, sizeof(GSource));
+  g_source_set_name(host->park_source, "rhs-parked");
+  g_source_set_callback(host->park_source, NULL, host, NULL);
+  g_source_attach(host->park_source, host->ctx);
   host->changed = changed;
   host->changed_data = user_data;
   g_mutex_init(&host->lock);
@@ -1765,14 +1955,7 @@ void rhs_host_shutdown(RhsHost *host)
 {
   host->shutting_down = TRUE;
   wait_jobs(host, g_get_monotonic_time() + 10 * G_USEC_PER_SEC);
-  g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func((GDestroyNotify)inst_unref);
-  g_mutex_lock(&host->lock);
-  GHashTableIter it;
-  gpointer v;
-  g_hash_table_iter_init(&it, host->instances);
-  while (g_hash_table_iter_next(&it, NULL, &v))
-    g_ptr_array_add(all, inst_ref(v));
-  g_mutex_unlock(&host->lock);
+  g_autoptr(GPtrArray) all = host_instances(host);
   for (guint i = 0; i < all->len; i++) {
     RhsInstance *inst = all->pdata[i];
     inst_stop_poll(inst);
@@ -1799,6 +1982,9 @@ void rhs_host_free(RhsHost *host)
   rhs_poll_sched_free(host->poll_sched);
   g_source_destroy(host->deadline_source);
   g_source_unref(host->deadline_source);
+  g_source_destroy(host->park_source);
+  g_source_unref(host->park_source);
+  g_mutex_clear(&host->park_lock);
   /* Operations never answered (the host stops): their deadline jobs are freed, not run. */
   while (g_sequence_get_length(host->deadlines) > 0) {
     GSequenceIter *first = g_sequence_get_begin_iter(host->deadlines);

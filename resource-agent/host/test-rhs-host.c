@@ -327,7 +327,7 @@ static void test_success_and_args(void)
   g_assert_nonnull(strstr(regfile, "dword:7")); /* typed by the DLL's property table */
   g_assert_cmpint(offline(&h, "ok1", 10000), ==, ClusterResourceOffline);
   g_assert_cmpuint(count_log(log, "Offline-end 0"), ==, 2);
-  g_assert_cmpuint(count_log(log, "Close"), ==, 2);
+  g_assert_cmpuint(count_log(log, "Close"), ==, 1); /* parked: see /rhs/park */
   g_assert_cmpint(monitor(&h, "ok1", 0), ==, ClusterResourceOffline);
   g_assert_cmpint(offline(&h, "ok1", 10000), ==, ClusterResourceOffline); /* idempotent */
 
@@ -389,12 +389,14 @@ static void test_pending_and_error(void)
   g_assert_cmpint(online(&h, "c127", cannot, NULL, 10000, NULL, NULL), ==, 127);
   g_assert_cmpuint(count_log(log2, "Terminate"), ==, 1);
 
-  /* Offline error: Terminate, and the stop still succeeds. */
+  /* Offline error: Terminate, and the stop still succeeds; the instance is closed, not
+   * parked (the next start opens it afresh). */
   const char *offerr[] = {"OfflineMode", "error", NULL};
   g_autofree char *log3 = log_name("offerr");
   g_assert_cmpint(online(&h, "offerr", offerr, NULL, 10000, NULL, NULL), ==, ClusterResourceOnline);
   g_assert_cmpint(offline(&h, "offerr", 10000), ==, ClusterResourceOffline);
   g_assert_cmpuint(count_log(log3, "Terminate"), ==, 1);
+  g_assert_cmpuint(count_log(log3, "Close"), ==, 1);
   host_stop(&h);
 }
 
@@ -749,6 +751,9 @@ static void test_watchdog(void)
   host_start(&h, NULL, NULL);
   const char *meta[] = {"looks_alive_interval", "60000", "on_node", "nodeW", NULL};
   g_assert_cmpint(online(&h, "wdok", NULL, meta, 10000, NULL, NULL), ==, ClusterResourceOnline);
+  /* A parked instance (stopped, kept open) is not a failure of this node. */
+  g_assert_cmpint(online(&h, "wdpark", NULL, meta, 10000, NULL, NULL), ==, ClusterResourceOnline);
+  g_assert_cmpint(offline(&h, "wdpark", 10000), ==, ClusterResourceOffline);
   /* A hung Online with DeadlockTimeout 1 s: the host fails everything and exits 2. */
   const char *hang[] = {"OnlineMode", "hang", "HangMs", "30000", NULL};
   const char *wmeta[] = {"deadlock_timeout", "1000", "on_node", "nodeW", NULL};
@@ -766,11 +771,147 @@ static void test_watchdog(void)
   g_assert_nonnull(strstr(pushes, "--fail --resource wdok --node nodeW"));
   g_autofree char *state = read_file("run/instances/wdok.conf");
   g_assert_nonnull(strstr(state, "state=failed"));
+  g_assert_null(strstr(pushes, "wdpark"));
+  g_autofree char *parked_rec = path_in_tmp("run/instances/wdpark.conf");
+  g_assert_false(g_file_test(parked_rec, G_FILE_TEST_EXISTS));
   /* The next host keeps them failed until Pacemaker starts them again. */
   host_start(&h, NULL, NULL);
   g_assert_cmpint(monitor(&h, "wdok", 0), ==, ClusterResourceFailed);
   g_assert_cmpint(offline(&h, "wdok", 5000), ==, ClusterResourceOffline);
   g_assert_cmpint(offline(&h, "wd1", 5000), ==, ClusterResourceOffline);
+  host_stop(&h);
+}
+
+/* @name's dictionary in ListInstances, or NULL. */
+static GVariant *instance_info(Host *h, const char *name)
+{
+  g_autoptr(GVariant) list = NULL;
+  g_autoptr(GError) error = NULL;
+  clusres_dbus_resource_host1_call_list_instances_sync(h->proxy, &list, NULL, &error);
+  g_assert_no_error(error);
+  GVariantIter it;
+  GVariant *d;
+  g_variant_iter_init(&it, list);
+  while ((d = g_variant_iter_next_value(&it)) != NULL) {
+    const char *n = NULL;
+    if (g_variant_lookup(d, "name", "&s", &n) && strcmp(n, name) == 0)
+      return d;
+    g_variant_unref(d);
+  }
+  return NULL;
+}
+
+static gboolean is_parked(Host *h, const char *name)
+{
+  g_autoptr(GVariant) d = instance_info(h, name);
+  gboolean parked = FALSE;
+  const char *state = NULL;
+  if (d == NULL || !g_variant_lookup(d, "parked", "b", &parked) ||
+      !g_variant_lookup(d, "state_name", "&s", &state))
+    return FALSE;
+  return parked && strcmp(state, "Offline") == 0;
+}
+
+static gboolean is_listed(Host *h, const char *name)
+{
+  g_autoptr(GVariant) d = instance_info(h, name);
+  return d != NULL;
+}
+
+/* A clean stop keeps the instance open for close_delay (the next start skips Open); a failed
+ * stop, close_delay 0, the delay running out, an Open that needs what a parked instance
+ * holds, and a host stop close it. */
+static void test_park(void)
+{
+  Host h = {0};
+  host_start(&h, NULL, NULL);
+  const char *keep[] = {"close_delay", "60000", NULL};
+  g_autofree char *log = log_name("p1");
+  g_assert_cmpint(online(&h, "p1", NULL, keep, 10000, NULL, NULL), ==, ClusterResourceOnline);
+  g_assert_cmpint(offline(&h, "p1", 10000), ==, ClusterResourceOffline);
+  g_assert_cmpuint(count_log(log, "Offline-end 0"), ==, 1);
+  g_assert_cmpuint(count_log(log, "Close"), ==, 0);
+  g_assert_true(is_parked(&h, "p1"));
+  g_assert_cmpint(monitor(&h, "p1", 0), ==, ClusterResourceOffline);
+  g_assert_cmpint(monitor(&h, "p1", 20), ==, ClusterResourceOffline);
+  g_assert_cmpuint(count_log(log, "IsAlive"), ==, 0);
+  /* Nothing of it runs: the next host must not re-adopt it. */
+  g_autofree char *rec = path_in_tmp("run/instances/p1.conf");
+  g_assert_false(g_file_test(rec, G_FILE_TEST_EXISTS));
+  g_assert_cmpint(offline(&h, "p1", 10000), ==, ClusterResourceOffline); /* stays parked */
+  g_assert_true(is_parked(&h, "p1"));
+
+  /* The next start takes it as it is: Online without Open. */
+  g_assert_cmpint(online(&h, "p1", NULL, keep, 10000, NULL, NULL), ==, ClusterResourceOnline);
+  g_assert_cmpuint(count_log(log, "Online-begin"), ==, 2);
+  g_assert_cmpuint(count_log(log, "Open node="), ==, 1);
+  g_assert_false(is_parked(&h, "p1"));
+  g_assert_true(g_file_test(rec, G_FILE_TEST_EXISTS));
+
+  /* The close_delay of the last start counts: 300 ms, then Close. */
+  const char *brief[] = {"close_delay", "300", NULL};
+  g_assert_cmpint(offline(&h, "p1", 10000), ==, ClusterResourceOffline);
+  g_assert_cmpint(online(&h, "p1", NULL, brief, 10000, NULL, NULL), ==, ClusterResourceOnline);
+  g_assert_cmpuint(count_log(log, "Open node="), ==, 1);
+  g_assert_cmpint(offline(&h, "p1", 10000), ==, ClusterResourceOffline);
+  for (int i = 0; i < 300 && count_log(log, "Close") == 0; i++)
+    g_usleep(10000);
+  g_assert_cmpuint(count_log(log, "Close"), ==, 1);
+  g_assert_false(is_listed(&h, "p1"));
+  g_assert_cmpint(online(&h, "p1", NULL, keep, 10000, NULL, NULL), ==, ClusterResourceOnline);
+  g_assert_cmpuint(count_log(log, "Open node="), ==, 2);
+
+  /* close_delay 0: Close at the stop. */
+  const char *now[] = {"close_delay", "0", NULL};
+  g_autofree char *log2 = log_name("p2");
+  g_assert_cmpint(online(&h, "p2", NULL, now, 10000, NULL, NULL), ==, ClusterResourceOnline);
+  g_assert_cmpint(offline(&h, "p2", 10000), ==, ClusterResourceOffline);
+  g_assert_cmpuint(count_log(log2, "Close"), ==, 1);
+  g_assert_false(is_listed(&h, "p2")); /* a failed stop closes too: /rhs/online/pending-and-error */
+
+  /* A parked instance holds what a new one needs (a deleted resource's unique name): the
+   * failed Open is retried once after closing the parked instances of the type. */
+  const char *excl[] = {"Exclusive", "E", NULL};
+  g_autofree char *logx1 = log_name("x1");
+  g_autofree char *logx2 = log_name("x2");
+  g_assert_cmpint(online(&h, "x1", excl, keep, 10000, NULL, NULL), ==, ClusterResourceOnline);
+  g_assert_cmpint(offline(&h, "x1", 10000), ==, ClusterResourceOffline);
+  g_assert_true(is_parked(&h, "x1"));
+  g_assert_cmpint(online(&h, "x2", excl, keep, 10000, NULL, NULL), ==, ClusterResourceOnline);
+  g_assert_cmpuint(count_log(logx2, "Open refused"), ==, 1);
+  g_assert_cmpuint(count_log(logx2, "Open node="), ==, 1);
+  g_assert_cmpuint(count_log(logx1, "Close"), ==, 1);
+  g_assert_false(is_listed(&h, "x1"));
+  /* An online holder is not touched: the Open fails. */
+  guint status = 0;
+  g_assert_cmpint(online(&h, "x3", excl, keep, 10000, &status, NULL), ==, ClusterResourceFailed);
+  g_assert_cmpuint(status, ==, ERROR_ALREADY_EXISTS);
+  g_assert_cmpint(monitor(&h, "x2", 0), ==, ClusterResourceOnline);
+
+  /* Stop/start races with the close: every start finds an instance, old or new. */
+  const char *tiny[] = {"close_delay", "1", NULL};
+  g_autofree char *log4 = log_name("p4");
+  for (int i = 0; i < 30; i++) {
+    g_assert_cmpint(online(&h, "p4", NULL, tiny, 10000, NULL, NULL), ==, ClusterResourceOnline);
+    g_assert_cmpint(offline(&h, "p4", 10000), ==, ClusterResourceOffline);
+    if (i % 3 == 0)
+      g_usleep(5000);
+  }
+  g_assert_cmpuint(count_log(log4, "Online-begin"), ==, 30);
+  for (int i = 0; i < 300 && is_listed(&h, "p4"); i++)
+    g_usleep(10000);
+  g_assert_false(is_listed(&h, "p4"));
+  g_assert_cmpuint(count_log(log4, "Open node="), ==, count_log(log4, "Close"));
+
+  /* A host stop closes parked instances (online ones stay open for the next host). */
+  g_assert_cmpint(offline(&h, "x2", 10000), ==, ClusterResourceOffline);
+  g_assert_true(is_parked(&h, "x2"));
+  host_stop(&h);
+  g_assert_cmpuint(count_log(logx2, "Close"), ==, 1);
+  g_assert_cmpuint(count_log(log, "Close"), ==, 1);
+  host_start(&h, NULL, NULL);
+  g_assert_cmpint(monitor(&h, "p1", 0), ==, ClusterResourceOnline);
+  g_assert_cmpint(offline(&h, "p1", 10000), ==, ClusterResourceOffline);
   host_stop(&h);
 }
 
@@ -983,6 +1124,7 @@ int main(int argc, char **argv)
   g_test_add_func("/rhs/monitor/reuse-and-peer", test_monitor_reuse_and_peer);
   g_test_add_func("/rhs/watchdog/hung-call", test_watchdog);
   g_test_add_func("/rhs/recovery/kill9-and-sigterm", test_recovery);
+  g_test_add_func("/rhs/park", test_park);
   g_test_add_func("/rhs/separate", test_separate);
   g_test_add_func("/rhs/activation", test_activation);
   int rc = g_test_run();

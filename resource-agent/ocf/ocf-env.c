@@ -10,7 +10,8 @@ G_DEFINE_QUARK(ocf - env - error - quark, ocf_env_error)
 
 /* The common parameters that are durations in milliseconds. */
 static const char *const common_ms[] = {
-    OCF_ENV_LOOKS_ALIVE, OCF_ENV_IS_ALIVE, OCF_ENV_PENDING_TIMEOUT, OCF_ENV_DEADLOCK_TIMEOUT, NULL,
+    OCF_ENV_LOOKS_ALIVE,      OCF_ENV_IS_ALIVE,    OCF_ENV_PENDING_TIMEOUT,
+    OCF_ENV_DEADLOCK_TIMEOUT, OCF_ENV_CLOSE_DELAY, NULL,
 };
 
 gboolean ocf_env_is_common(const char *name)

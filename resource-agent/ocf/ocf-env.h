@@ -20,6 +20,7 @@ typedef enum {
 #define OCF_ENV_PENDING_TIMEOUT "pending_timeout"
 #define OCF_ENV_DEADLOCK_TIMEOUT "deadlock_timeout"
 #define OCF_ENV_SEPARATE_MONITOR "separate_monitor"
+#define OCF_ENV_CLOSE_DELAY "close_delay"
 
 /* Pacemaker's default op timeout (ms), used when CRM_meta_timeout is absent (manual runs). */
 #define OCF_ENV_DEFAULT_TIMEOUT_MS 20000u

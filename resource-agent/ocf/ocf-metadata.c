@@ -167,6 +167,10 @@ static void append_common(GString *xml, const CLUSRES_TYPE_INFO *info)
        "How long one call into the resource DLL may block before the resource host treats it "
        "as deadlocked (ms).",
        "integer", dt, FALSE, FALSE, FALSE},
+      {OCF_ENV_CLOSE_DELAY, "Close delay after a stop (ms)",
+       "How long the resource host keeps a cleanly stopped instance open, so that a start on "
+       "this node within that time skips the DLL's Open; 0 closes the instance at every stop.",
+       "integer", "600000", FALSE, FALSE, FALSE},
       {OCF_ENV_SEPARATE_MONITOR, "Run in a separate resource host",
        "Run this resource in its own resource host process, isolated from the other "
        "resources' DLLs.",

@@ -10,6 +10,8 @@
  *       event (Online only): success with an event handle, signalled when HealthFile says "event".
  *   HealthFile (SZ): words "looksfail", "isfail", "ishang", "event" drive the health checks.
  *   LogFile (SZ): every entry point appends a line, so the tests can count and order them.
+ *   Exclusive (SZ, read at Open): Open fails with ERROR_ALREADY_EXISTS while another open
+ *       instance has the same value (like a share's share_name).
  * Only Startup is exported (resdll.map).  Plain pthreads: a DLL links nothing but resapi.
  */
 #include <clusres/resapi.h>
@@ -27,6 +29,10 @@
 static PSET_RESOURCE_STATUS_ROUTINE set_status;
 static PLOG_EVENT_ROUTINE log_event;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+/* The Exclusive values of the open instances (under excl_lock). */
+#define MAX_EXCLUSIVE 64
+static pthread_mutex_t excl_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *exclusive[MAX_EXCLUSIVE];
 
 typedef struct {
   char *name;
@@ -48,6 +54,7 @@ typedef struct {
   char *mode;
   DWORD checkpoints, interval, final_state, error_code, hang_ms;
   int offline;
+  int excl_slot; /* index in exclusive[], or -1 */
 } TestRes;
 
 static void tlog(TestRes *r, const char *fmt, ...)
@@ -212,6 +219,17 @@ static void stop_threads(TestRes *r)
   }
 }
 
+static void test_res_free(TestRes *r)
+{
+  free(r->name);
+  free(r->log_file);
+  free(r->health_file);
+  free(r->mode);
+  pthread_mutex_destroy(&r->lock);
+  pthread_cond_destroy(&r->cond);
+  free(r);
+}
+
 static RESID WINAPI TestOpen(LPCSTR name, HKEY key, RESOURCE_HANDLE handle)
 {
   TestRes *r = calloc(1, sizeof *r);
@@ -220,7 +238,38 @@ static RESID WINAPI TestOpen(LPCSTR name, HKEY key, RESOURCE_HANDLE handle)
   pthread_mutex_init(&r->lock, NULL);
   pthread_cond_init(&r->cond, NULL);
   r->key = key; /* the host keeps it open until Close */
+  r->excl_slot = -1;
   read_params(r, 0);
+  HKEY p = NULL;
+  char *excl = NULL;
+  if (ClusterRegOpenKey(key, "Parameters", KEY_READ, &p) == ERROR_SUCCESS) {
+    excl = ResUtilGetSzValue(p, "Exclusive");
+    ClusterRegCloseKey(p);
+  }
+  if (excl != NULL) {
+    int taken = 0, slot = -1;
+    pthread_mutex_lock(&excl_lock);
+    for (int i = 0; i < MAX_EXCLUSIVE; i++) {
+      if (exclusive[i] != NULL && strcmp(exclusive[i], excl) == 0)
+        taken = 1;
+      else if (exclusive[i] == NULL && slot < 0)
+        slot = i;
+    }
+    if (!taken && slot >= 0) {
+      exclusive[slot] = strdup(excl);
+      r->excl_slot = slot;
+    }
+    pthread_mutex_unlock(&excl_lock);
+    if (r->excl_slot < 0) {
+      tlog(r, "Open refused: Exclusive=%s is in use", excl);
+      log_event(handle, LOG_ERROR, "Exclusive=%1 is used by another open instance", excl);
+      ResUtilFree(excl);
+      test_res_free(r);
+      SetLastError(ERROR_ALREADY_EXISTS);
+      return NULL;
+    }
+    ResUtilFree(excl);
+  }
   char *node = NULL;
   node = ResUtilGetSzValue(key, "NodeName");
   tlog(r, "Open node=%s", node != NULL ? node : "(none)");
@@ -239,13 +288,13 @@ static VOID WINAPI TestClose(RESID id)
   pthread_mutex_unlock(&r->lock);
   stop_threads(r);
   tlog(r, "Close");
-  free(r->name);
-  free(r->log_file);
-  free(r->health_file);
-  free(r->mode);
-  pthread_mutex_destroy(&r->lock);
-  pthread_cond_destroy(&r->cond);
-  free(r);
+  if (r->excl_slot >= 0) {
+    pthread_mutex_lock(&excl_lock);
+    free(exclusive[r->excl_slot]);
+    exclusive[r->excl_slot] = NULL;
+    pthread_mutex_unlock(&excl_lock);
+  }
+  test_res_free(r);
 }
 
 static DWORD transition(TestRes *r, int offline, LPHANDLE event)
@@ -350,6 +399,7 @@ static const RESUTIL_PROPERTY_ITEM props[] = {
     RESUTIL_PROPITEM_DWORD("HangMs", 0, 600000, 0, 0xFFFFFFFFu, 0),
     RESUTIL_PROPITEM_SZ("HealthFile", 0, NULL, 0),
     RESUTIL_PROPITEM_SZ("LogFile", 0, NULL, 0),
+    RESUTIL_PROPITEM_SZ("Exclusive", 0, NULL, 0),
     {0},
 };
 

@@ -253,6 +253,20 @@ SdDriver *share_sm_share_driver(ShareSmShare *share)
 static void set_lsm_locked(ShareSmShare *share, ShareLsm lsm)
 {
   g_atomic_int_set(&share->lsm, (gint)lsm);
+}
+
+/*
+ * The persisted LSM is only half of the rebuild rule (share_sm_readopt: it must say Online or
+ * Failover *and* the export must be listed), so it is written outside the GSM mutex, whose
+ * holder is the one thing all shares of the node wait for (a tenth of the critical section
+ * with 1000 shares): the LSM an online thread is about to set before the mutex is taken, so
+ * that a share exported by then is never found with a persisted Offline; Offline after the
+ * mutex is released, when the export is gone.  A crash in between leaves "Online, not
+ * exported", which the rule reads as Offline.  No lock: the host runs one operation per
+ * share at a time.
+ */
+static void persist_lsm(ShareSmShare *share, ShareLsm lsm)
+{
   if (share->persist)
     share->persist(share, lsm, share->user_data);
 }
@@ -400,12 +414,18 @@ gboolean share_sm_online_worker(ShareSmShare *share, GError **error)
   /* Block 61: the resource parameters are those of @share, fixed by share_sm_share_update()
    * before the request. */
 
+  /* clusres: the LSM of block 69/70, persisted ahead (see persist_lsm). */
+  ShareLsm target = share->nodes_match ? SHARE_LSM_ONLINE : SHARE_LSM_FAILOVER;
+  gboolean was_offline = g_atomic_int_get(&share->lsm) == SHARE_LSM_OFFLINE;
+  if (was_offline)
+    persist_lsm(share, target);
+
   /* Block 62: get the GSM mutex. */
   g_mutex_lock(&sm->gsm_mutex);
 
   /* clusres: a second Online of a share that is already online (a re-adopted share, or a
    * repeated start) must not count it twice: report Online and change nothing. */
-  if (g_atomic_int_get(&share->lsm) != SHARE_LSM_OFFLINE) {
+  if (!was_offline) {
     report_locked(share, SHARE_REPORT_ONLINE);
     g_mutex_unlock(&sm->gsm_mutex);
     return TRUE;
@@ -467,6 +487,8 @@ failed:
 out:
   /* Block 77: release the GSM mutex.  Block 78: exit. */
   g_mutex_unlock(&sm->gsm_mutex);
+  if (!ok)
+    persist_lsm(share, SHARE_LSM_OFFLINE); /* what block 69/70 was going to set did not happen */
   return ok;
 }
 
@@ -542,6 +564,8 @@ failed:
 out:
   /* Block 110: release the GSM mutex.  Block 111: exit. */
   g_mutex_unlock(&sm->gsm_mutex);
+  if (ok && lsm != SHARE_LSM_OFFLINE)
+    persist_lsm(share, SHARE_LSM_OFFLINE); /* the export is gone (see persist_lsm) */
   return ok;
 }
 

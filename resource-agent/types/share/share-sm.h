@@ -52,7 +52,9 @@ typedef struct _ShareSmShare ShareSmShare;
 
 /* Called with the GSM mutex held, from the worker thread. */
 typedef void (*ShareSmReportFunc)(ShareSmShare *share, ShareReport report, gpointer user_data);
-/* Called with the GSM mutex held whenever the LSM of @share changed, so it can be persisted. */
+/* Called by the online/offline threads, *without* the GSM mutex, with the LSM to persist:
+ * before the mutex with the LSM an online is about to set, after it with Offline (see
+ * persist_lsm in share-sm.c: the persisted LSM only counts with the export listed). */
 typedef void (*ShareSmPersistFunc)(ShareSmShare *share, ShareLsm lsm, gpointer user_data);
 
 /**

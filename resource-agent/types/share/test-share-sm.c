@@ -388,7 +388,8 @@ static const Step three_node_steps[] = {
      .persists = "Offline"},
 };
 
-/* Every driver call of the online thread failing once. */
+/* Every driver call of the online thread failing once.  The LSM of block 69/70 is persisted
+ * before the GSM mutex is taken (persist_lsm), so every failure persists it, then Offline. */
 static const Step online_error_steps[] = {
     /* Block 64 fails: CUG stays TRUE, nothing counted. */
     {.op = "online",
@@ -399,7 +400,8 @@ static const Step online_error_steps[] = {
      .cug = "T",
      .lsm = "Offline",
      .journal = "allow_traffic 198.18.0.1",
-     .reports = "failed"},
+     .reports = "failed",
+     .persists = "Online|Offline"},
     /* Block 67 fails after 64/65 succeeded. */
     {.op = "online",
      .share = "a",
@@ -409,7 +411,8 @@ static const Step online_error_steps[] = {
      .cug = "F",
      .lsm = "Offline",
      .journal = "allow_traffic 198.18.0.1|enable_local_counter",
-     .reports = "failed"},
+     .reports = "failed",
+     .persists = "Online|Offline"},
     /* Block 71 fails: LSM back to Offline, the counter bracket closed. */
     {.op = "online",
      .share = "a",
@@ -430,7 +433,8 @@ static const Step online_error_steps[] = {
      .cug = "F",
      .lsm = "Offline",
      .journal = "allow_traffic 198.18.0.2|enable_failover 198.18.0.2",
-     .reports = "failed"},
+     .reports = "failed",
+     .persists = "Failover|Offline"},
     /* Block 71 fails on the failover branch. */
     {.op = "online",
      .share = "x",
@@ -563,14 +567,14 @@ static const Step offline_error_steps[] = {
 
 /* Offline of an offline share, Online of an online share: idempotent, counted once. */
 static const Step repeat_steps[] = {
+    /* An Offline of an offline share writes no LSM (it already says Offline). */
     {.op = "offline",
      .share = "a",
      .gsm = "Unknown",
      .cug = "F",
      .lsm = "Offline",
      .journal = "disable_share a|list_exports",
-     .reports = "offline_pending|offline",
-     .persists = "Offline"},
+     .reports = "offline_pending|offline"},
     {.op = "online",
      .share = "a",
      .gsm = "Online",
@@ -603,8 +607,7 @@ static const Step repeat_steps[] = {
      .node = 0,
      .lsm = "Offline",
      .journal = "disable_share a|list_exports",
-     .reports = "offline_pending|offline",
-     .persists = "Offline"},
+     .reports = "offline_pending|offline"},
 };
 
 /* Rebuild after a host restart: counted again only if persisted non-Offline and exported. */
