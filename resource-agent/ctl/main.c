@@ -15,11 +15,12 @@ static int usage(GOptionContext *ctx)
 int main(int argc, char **argv)
 {
   g_autoptr(GOptionContext) ctx = g_option_context_new("COMMAND");
-  g_option_context_set_summary(ctx, "Commands:\n"
-                                    "  status   every running resource host: types and instances\n"
-                                    "           (state, last DLL call, duration, age, calls,\n"
-                                    "           recovered flag, type-specific status)\n"
-                                    "  types    the resource types each host has loaded");
+  g_option_context_set_summary(ctx,
+                               "Commands:\n"
+                               "  status   every running resource host: types and instances\n"
+                               "           (state, last DLL call, duration, age, calls,\n"
+                               "           recovered/event/parked flags, type-specific status)\n"
+                               "  types    the resource types each host has loaded");
   g_autoptr(GError) error = NULL;
   if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
     g_printerr("clusresctl: %s\n", error->message);
