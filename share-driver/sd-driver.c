@@ -44,6 +44,8 @@ struct _SdDriver {
   GHashTable *fake_fail;    /* op names that fail once */
   char *recovery_root;      /* sd_driver_set_recovery(); NULL: off */
   char *node;
+  /* sd_driver_prepare_share(): export id -> the EXPORT block written for it (ganesha) */
+  GHashTable *prepared;
 };
 
 /* ---- validation ------------------------------------------------------------------------ */
@@ -243,6 +245,7 @@ SdDriver *sd_driver_new(const char *backend, guint timeout_ms, GError **error)
   driver->backend = kind;
   driver->timeout_ms = timeout_ms ? timeout_ms : 10000;
   g_mutex_init(&driver->lock);
+  driver->prepared = g_hash_table_new_full(NULL, NULL, NULL, g_free);
   if (kind == SD_BACKEND_GANESHA)
     driver->ganesha = sd_ganesha_new(driver->timeout_ms);
   if (kind == SD_BACKEND_FAKE) {
@@ -261,6 +264,7 @@ void sd_driver_free(SdDriver *driver)
   g_clear_pointer(&driver->journal, g_ptr_array_unref);
   g_clear_pointer(&driver->fake_exports, g_hash_table_unref);
   g_clear_pointer(&driver->fake_fail, g_hash_table_unref);
+  g_clear_pointer(&driver->prepared, g_hash_table_unref);
   g_free(driver->recovery_root);
   g_free(driver->node);
   g_mutex_clear(&driver->lock);
@@ -481,6 +485,42 @@ static void ensure_probe_file(const char *path)
   close(fd);
 }
 
+gboolean sd_driver_prepare_share(SdDriver *driver, const SdShare *share, GError **error)
+{
+  g_autofree char *pseudo_buf = NULL;
+  SdShare r;
+
+  if (!sd_share_validate(share, error))
+    return FALSE;
+  sd_share_resolve(share, &r, &pseudo_buf);
+  if (driver->backend == SD_BACKEND_FAKE)
+    return TRUE; /* nothing to write: the journal shows calls, not preparations */
+  ensure_probe_file(r.path);
+  if (driver->backend != SD_BACKEND_GANESHA)
+    return TRUE;
+  char *block = sd_ganesha_export_block(&r);
+  if (!sd_ganesha_write_export(&r, block, error)) {
+    g_free(block);
+    return FALSE;
+  }
+  g_mutex_lock(&driver->lock);
+  g_hash_table_replace(driver->prepared, GUINT_TO_POINTER(r.export_id), block);
+  g_mutex_unlock(&driver->lock);
+  return TRUE;
+}
+
+/* TRUE if prepare_share() wrote exactly this share's EXPORT file (taken: good once). */
+static gboolean take_prepared(SdDriver *driver, const SdShare *r)
+{
+  g_autofree char *block = sd_ganesha_export_block(r);
+  g_mutex_lock(&driver->lock);
+  g_autofree char *written = NULL;
+  (void)g_hash_table_steal_extended(driver->prepared, GUINT_TO_POINTER(r->export_id), NULL,
+                                    (gpointer *)&written);
+  g_mutex_unlock(&driver->lock);
+  return written != NULL && g_str_equal(written, block);
+}
+
 gboolean sd_driver_enable_share(SdDriver *driver, const SdShare *share, GError **error)
 {
   g_autofree char *pseudo_buf = NULL;
@@ -502,8 +542,12 @@ gboolean sd_driver_enable_share(SdDriver *driver, const SdShare *share, GError *
     }
     break;
   case SD_BACKEND_GANESHA: {
-    ensure_probe_file(r.path);
-    ok = sd_ganesha_add_export(driver->ganesha, &r, error);
+    if (take_prepared(driver, &r)) {
+      ok = sd_ganesha_add_written_export(driver->ganesha, &r, error);
+    } else {
+      ensure_probe_file(r.path);
+      ok = sd_ganesha_add_export(driver->ganesha, &r, error);
+    }
     /* This node serves the VIP now: the node that takes it over next must read our clients. */
     g_autofree char *root = NULL, *node = NULL;
     recovery_get(driver, &root, &node);

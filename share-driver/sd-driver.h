@@ -93,6 +93,14 @@ gboolean sd_driver_enable_failover(SdDriver *driver, const char *vip, GError **e
 /* FIG. 8A block 94: transition (failback) functionality: release the VIP ("2:<vip>"). */
 gboolean sd_driver_enable_transition(SdDriver *driver, const char *vip, GError **error);
 
+/*
+ * Optional, just before enable_share and outside whatever lock the caller serializes enables
+ * with: writes the files enable needs (the probe file; Ganesha: the EXPORT file), so that the
+ * enable itself is the backend call.  enable_share checks the file is the one it would write
+ * (same EXPORT block) and writes it otherwise, so it works without this, or after it with
+ * changed parameters.  No backend call; the fake backend journals nothing.
+ */
+gboolean sd_driver_prepare_share(SdDriver *driver, const SdShare *share, GError **error);
 /* FIG. 6A block 71 / FIG. 8: make the share available / unavailable.  Both idempotent;
  * disable verifies with the export list instead of trusting the backend's answer. */
 gboolean sd_driver_enable_share(SdDriver *driver, const SdShare *share, GError **error);

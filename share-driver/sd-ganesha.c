@@ -110,11 +110,10 @@ char *sd_ganesha_export_file(const SdShare *share)
   return g_build_filename(dir, base, NULL);
 }
 
-static gboolean write_export_file(const SdShare *share, char **file_out, GError **error)
+gboolean sd_ganesha_write_export(const SdShare *share, const char *block, GError **error)
 {
   g_autofree char *dir = export_dir();
   g_autofree char *file = sd_ganesha_export_file(share);
-  g_autofree char *block = sd_ganesha_export_block(share);
 
   if (g_mkdir_with_parents(dir, 0755) != 0) {
     int saved = errno;
@@ -128,7 +127,6 @@ static gboolean write_export_file(const SdShare *share, char **file_out, GError 
     g_set_error(error, SD_DRIVER_ERROR, SD_DRIVER_ERROR_FAILED, "%s", local->message);
     return FALSE;
   }
-  *file_out = g_steal_pointer(&file);
   return TRUE;
 }
 
@@ -239,11 +237,15 @@ GHashTable *sd_ganesha_show_exports(SdGanesha *ganesha, GError **error)
 
 gboolean sd_ganesha_add_export(SdGanesha *ganesha, const SdShare *share, GError **error)
 {
-  g_autofree char *file = NULL;
-  g_autoptr(GError) local = NULL;
+  g_autofree char *block = sd_ganesha_export_block(share);
+  return sd_ganesha_write_export(share, block, error) &&
+         sd_ganesha_add_written_export(ganesha, share, error);
+}
 
-  if (!write_export_file(share, &file, error))
-    return FALSE;
+gboolean sd_ganesha_add_written_export(SdGanesha *ganesha, const SdShare *share, GError **error)
+{
+  g_autofree char *file = sd_ganesha_export_file(share);
+  g_autoptr(GError) local = NULL;
   g_autofree char *expr = g_strdup_printf("EXPORT(Export_Id=%u)", share->export_id);
   g_autoptr(GVariant) reply = call(ganesha, SD_GANESHA_EXPORTMGR_PATH, SD_GANESHA_EXPORTMGR_IFACE,
                                    "AddExport", g_variant_new("(ss)", file, expr), &local);

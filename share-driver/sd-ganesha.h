@@ -30,8 +30,12 @@ char *sd_ganesha_export_file(const SdShare *share);
 /** The reply signature the backend expects from @method (checked against the XML copy). */
 const char *sd_ganesha_reply_type(const char *method);
 
+/** Writes @block as the share's EXPORT file (sd_ganesha_export_file), atomically. */
+gboolean sd_ganesha_write_export(const SdShare *share, const char *block, GError **error);
 /** Writes the EXPORT file atomically and calls AddExport; an export already there is success. */
 gboolean sd_ganesha_add_export(SdGanesha *ganesha, const SdShare *share, GError **error);
+/** sd_ganesha_add_export() for an EXPORT file written already (sd_ganesha_write_export). */
+gboolean sd_ganesha_add_written_export(SdGanesha *ganesha, const SdShare *share, GError **error);
 /** RemoveExport(id); the file stays (it is rewritten at the next add). */
 gboolean sd_ganesha_remove_export(SdGanesha *ganesha, guint16 export_id, GError **error);
 /**

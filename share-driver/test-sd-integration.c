@@ -250,6 +250,52 @@ static void test_disable_share(void)
   g_assert_no_error(error);
 }
 
+static guint64 file_inode(const char *path)
+{
+  GStatBuf st;
+  g_assert_cmpint(g_stat(path, &st), ==, 0);
+  return (guint64)st.st_ino;
+}
+
+/* prepare_share writes the EXPORT file ahead; enable_share uses it when it is the one it would
+ * write (no second write: same inode) and rewrites it when the parameters changed meanwhile. */
+static void test_prepare_share(void)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean present = TRUE;
+  g_autofree char *conf = g_strdup_printf("%s/run/ganesha/%s.conf", it.dir, it.share.name);
+  SdShare ro = it.share;
+  ro.access = "ro";
+
+  ASSERT_OK(sd_driver_prepare_share(it.driver, &ro, &error));
+  g_autofree char *text = NULL;
+  g_assert_true(g_file_get_contents(conf, &text, NULL, NULL));
+  g_assert_nonnull(strstr(text, "Access_Type = RO;"));
+  ASSERT_OK(sd_driver_share_present(it.driver, &it.share, 1000, &present, &error));
+  g_assert_false(present); /* no backend call */
+
+  /* Changed parameters between prepare and enable: the file enable needs is written. */
+  ASSERT_OK(sd_driver_enable_share(it.driver, &it.share, &error));
+  g_clear_pointer(&text, g_free);
+  g_assert_true(g_file_get_contents(conf, &text, NULL, NULL));
+  g_assert_nonnull(strstr(text, "Access_Type = RW;"));
+  ASSERT_OK(probe_retry(20, "hello.txt", 8000, &error));
+  ASSERT_OK(sd_driver_disable_share(it.driver, &it.share, &error));
+
+  /* Same parameters: enable makes only the call. */
+  ASSERT_OK(sd_driver_prepare_share(it.driver, &it.share, &error));
+  guint64 ino = file_inode(conf);
+  ASSERT_OK(sd_driver_enable_share(it.driver, &it.share, &error));
+  g_assert_cmpuint(file_inode(conf), ==, ino);
+  ASSERT_OK(sd_driver_share_present(it.driver, &it.share, 1000, &present, &error));
+  g_assert_true(present);
+  ASSERT_OK(probe_retry(20, "hello.txt", 8000, &error));
+  /* Taken once: a later enable (idempotent) writes the file again. */
+  ASSERT_OK(sd_driver_enable_share(it.driver, &it.share, &error));
+  g_assert_cmpuint(file_inode(conf), !=, ino);
+  ASSERT_OK(sd_driver_disable_share(it.driver, &it.share, &error));
+}
+
 static void test_grace(void)
 {
   g_autoptr(GError) error = NULL;
@@ -376,6 +422,7 @@ int main(int argc, char **argv)
   g_test_add_func("/sd-integration/enable-share", test_enable_share);
   g_test_add_func("/sd-integration/gate", test_gate);
   g_test_add_func("/sd-integration/disable-share", test_disable_share);
+  g_test_add_func("/sd-integration/prepare-share", test_prepare_share);
   g_test_add_func("/sd-integration/grace", test_grace);
   g_test_add_func("/sd-integration/switch-servers", test_switch_servers);
   g_test_add_func("/sd-integration/ganesha-gone", test_ganesha_gone);

@@ -414,11 +414,15 @@ gboolean share_sm_online_worker(ShareSmShare *share, GError **error)
   /* Block 61: the resource parameters are those of @share, fixed by share_sm_share_update()
    * before the request. */
 
-  /* clusres: the LSM of block 69/70, persisted ahead (see persist_lsm). */
+  /* clusres: the LSM of block 69/70, persisted ahead (see persist_lsm), and the files block 71
+   * needs written ahead (sd_driver_prepare_share): both outside the GSM mutex, which every
+   * share of the node waits for.  A failure to prepare is block 71's to report. */
   ShareLsm target = share->nodes_match ? SHARE_LSM_ONLINE : SHARE_LSM_FAILOVER;
   gboolean was_offline = g_atomic_int_get(&share->lsm) == SHARE_LSM_OFFLINE;
-  if (was_offline)
+  if (was_offline) {
     persist_lsm(share, target);
+    (void)sd_driver_prepare_share(drv, &share->def, NULL);
+  }
 
   /* Block 62: get the GSM mutex. */
   g_mutex_lock(&sm->gsm_mutex);
