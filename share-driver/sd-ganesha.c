@@ -345,9 +345,14 @@ static gboolean valid_component(const char *what, const char *name, GError **err
 }
 
 /* Points @link at @target, replacing what was there in one rename: a Ganesha reading the link
- * during the change sees the old or the new target, never none. */
+ * during the change sees the old or the new target, never none.  A link already right is left
+ * alone: every share enable claims its VIP, so with many shares per VIP this is one readlink
+ * instead of a symlink and a rename on the shared storage, inside the share's GSM mutex. */
 static gboolean replace_symlink(const char *target, const char *link, GError **error)
 {
+  g_autofree char *current = g_file_read_link(link, NULL);
+  if (g_strcmp0(current, target) == 0)
+    return TRUE;
   g_autofree char *tmp = g_strdup_printf("%s.tmp-%d", link, (int)getpid());
   (void)g_unlink(tmp);
   if (symlink(target, tmp) != 0 || g_rename(tmp, link) != 0) {

@@ -49,8 +49,6 @@ for line in open(log, errors="replace"):
 served = None
 if report:
     r = json.load(open(report))
-    start = datetime.datetime.strptime(r["start"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(
-        tzinfo=datetime.timezone.utc).timestamp()
     for o in r.get("outages", []):
         s = datetime.datetime.strptime(o["start"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(
             tzinfo=datetime.timezone.utc).timestamp()

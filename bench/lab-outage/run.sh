@@ -92,7 +92,7 @@ kill_round() {
 	shift 5
 	log "$setup: kill -9 $victim${kind:+ ($kind)}"
 	shares_event "$c: node kill${kind:+ ($kind)}"
-	echo "$(date +%s.%N) $other $c ${kind// /-}" >>"$WORK/kills-$setup"
+	echo "$(date +%s.%N) $other $c $kind" >>"$WORK/kills-$setup"
 	"$LAB" kill "$victim"
 	"$@" "$other" "$other" || die "$setup: no failover"
 	in_grace "$setup" "$other"
@@ -154,7 +154,7 @@ record clusres ca cb
 # Where each failover's time went (the survivor's Pacemaker log, the client's report).
 while read -r t survivor c kind; do
 	python3 "$here/breakdown.py" "$LAB_DIR/$survivor/log-pacemaker/pacemaker.log" "$t" "${c#c}" \
-		"${kind//-/ }" "$WORK/$c.json" >>"$WORK/breakdown"
+		"$kind" "$WORK/$c.json" >>"$WORK/breakdown"
 done <"$WORK/kills-clusres"
 "$LAB" down >/dev/null 2>&1
 

@@ -99,15 +99,13 @@ sleep 5 # let the start-up grace end
 # Ganesha's CPU ticks meanwhile: "ganesha_ticks T" in the .time file.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # utime + stime
 TIMEFORMAT='drv_cpu_s %3U %3S'
-g0=$(cpu_ticks "$ganesha_pid")
-{ time inns "$drv_bench" bulk "$n" "$dir/drv" >"$dir/drv.out"; } 2>"$dir/drv.time"
-echo "ganesha_ticks $(($(cpu_ticks "$ganesha_pid") - g0))" >>"$dir/drv.time"
-drv_run() { # drv_run NAME: the driver alone again (same shares), into NAME.out / NAME.time
+drv_run() { # drv_run NAME: the driver alone (enable all, disable all), into NAME.out / NAME.time
   local g0
   g0=$(cpu_ticks "$ganesha_pid")
   { time inns "$drv_bench" bulk "$n" "$dir/drv" >"$dir/$1.out"; } 2>"$dir/$1.time"
   echo "ganesha_ticks $(($(cpu_ticks "$ganesha_pid") - g0))" >>"$dir/$1.time"
 }
+drv_run drv
 drv_cpu() { awk '$1 == "drv_cpu_s" { print $2 + $3 }' "$1"; }
 
 # ---- 1b. baseline: one dbus-send process per AddExport / RemoveExport ------------------------

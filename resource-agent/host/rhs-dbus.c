@@ -121,7 +121,7 @@ static gboolean fail(GDBusMethodInvocation *inv, GError *error)
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
-static gboolean check_resource_of(RhsHost *host, const char *resource, GError **error)
+static gboolean check_resource(RhsHost *host, const char *resource, GError **error)
 {
   if (!rhs_host_check_name("resource", resource, error))
     return FALSE;
@@ -132,11 +132,6 @@ static gboolean check_resource_of(RhsHost *host, const char *resource, GError **
     return FALSE;
   }
   return TRUE;
-}
-
-static gboolean check_resource(RhsDbus *d, const char *resource, GError **error)
-{
-  return check_resource_of(d->host, resource, error);
 }
 
 static gboolean check_timeout(guint *timeout_ms, GError **error)
@@ -191,6 +186,22 @@ static gboolean check_params(GVariant *params, GError **error)
   return TRUE;
 }
 
+/* The checks of an Online and an Offline call, for the skeleton's handlers and for the calls
+ * the connection filter takes (wire_online/wire_offline): the same errors either way. */
+static gboolean check_online(RhsHost *host, const char *resource, const char *type, const char *dll,
+                             GVariant *params, GVariant *meta, guint *timeout_ms, GError **error)
+{
+  return check_resource(host, resource, error) && rhs_host_check_name("type", type, error) &&
+         rhs_host_check_dll(dll, error) && check_params(params, error) && check_meta(meta, error) &&
+         check_timeout(timeout_ms, error);
+}
+
+static gboolean check_offline(RhsHost *host, const char *resource, guint *timeout_ms,
+                              GError **error)
+{
+  return check_resource(host, resource, error) && check_timeout(timeout_ms, error);
+}
+
 /* ---- handlers ---------------------------------------------------------------------------------
  */
 
@@ -200,9 +211,7 @@ static gboolean on_online(ClusresDbusResourceHost1 *obj, GDBusMethodInvocation *
 {
   RhsDbus *d = data;
   GError *error = NULL;
-  if (!check_resource(d, resource, &error) || !rhs_host_check_name("type", type, &error) ||
-      !rhs_host_check_dll(dll, &error) || !check_params(params, &error) ||
-      !check_meta(meta, &error) || !check_timeout(&timeout_ms, &error))
+  if (!check_online(d->host, resource, type, dll, params, meta, &timeout_ms, &error))
     return fail(inv, error);
   rhs_host_online(d->host, resource, type, dll, params, meta, timeout_ms, on_done,
                   call_new(d, inv, M_ONLINE));
@@ -214,7 +223,7 @@ static gboolean on_offline(ClusresDbusResourceHost1 *obj, GDBusMethodInvocation 
 {
   RhsDbus *d = data;
   GError *error = NULL;
-  if (!check_resource(d, resource, &error) || !check_timeout(&timeout_ms, &error))
+  if (!check_offline(d->host, resource, &timeout_ms, &error))
     return fail(inv, error);
   rhs_host_offline(d->host, resource, timeout_ms, on_done, call_new(d, inv, M_OFFLINE));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
@@ -225,7 +234,7 @@ static gboolean on_monitor(ClusresDbusResourceHost1 *obj, GDBusMethodInvocation 
 {
   RhsDbus *d = data;
   GError *error = NULL;
-  if (!check_resource(d, resource, &error))
+  if (!check_resource(d->host, resource, &error))
     return fail(inv, error);
   if (depth > RHS_MAX_DEPTH)
     return fail(inv, g_error_new(RHS_HOST_ERROR, RHS_HOST_ERROR_INVALID_ARGS,
@@ -240,7 +249,7 @@ static gboolean on_control(ClusresDbusResourceHost1 *obj, GDBusMethodInvocation 
 {
   RhsDbus *d = data;
   GError *error = NULL;
-  if (!check_resource(d, resource, &error))
+  if (!check_resource(d->host, resource, &error))
     return fail(inv, error);
   gsize n = 0;
   const void *p = g_variant_get_fixed_array(input, &n, 1);
@@ -305,7 +314,7 @@ static gboolean monitor_now(RhsDbus *d, GDBusMessage *msg, int *state, const cha
   const char *resource = NULL;
   guint32 depth = 0;
   g_variant_get(g_dbus_message_get_body(msg), "(&su)", &resource, &depth);
-  return depth <= RHS_MAX_DEPTH && check_resource(d, resource, NULL) &&
+  return depth <= RHS_MAX_DEPTH && check_resource(d->host, resource, NULL) &&
          rhs_host_monitor_now(d->host, resource, depth, state, message);
 }
 
@@ -372,9 +381,7 @@ static void wire_online(gpointer data, gpointer unused)
   g_variant_get(g_dbus_message_get_body(c->call), "(&s&s&s@a{ss}@a{ss}u)", &resource, &type, &dll,
                 &params, &meta, &timeout_ms);
   GError *error = NULL;
-  if (!check_resource_of(c->host, resource, &error) || !rhs_host_check_name("type", type, &error) ||
-      !rhs_host_check_dll(dll, &error) || !check_params(params, &error) ||
-      !check_meta(meta, &error) || !check_timeout(&timeout_ms, &error)) {
+  if (!check_online(c->host, resource, type, dll, params, meta, &timeout_ms, &error)) {
     wire_fail(c, error);
     return;
   }
@@ -388,7 +395,7 @@ static void wire_offline(gpointer data, gpointer unused)
   guint32 timeout_ms;
   g_variant_get(g_dbus_message_get_body(c->call), "(&su)", &resource, &timeout_ms);
   GError *error = NULL;
-  if (!check_resource_of(c->host, resource, &error) || !check_timeout(&timeout_ms, &error)) {
+  if (!check_offline(c->host, resource, &timeout_ms, &error)) {
     wire_fail(c, error);
     return;
   }

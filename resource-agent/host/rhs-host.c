@@ -21,6 +21,7 @@
 #include "cg-pacemaker.h"
 #include "clusres-config.h"
 #include "rhs-dll.h"
+#include "rhs-due.h"
 #include "rhs-logfmt.h"
 #include "rhs-pending.h"
 #include "rhs-poll.h"
@@ -96,13 +97,12 @@ struct RhsHost {
   RhsPollSched *poll_sched; /* every online instance's poll timers: one source (rhs-poll.h) */
   /* Online/Offline deadlines (arm_deadline): Op * by due time, one source for all of them. */
   GMutex deadline_lock;
-  GSequence *deadlines;
   GSource *deadline_source;
-  guint64 deadline_seq;
-  /* Parked instances: one source whose ready time is the earliest park_until (park_next). */
+  RhsDueQueue deadlines;
+  /* Parked instances: one source whose ready time is the earliest park_until (-1: none);
+   * set under park_lock. */
   GMutex park_lock;
   GSource *park_source;
-  gint64 park_next; /* -1: nothing parked */
   GThreadPool *pool;
   RhsWatchdog *wd;
   GMutex lock;
@@ -253,11 +253,12 @@ static const char *state_name(int s)
   }
 }
 
-static guint32 meta_ms(GHashTable *meta, const char *key, guint32 dflt)
+/* A duration from meta (validated by rhs-dbus), or @dflt when absent or below @min. */
+static guint32 meta_ms(GHashTable *meta, const char *key, guint32 min, guint32 dflt)
 {
   const char *v = meta != NULL ? g_hash_table_lookup(meta, key) : NULL;
   guint64 n;
-  if (v == NULL || !g_ascii_string_to_unsigned(v, 10, 1, G_MAXUINT32, &n, NULL))
+  if (v == NULL || !g_ascii_string_to_unsigned(v, 10, min, G_MAXUINT32, &n, NULL))
     return dflt;
   return (guint32)n;
 }
@@ -272,17 +273,12 @@ static void inst_apply_intervals(RhsInstance *inst)
                                                          : CLUSTER_RESOURCE_DEFAULT_IS_ALIVE;
   guint32 pt = info != NULL && info->PendingTimeout ? info->PendingTimeout
                                                     : CLUSTER_RESOURCE_DEFAULT_PENDING_TIMEOUT;
-  inst->looks_alive_ms = meta_ms(inst->meta, "looks_alive_interval", la);
-  inst->is_alive_ms = meta_ms(inst->meta, "is_alive_interval", ia);
-  inst->pending_ms = meta_ms(inst->meta, "pending_timeout", pt);
+  inst->looks_alive_ms = meta_ms(inst->meta, "looks_alive_interval", 1, la);
+  inst->is_alive_ms = meta_ms(inst->meta, "is_alive_interval", 1, ia);
+  inst->pending_ms = meta_ms(inst->meta, "pending_timeout", 1, pt);
   inst->deadlock_ms =
-      meta_ms(inst->meta, "deadlock_timeout", CLUSTER_RESOURCE_DEFAULT_DEADLOCK_TIMEOUT);
-  /* meta_ms takes 1 as its minimum: 0 (close at stop) is read here. */
-  const char *cd = inst->meta != NULL ? g_hash_table_lookup(inst->meta, "close_delay") : NULL;
-  guint64 n;
-  inst->close_delay_ms = cd != NULL && g_ascii_string_to_unsigned(cd, 10, 0, G_MAXUINT32, &n, NULL)
-                             ? (guint32)n
-                             : RHS_DEFAULT_CLOSE_DELAY_MS;
+      meta_ms(inst->meta, "deadlock_timeout", 1, CLUSTER_RESOURCE_DEFAULT_DEADLOCK_TIMEOUT);
+  inst->close_delay_ms = meta_ms(inst->meta, "close_delay", 0, RHS_DEFAULT_CLOSE_DELAY_MS);
 }
 
 static GHashTable *variant_to_table(GVariant *v)
@@ -654,15 +650,14 @@ typedef enum {
 
 /* An operation with a caller waiting: replied exactly once, by the worker or the deadline. */
 typedef struct {
+  /* First: Online/Offline are queued in host->deadlines until answered or due (under
+   * deadline_lock); the queue's entry is the Op. */
+  RhsDue deadline;
   gint ref;
   gint replied;
   RhsHostDone done;
   gpointer user_data;
-  /* Online/Offline: queued in host->deadlines until answered or due (under deadline_lock). */
-  RhsHost *host;
-  gint64 deadline_at;
-  guint64 deadline_seq;
-  GSequenceIter *deadline_it;
+  RhsHost *host;            /* set with the deadline */
   struct Job *deadline_job; /* the JOB_DEADLINE job, run if the deadline comes first */
 } Op;
 
@@ -722,9 +717,8 @@ static void op_reply(Op *op, const RhsHostResult *r)
   Job *deadline_job = NULL;
   if (op->host != NULL) {
     g_mutex_lock(&op->host->deadline_lock);
-    if (op->deadline_it != NULL) {
-      g_sequence_remove(op->deadline_it);
-      op->deadline_it = NULL;
+    if (op->deadline.it != NULL) {
+      rhs_due_remove(&op->deadline);
       deadline_job = g_steal_pointer(&op->deadline_job);
     }
     g_mutex_unlock(&op->host->deadline_lock);
@@ -877,10 +871,9 @@ static void inst_close(RhsInstance *inst)
 static void park_arm(RhsHost *host, gint64 until)
 {
   g_mutex_lock(&host->park_lock);
-  if (host->park_next < 0 || until < host->park_next) {
-    host->park_next = until;
+  gint64 next = g_source_get_ready_time(host->park_source);
+  if (next < 0 || until < next)
     g_source_set_ready_time(host->park_source, until);
-  }
   g_mutex_unlock(&host->park_lock);
 }
 
@@ -922,7 +915,6 @@ static gboolean park_dispatch(GSource *source, GSourceFunc callback, gpointer da
     else if (next < 0 || until < next)
       next = until;
   }
-  host->park_next = next;
   g_source_set_ready_time(source, next);
   g_mutex_unlock(&host->park_lock);
   if (due->len > 0)
@@ -1113,7 +1105,7 @@ static void job_online(Job *job)
     g_free(inst->node);
     inst->node = cg_node_name(g_hash_table_lookup(job->meta, "on_node"));
     inst->deadlock_ms =
-        meta_ms(inst->meta, "deadlock_timeout", CLUSTER_RESOURCE_DEFAULT_DEADLOCK_TIMEOUT);
+        meta_ms(inst->meta, "deadlock_timeout", 1, CLUSTER_RESOURCE_DEFAULT_DEADLOCK_TIMEOUT);
     inst->type = rhs_dll_get_type(job->type, job->dll, host->wd, inst->deadlock_ms, &error);
     if (inst->type == NULL) {
       g_warning("%s: %s", inst->name, error->message);
@@ -1379,41 +1371,16 @@ static void deadline_fire(Job *job)
   host_push_job(job->host, job);
 }
 
-static gint deadline_cmp(gconstpointer a, gconstpointer b, gpointer data)
-{
-  const Op *x = a, *y = b;
-  if (x->deadline_at != y->deadline_at)
-    return x->deadline_at < y->deadline_at ? -1 : 1;
-  return x->deadline_seq < y->deadline_seq ? -1 : x->deadline_seq > y->deadline_seq ? 1 : 0;
-}
-
-/* Called with deadline_lock held. */
-static void deadline_rearm(RhsHost *host)
-{
-  GSequenceIter *first = g_sequence_get_begin_iter(host->deadlines);
-  gint64 ready = g_sequence_iter_is_end(first) ? -1 : ((Op *)g_sequence_get(first))->deadline_at;
-  if (g_source_get_ready_time(host->deadline_source) != ready)
-    g_source_set_ready_time(host->deadline_source, ready);
-}
-
 static gboolean deadline_dispatch(GSource *source, GSourceFunc callback, gpointer data)
 {
   RhsHost *host = data;
   gint64 now = g_get_monotonic_time();
   GSList *due = NULL;
   g_mutex_lock(&host->deadline_lock);
-  for (;;) {
-    GSequenceIter *first = g_sequence_get_begin_iter(host->deadlines);
-    if (g_sequence_iter_is_end(first))
-      break;
-    Op *op = g_sequence_get(first);
-    if (op->deadline_at > now)
-      break;
-    g_sequence_remove(first);
-    op->deadline_it = NULL;
-    due = g_slist_prepend(due, g_steal_pointer(&op->deadline_job));
-  }
-  deadline_rearm(host);
+  RhsDue *d;
+  while ((d = rhs_due_pop(&host->deadlines, now)) != NULL)
+    due = g_slist_prepend(due, g_steal_pointer(&((Op *)d)->deadline_job));
+  rhs_due_rearm(&host->deadlines);
   g_mutex_unlock(&host->deadline_lock);
   due = g_slist_reverse(due);
   for (GSList *l = due; l != NULL; l = l->next)
@@ -1449,11 +1416,8 @@ static void arm_deadline(RhsHost *host, Op *op, const char *resource, RhsPending
   g_mutex_lock(&host->deadline_lock);
   op->host = host;
   op->deadline_job = job;
-  op->deadline_at = g_get_monotonic_time() + (gint64)at * G_TIME_SPAN_MILLISECOND;
-  op->deadline_seq = host->deadline_seq++;
-  op->deadline_it = g_sequence_insert_sorted(host->deadlines, op, deadline_cmp, NULL);
-  if (g_sequence_iter_is_begin(op->deadline_it))
-    deadline_rearm(host);
+  rhs_due_insert(&host->deadlines, &op->deadline,
+                 g_get_monotonic_time() + (gint64)at * G_TIME_SPAN_MILLISECOND);
   g_mutex_unlock(&host->deadline_lock);
 }
 
@@ -1694,7 +1658,7 @@ static void job_recover(Job *job)
   inst->meta = g_hash_table_ref(rec->meta);
   inst->node = cg_node_name(g_hash_table_lookup(rec->meta, "on_node"));
   inst->deadlock_ms =
-      meta_ms(inst->meta, "deadlock_timeout", CLUSTER_RESOURCE_DEFAULT_DEADLOCK_TIMEOUT);
+      meta_ms(inst->meta, "deadlock_timeout", 1, CLUSTER_RESOURCE_DEFAULT_DEADLOCK_TIMEOUT);
   inst->type = rhs_dll_get_type(rec->type, rec->dll, host->wd, inst->deadlock_ms, &error);
   DWORD status = 0;
   if (inst->type == NULL || (inst_apply_intervals(inst), !inst_open(inst, &status, &error))) {
@@ -1887,13 +1851,12 @@ RhsHost *rhs_host_new(const char *separate, RhsHostStateChanged changed, gpointe
   host->ctx = g_main_context_ref_thread_default();
   host->poll_sched = rhs_poll_sched_new(host->ctx);
   g_mutex_init(&host->deadline_lock);
-  host->deadlines = g_sequence_new(NULL);
   host->deadline_source = g_source_new(&deadline_funcs, sizeof(GSource));
   g_source_set_name(host->deadline_source, "rhs-deadlines");
   g_source_set_callback(host->deadline_source, NULL, host, NULL);
+  rhs_due_queue_init(&host->deadlines, host->deadline_source);
   g_source_attach(host->deadline_source, host->ctx);
   g_mutex_init(&host->park_lock);
-  host->park_next = -1;
   host->park_source = g_source_new(&park_funcs, sizeof(GSource));
   g_source_set_name(host->park_source, "rhs-parked");
   g_source_set_callback(host->park_source, NULL, host, NULL);
@@ -1986,14 +1949,10 @@ void rhs_host_free(RhsHost *host)
   g_source_unref(host->park_source);
   g_mutex_clear(&host->park_lock);
   /* Operations never answered (the host stops): their deadline jobs are freed, not run. */
-  while (g_sequence_get_length(host->deadlines) > 0) {
-    GSequenceIter *first = g_sequence_get_begin_iter(host->deadlines);
-    Op *op = g_sequence_get(first);
-    g_sequence_remove(first);
-    op->deadline_it = NULL;
-    job_free(g_steal_pointer(&op->deadline_job));
-  }
-  g_sequence_free(host->deadlines);
+  RhsDue *d;
+  while ((d = rhs_due_pop(&host->deadlines, G_MAXINT64)) != NULL)
+    job_free(g_steal_pointer(&((Op *)d)->deadline_job));
+  rhs_due_queue_clear(&host->deadlines);
   g_mutex_clear(&host->deadline_lock);
   g_main_context_unref(host->ctx);
   g_free(host->separate);

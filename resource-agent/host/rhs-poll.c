@@ -3,14 +3,14 @@
 
 #include <glib-unix.h>
 
+#include "rhs-due.h"
+
 /* One periodic timer of a poll, queued in its schedule while it runs. */
 typedef struct {
+  RhsDue due; /* first: the queue's entry is the timer */
   RhsPoll *poll;
   RhsPollWhat what;
   guint interval_ms;
-  gint64 due; /* monotonic, us */
-  guint64 seq;
-  GSequenceIter *it; /* NULL while not queued */
 } RhsPollTimer;
 
 struct RhsPollSched {
@@ -18,9 +18,8 @@ struct RhsPollSched {
    * another thread never fires afterwards.  Recursive: a callback may free polls. */
   GRecMutex lock;
   GMainContext *ctx;
-  GSource *source;  /* ready time = the first timer's due time, -1 when empty */
-  GSequence *queue; /* RhsPollTimer *, by (due, seq): FIFO among timers due together */
-  guint64 next_seq;
+  GSource *source;
+  RhsDueQueue queue; /* RhsPollTimer * */
 };
 
 /* The event source's data: the poll may be freed on another thread while the source waits
@@ -42,24 +41,6 @@ struct RhsPoll {
 
 /* ---- the queue ----------------------------------------------------------------------------- */
 
-static gint timer_cmp(gconstpointer a, gconstpointer b, gpointer data)
-{
-  const RhsPollTimer *x = a, *y = b;
-  if (x->due != y->due)
-    return x->due < y->due ? -1 : 1;
-  return x->seq < y->seq ? -1 : x->seq > y->seq ? 1 : 0;
-}
-
-static void sched_rearm(RhsPollSched *sched)
-{
-  GSequenceIter *first = g_sequence_get_begin_iter(sched->queue);
-  gint64 ready = -1;
-  if (!g_sequence_iter_is_end(first))
-    ready = ((RhsPollTimer *)g_sequence_get(first))->due;
-  if (g_source_get_ready_time(sched->source) != ready)
-    g_source_set_ready_time(sched->source, ready);
-}
-
 /* The due time one interval after @from. */
 static gint64 timer_next_due(const RhsPollTimer *t, gint64 from)
 {
@@ -69,31 +50,12 @@ static gint64 timer_next_due(const RhsPollTimer *t, gint64 from)
   return due;
 }
 
-static void timer_queue(RhsPollSched *sched, RhsPollTimer *t, gint64 due)
-{
-  t->due = due;
-  t->seq = sched->next_seq++;
-  t->it = g_sequence_insert_sorted(sched->queue, t, timer_cmp, NULL);
-}
-
 static void timer_start(RhsPoll *poll, RhsPollTimer *t, RhsPollWhat what, guint interval_ms)
 {
   t->poll = poll;
   t->what = what;
   t->interval_ms = MAX(interval_ms, 1u);
-  timer_queue(poll->sched, t, timer_next_due(t, g_get_monotonic_time()));
-  if (g_sequence_iter_is_begin(t->it))
-    sched_rearm(poll->sched);
-}
-
-static void timer_stop(RhsPollTimer *t)
-{
-  if (t->it == NULL)
-    return;
-  /* The source's ready time may now be early: the next dispatch finds nothing due and
-   * re-arms, which is cheaper than re-arming on every stop. */
-  g_sequence_remove(t->it);
-  t->it = NULL;
+  rhs_due_insert(&poll->sched->queue, &t->due, timer_next_due(t, g_get_monotonic_time()));
 }
 
 static void fire(RhsPollTimer *t);
@@ -103,22 +65,17 @@ static gboolean sched_dispatch(GSource *source, GSourceFunc callback, gpointer d
   RhsPollSched *sched = data;
   gint64 now = g_get_monotonic_time();
   g_rec_mutex_lock(&sched->lock);
-  for (;;) {
-    GSequenceIter *first = g_sequence_get_begin_iter(sched->queue);
-    if (g_sequence_iter_is_end(first))
-      break;
-    RhsPollTimer *t = g_sequence_get(first);
-    if (t->due > now)
-      break;
+  RhsDue *d;
+  while ((d = rhs_due_pop(&sched->queue, now)) != NULL) {
+    RhsPollTimer *t = (RhsPollTimer *)d;
     /* Re-queued before the callback, which may free the poll (and with it this timer). */
-    g_sequence_remove(first);
-    gint64 from = t->due;
+    gint64 from = d->due;
     if (now - from >= (gint64)t->interval_ms * G_TIME_SPAN_MILLISECOND)
       from = now; /* a stalled loop: one call now, not one per missed interval */
-    timer_queue(sched, t, timer_next_due(t, from));
+    rhs_due_insert(&sched->queue, d, timer_next_due(t, from));
     fire(t);
   }
-  sched_rearm(sched);
+  rhs_due_rearm(&sched->queue);
   g_rec_mutex_unlock(&sched->lock);
   return G_SOURCE_CONTINUE;
 }
@@ -132,11 +89,10 @@ RhsPollSched *rhs_poll_sched_new(GMainContext *ctx)
   RhsPollSched *sched = g_new0(RhsPollSched, 1);
   g_rec_mutex_init(&sched->lock);
   sched->ctx = g_main_context_ref(ctx != NULL ? ctx : g_main_context_default());
-  sched->queue = g_sequence_new(NULL);
   sched->source = g_source_new(&sched_funcs, sizeof(GSource));
   g_source_set_name(sched->source, "rhs-poll");
   g_source_set_callback(sched->source, NULL, sched, NULL);
-  g_source_set_ready_time(sched->source, -1);
+  rhs_due_queue_init(&sched->queue, sched->source);
   g_source_attach(sched->source, sched->ctx);
   return sched;
 }
@@ -146,8 +102,8 @@ void rhs_poll_sched_free(RhsPollSched *sched)
   if (sched == NULL)
     return;
   g_source_destroy(sched->source);
+  rhs_due_queue_clear(&sched->queue);
   g_source_unref(sched->source);
-  g_sequence_free(sched->queue);
   g_main_context_unref(sched->ctx);
   g_rec_mutex_clear(&sched->lock);
   g_free(sched);
@@ -156,7 +112,7 @@ void rhs_poll_sched_free(RhsPollSched *sched)
 guint rhs_poll_sched_size(RhsPollSched *sched)
 {
   g_rec_mutex_lock(&sched->lock);
-  guint n = (guint)g_sequence_get_length(sched->queue);
+  guint n = rhs_due_length(&sched->queue);
   g_rec_mutex_unlock(&sched->lock);
   return n;
 }
@@ -239,8 +195,8 @@ void rhs_poll_free(RhsPoll *poll)
     return;
   RhsPollSched *sched = poll->sched;
   g_rec_mutex_lock(&sched->lock);
-  timer_stop(&poll->looks);
-  timer_stop(&poll->is);
+  rhs_due_remove(&poll->looks.due);
+  rhs_due_remove(&poll->is.due);
   mute_event(poll);
   g_rec_mutex_unlock(&sched->lock);
   g_free(poll);

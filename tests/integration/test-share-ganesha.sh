@@ -18,10 +18,7 @@ build=${CLUSRES_BUILD_DIR:?CLUSRES_BUILD_DIR is not set (run through meson test)
 # shellcheck source=../lib/ganesha.sh
 . "$src/tests/lib/ganesha.sh"
 
-if [ "$(id -u)" != 0 ]; then
-  echo "1..0 # SKIP needs root (network namespace, ganesha.nfsd)"
-  exit 77
-fi
+tap_preflight "network namespace, ganesha.nfsd" ip dbus-daemon dbus-send ganesha.nfsd nfs-cat xmllint
 
 agent_bin=$build/resource-agent/ocf/clusres-ocf
 rhs_bin=$build/resource-agent/host/clusres-rhs
@@ -33,9 +30,6 @@ for f in "$agent_bin" "$rhs_bin" "$share_so" "$ctl_bin" "$handle_bin"; do
   [ -x "$f" ] || [ -f "$f" ] || bail "$f is not built"
 done
 [ -f "$rng" ] || bail "$rng is missing"
-for tool in ip dbus-daemon dbus-send ganesha.nfsd nfs-cat xmllint; do
-  command -v "$tool" >/dev/null || bail "$tool is not installed"
-done
 
 ns=clusres-sg-$$
 addr=198.18.0.10

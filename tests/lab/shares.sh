@@ -109,9 +109,6 @@ shares_test_begin() {
 	lab_test_begin shares_test_cleanup "$BUILD"
 	[ -x "$SHARES_CLIENT" ] || bail "no NFS test client at $SHARES_CLIENT"
 }
-has() { grep -Eq "$2" <<<"$1"; } # has TEXT ERE
-quiet() { "$@" >/dev/null; }
-indent() { sed "s/^/#   /"; } # stdin as TAP diagnostics
 # status_is NODE RESOURCE ERE: the share's status line on NODE matches
 status_is() { has "$(shares_status_line "$1" "$2")" "$3"; }
 check_status() { # check_status NODE RESOURCE ERE DESCRIPTION (waits up to 10 s)

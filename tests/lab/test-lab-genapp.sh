@@ -57,9 +57,6 @@ postmortem() { # postmortem NODE: what to look at when a step fails
 	ex "$1" crm_mon -1 --include=failcounts,operations 2>&1 | tail -n 20 | indent
 }
 
-has() { grep -Eq "$2" <<<"$1"; } # has TEXT ERE
-quiet() { "$@" >/dev/null; }                 # stdout is TAP: keep tools' output out of it
-indent() { sed "s/^/#   /"; }    # stdin as TAP diagnostics
 one() { [ -n "$1" ] && [ "$(wc -l <<<"$1")" -eq 1 ]; } # one PIDS: exactly one pid
 one_other() { one "$1" && [ "$1" != "$2" ]; }          # one_other PIDS OLD: one pid, not OLD
 # cib_has NODE XPATH: the live CIB has a match for XPATH

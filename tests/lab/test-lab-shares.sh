@@ -16,6 +16,7 @@ HERE=$(dirname "$(readlink -f "$0")")
 # shellcheck source=../lib/tap.sh
 . "$HERE/../lib/tap.sh"
 LAB=$HERE/lab
+LAB_DIR=${CLUSRES_LAB_DIR:-/tmp/clusres-lab}
 BUILD=${CLUSRES_BUILD_DIR:-$(readlink -f "$HERE/../..")/build}
 WORK=$(mktemp -d /tmp/lab-shares.XXXXXX)
 # shellcheck source=shares.sh
@@ -32,7 +33,7 @@ postmortem() { # postmortem NODE
 	diag "--- $1: clusresctl status"
 	shares_ex "$1" clusresctl status 2>&1 | indent
 	diag "--- $1: host log"
-	tail -n 20 "${CLUSRES_LAB_DIR:-/tmp/clusres-lab}/$1/dbus.out" 2>/dev/null | indent
+	tail -n 20 "$LAB_DIR/$1/dbus.out" 2>/dev/null | indent
 }
 # clients_wait WHAT: after the cluster side of an event is over, both clients write again
 clients_wait() {
@@ -76,10 +77,10 @@ fi
 check "node2 fenced node1" sh -c "'$LAB' exec node2 stonith_admin --history node1 | grep -q 'reboot of node1 successful'"
 check_status node2 share-a1 "GlobalState=Failover LocalState=Failover NodesMatch=0 .*NodeShareCount=2 OPNodeShareCount=2 OPNodeShareCounts=\['node1=2'\]" \
 	"node2 after failover: GSM Failover; a1 LSM Failover; NodeShareCount 2; OPNodeShareCounts node1=2"
-by_vip() { readlink "${CLUSRES_LAB_DIR:-/tmp/clusres-lab}/shared/.recovery/by-vip/$VIP_A"; }
+by_vip() { readlink "$LAB_DIR/shared/.recovery/by-vip/$VIP_A"; }
 check "recovery database: VIP .100 now claimed by node2 ($(by_vip))" [ "$(by_vip)" = ../node2/v4recov/node0 ]
 check "node2's takeover reads node1's clients (link to by-vip)" [ "$(readlink \
-	"${CLUSRES_LAB_DIR:-/tmp/clusres-lab}/shared/.recovery/node2/$VIP_A/v4recov")" = ../../by-vip/$VIP_A ]
+	"$LAB_DIR/shared/.recovery/node2/$VIP_A/v4recov")" = ../../by-vip/$VIP_A ]
 check_status node2 share-b1 "GlobalState=Failover LocalState=Online NodesMatch=1" \
 	"node2 after failover: its own b1 still LSM Online (GSM Failover is node-wide)"
 clients_wait "failover"
@@ -141,7 +142,7 @@ else
 	postmortem node1
 fi
 check "the host pushed the failure (genapp saw the exit)" \
-	grep -q 'nfs-ganesha: failure pushed to Pacemaker' "${CLUSRES_LAB_DIR:-/tmp/clusres-lab}/node1/dbus.out"
+	grep -q 'nfs-ganesha: failure pushed to Pacemaker' "$LAB_DIR/node1/dbus.out"
 check "shares-a running on node1 again" quiet shares_wait_group a node1 60
 # The GSM is Offline if the shares' stop was clean (FIG. 8B block 103; the host keeps their
 # instances open, so diamond 49 does not make it Online again), Online if they failed first

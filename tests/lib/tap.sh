@@ -29,6 +29,18 @@ tap_done() {
 	echo "1..$TAP_N"
 	[ "$TAP_FAIL" -eq 0 ]
 }
+has() { grep -Eq "$2" <<<"$1"; } # has TEXT ERE
+quiet() { "$@" >/dev/null; }     # stdout is TAP: keep tools' output out of it
+indent() { sed "s/^/#   /"; }    # stdin as TAP diagnostics
+# json FILE EXPR: evaluates a Python expression on a JSON file (bound to r).
+json() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
+# expect FILE EXPR DESC: a test point from a Python boolean expression on a JSON file.
+expect() {
+	if [ "$(json "$1" "$2" 2>&1)" = True ]; then ok "$3"; else
+		not_ok "$3"
+		diag "failed: $2 on $1"
+	fi
+}
 now_ms() { date +%s%3N; }
 # wait_until SECONDS CMD...: poll CMD every 100 ms; status 0 as soon as it succeeds
 wait_until() {

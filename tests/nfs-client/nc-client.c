@@ -188,8 +188,9 @@ static gboolean connect_and_open(NcClient *c, gint64 now, GError **error)
       return FALSE;
     }
   }
-  if (nc_reclaim_open_how(!c->opt->no_reclaim, c->ever_opened && c->first_fh != NULL,
-                          c->reclaim_refused) == NC_OPEN_RECLAIM) {
+  /* first_fh is taken right after the first open: with it, there is an open to reclaim. */
+  if (nc_reclaim_open_how(!c->opt->no_reclaim, c->first_fh != NULL, c->reclaim_refused) ==
+      NC_OPEN_RECLAIM) {
     g_autoptr(GError) local = NULL;
     gboolean ok = nc_session_reclaim(c->session, c->first_fh, &local);
     NcErrKind kind =
@@ -202,7 +203,6 @@ static gboolean connect_and_open(NcClient *c, gint64 now, GError **error)
       g_printerr("t=%.3fs reclaimed the open (OPEN CLAIM_PREVIOUS)\n",
                  t_of(c, g_get_monotonic_time()));
       c->open = TRUE;
-      c->ever_opened = TRUE;
       return full_verify(c, now, error);
     case NC_RECLAIM_OPEN:
       c->report->reclaim_refused++;

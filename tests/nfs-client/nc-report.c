@@ -55,11 +55,15 @@ void nc_report_note_ack(NcReport *report, gint64 now_us)
   report->last_ack_us = now_us;
   report->acked++;
   NcOutage *outage = nc_report_current_outage(report);
-  if (outage != NULL) {
+  if (outage != NULL)
     outage->end_us = now_us;
-    if (outage->reconnected_us != 0)
-      outage->reconnect_to_write_us = now_us - outage->reconnected_us;
-  }
+}
+
+/* From the last reconnect to the acknowledged write that ended the outage (the first one
+ * after the reconnect: it ends the outage); -1 if either did not happen. */
+static gint64 outage_reconnect_to_write_us(const NcOutage *o)
+{
+  return o->end_us != 0 && o->reconnected_us != 0 ? o->end_us - o->reconnected_us : -1;
 }
 
 NcOutage *nc_report_note_error(NcReport *report, gint64 now_us, const char *message)
@@ -74,7 +78,6 @@ NcOutage *nc_report_note_error(NcReport *report, gint64 now_us, const char *mess
   outage->start_us = report->last_ack_us != 0 ? report->last_ack_us : now_us;
   outage->cause = g_strdup(message);
   outage->old_handle_valid = -1;
-  outage->reconnect_to_write_us = -1;
   g_ptr_array_add(report->outages, outage);
   return outage;
 }
@@ -191,7 +194,7 @@ char *nc_report_to_json(const NcReport *report)
   gint64 r2w_max = -1;
   for (guint i = 0; i < report->outages->len; i++) {
     const NcOutage *o = g_ptr_array_index(report->outages, i);
-    r2w_max = MAX(r2w_max, o->reconnect_to_write_us);
+    r2w_max = MAX(r2w_max, outage_reconnect_to_write_us(o));
   }
   g_string_append(out, ",\n  \"reconnect_to_write_max_s\": ");
   if (r2w_max < 0)
@@ -230,10 +233,11 @@ char *nc_report_to_json(const NcReport *report)
                                                      : "false");
     g_string_append_printf(
         out, ", \"reclaimed\": %s, \"reconnect_to_write_s\": ", o->reclaimed ? "true" : "false");
-    if (o->reconnect_to_write_us < 0)
+    gint64 r2w = outage_reconnect_to_write_us(o);
+    if (r2w < 0)
       g_string_append(out, "null");
     else
-      json_seconds(out, (double)o->reconnect_to_write_us / G_USEC_PER_SEC);
+      json_seconds(out, (double)r2w / G_USEC_PER_SEC);
     g_string_append(out, "}");
   }
   g_string_append(out, report->outages->len > 0 ? "\n  ]" : "]");

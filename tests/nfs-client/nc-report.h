@@ -13,10 +13,9 @@ typedef struct {
   guint connect_attempts;
   guint grace_errors;
   guint stale;
-  int old_handle_valid;         /* 1 valid, 0 stale, -1 not checked */
-  gboolean reclaimed;           /* the open was reclaimed (OPEN CLAIM_PREVIOUS) in this outage */
-  gint64 reconnected_us;        /* monotonic, last successful reconnect; 0 if none */
-  gint64 reconnect_to_write_us; /* from reconnected_us to the ack ending the outage; -1 n/a */
+  int old_handle_valid;  /* 1 valid, 0 stale, -1 not checked */
+  gboolean reclaimed;    /* the open was reclaimed (OPEN CLAIM_PREVIOUS) in this outage */
+  gint64 reconnected_us; /* monotonic, last successful reconnect; 0 if none */
 } NcOutage;
 
 typedef struct {

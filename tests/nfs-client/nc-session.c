@@ -113,7 +113,7 @@ static Call *call_new(CallKind kind)
 
 /* Services the connection until @pending is done, the connection fails or @timeout_ms runs
  * out.  FALSE with @error set if it is not done; it is then marked abandoned and must not be
- * touched again (its callback frees it). */
+ * touched again (the session frees it once the context that may still call back is gone). */
 static gboolean wait_pending(NcSession *session, Pending *pending, int timeout_ms, const char *what,
                              GError **error)
 {
@@ -201,9 +201,7 @@ NcSession *nc_session_connect(const NcSessionConfig *config, GError **error)
   /* Mounting is several round trips after a connect() of up to ~3 s, unless the caller bounds
    * it: a SYN sent while the VIP moves (to the MAC of a node that is gone) is otherwise only
    * retransmitted after TCP's initial 1 s timeout. */
-  int mount_ms =
-      config->connect_timeout_ms > 0 ? config->connect_timeout_ms : config->timeout_ms * 2 + 3000;
-  call = finish_call(session, call, queued, mount_ms, "mount", error);
+  call = finish_call(session, call, queued, config->connect_timeout_ms, "mount", error);
   if (call == NULL)
     return NULL;
   call_free(call);
@@ -351,9 +349,8 @@ typedef struct {
   char confirm[NFS4_VERIFIER_SIZE]; /* SETCLIENTID */
   stateid4 stateid;                 /* OPEN, OPEN_CONFIRM */
   guint32 open_rflags;
-  gboolean seqid_used; /* the open-owner's seqid was consumed (RFC 7530 9.1.7) */
-  guint32 written;     /* WRITE */
-  guint8 *read_buf;    /* READ: where the data goes (caller's, read_cap bytes) */
+  guint32 written;  /* WRITE */
+  guint8 *read_buf; /* READ: where the data goes (caller's, read_cap bytes) */
   gsize read_cap;
   gsize read_len;
   gboolean read_eof;
@@ -386,6 +383,7 @@ static void raw_cb(struct rpc_context *rpc, int status, void *data, void *privat
   COMPOUND4res res;
   memcpy(&res, data, sizeof(res));
   call->status = res.status;
+  gboolean seqid_used = FALSE; /* the open-owner's seqid was consumed (RFC 7530 9.1.7) */
   const char *ops = (const char *)res.resarray.resarray_val;
   for (u_int i = 0; i < res.resarray.resarray_len; i++) {
     nfs_resop4 op;
@@ -403,10 +401,9 @@ static void raw_cb(struct rpc_context *rpc, int status, void *data, void *privat
       nfsstat4 st = op.resop == OP_OPEN ? op.nfs_resop4_u.opopen.status
                                         : op.nfs_resop4_u.opopen_confirm.status;
       /* The errors that do not consume the owner's seqid (RFC 7530 9.1.7). */
-      call->seqid_used = st != NFS4ERR_STALE_CLIENTID && st != NFS4ERR_STALE_STATEID &&
-                         st != NFS4ERR_BAD_STATEID && st != NFS4ERR_BAD_SEQID &&
-                         st != NFS4ERR_BADZDR && st != NFS4ERR_RESOURCE &&
-                         st != NFS4ERR_NOFILEHANDLE && st != NFS4ERR_MOVED;
+      seqid_used = st != NFS4ERR_STALE_CLIENTID && st != NFS4ERR_STALE_STATEID &&
+                   st != NFS4ERR_BAD_STATEID && st != NFS4ERR_BAD_SEQID && st != NFS4ERR_BADZDR &&
+                   st != NFS4ERR_RESOURCE && st != NFS4ERR_NOFILEHANDLE && st != NFS4ERR_MOVED;
       if (st == NFS4_OK && op.resop == OP_OPEN) {
         OPEN4resok ok = op.nfs_resop4_u.opopen.OPEN4res_u.resok4;
         call->stateid = ok.stateid;
@@ -424,7 +421,7 @@ static void raw_cb(struct rpc_context *rpc, int status, void *data, void *privat
       call->read_eof = ok.eof != 0;
     }
   }
-  if (call->seqid_used && call->owner_seqid != NULL)
+  if (seqid_used && call->owner_seqid != NULL)
     (*call->owner_seqid)++;
 }
 
@@ -549,16 +546,21 @@ GBytes *nc_session_lookup_fh(NcSession *session, const char *name, GError **erro
   return fh;
 }
 
-gboolean nc_session_check_fh(NcSession *session, GBytes *fh, GError **error)
+static void put_fh(nfs_argop4 *op, GBytes *fh)
 {
   gsize len = 0;
   const char *data = g_bytes_get_data(fh, &len);
+  op->argop = OP_PUTFH;
+  op->nfs_argop4_u.opputfh.object.nfs_fh4_len = (u_int)len;
+  op->nfs_argop4_u.opputfh.object.nfs_fh4_val = (char *)data;
+}
+
+gboolean nc_session_check_fh(NcSession *session, GBytes *fh, GError **error)
+{
   uint32_t mask[2] = {(1u << FATTR4_TYPE) | (1u << FATTR4_SIZE), 0};
   nfs_argop4 ops[2];
   memset(ops, 0, sizeof(ops));
-  ops[0].argop = OP_PUTFH;
-  ops[0].nfs_argop4_u.opputfh.object.nfs_fh4_len = (u_int)len;
-  ops[0].nfs_argop4_u.opputfh.object.nfs_fh4_val = (char *)data;
+  put_fh(&ops[0], fh);
   ops[1].argop = OP_GETATTR;
   ops[1].nfs_argop4_u.opgetattr.attr_request.bitmap4_len = 1;
   ops[1].nfs_argop4_u.opgetattr.attr_request.bitmap4_val = mask;
@@ -570,15 +572,6 @@ gboolean nc_session_check_fh(NcSession *session, GBytes *fh, GError **error)
 }
 
 /* ---- reclaim (NFSv4.0) ------------------------------------------------------------------- */
-
-static void put_fh(nfs_argop4 *op, GBytes *fh)
-{
-  gsize len = 0;
-  const char *data = g_bytes_get_data(fh, &len);
-  op->argop = OP_PUTFH;
-  op->nfs_argop4_u.opputfh.object.nfs_fh4_len = (u_int)len;
-  op->nfs_argop4_u.opputfh.object.nfs_fh4_val = (char *)data;
-}
 
 /* SETCLIENTID + SETCLIENTID_CONFIRM with the id string and verifier libnfs's mount used: the
  * server sees the same, confirmed client (only its callback "changes"), keeps its state and
@@ -679,11 +672,6 @@ gboolean nc_session_reclaim(NcSession *session, GBytes *fh, GError **error)
   session->reclaim_fh = g_bytes_ref(fh);
   session->stateid = stateid;
   return TRUE;
-}
-
-gboolean nc_session_reclaimed(NcSession *session)
-{
-  return session->reclaim_fh != NULL;
 }
 
 static gboolean raw_write_stable(NcSession *session, guint64 offset, const void *data, gsize len,

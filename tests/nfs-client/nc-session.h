@@ -32,7 +32,7 @@ typedef struct {
    * across sessions: a server that still knows the owner expects the next one. */
   guint32 *owner_seqid;
   int timeout_ms;         /* RPC timeout; libnfs wants whole seconds */
-  int connect_timeout_ms; /* the whole connect + mount; 0: timeout_ms * 2 + 3000 */
+  int connect_timeout_ms; /* the whole connect + mount */
 } NcSessionConfig;
 
 /* Connects and mounts; errors are in NC_SESSION_ERROR with an NcErrKind code. */
@@ -62,8 +62,6 @@ gsize nc_session_read_max(NcSession *session);
  * during grace, where a new OPEN is refused with NFS4ERR_GRACE.  NC_ERR_NO_GRACE: the server
  * is not in grace or does not know us (caller opens normally). */
 gboolean nc_session_reclaim(NcSession *session, GBytes *fh, GError **error);
-/* TRUE once nc_session_reclaim succeeded: the file is open through the reclaimed state. */
-gboolean nc_session_reclaimed(NcSession *session);
 
 /* Raw NFSv4: PUTROOTFH, LOOKUP each component of export/@name, GETFH.  The handle as the
  * server gave it. */

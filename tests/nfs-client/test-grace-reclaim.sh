@@ -126,21 +126,10 @@ listening() { local ns=ns_$1; ip netns exec "${!ns}" ss -Hltn "sport = :2049" | 
 kill_ganesha() { [ -s "$dir/g-$1.pid" ] && ganesha_stop "$(cat "$dir/g-$1.pid")" 0; }
 # grace_ms NODE T0: waits (60 s at most) until NODE is out of grace; prints ms since T0.
 grace_ms() {
-  local deadline=$(($(now_ms) + 60000))
-  while in_grace "$1"; do
-    [ "$(now_ms)" -lt "$deadline" ] || break
-    sleep 0.1
-  done
+  wait_until 60 out_of_grace "$1" || true
   echo $(($(now_ms) - $2))
 }
 
-json() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
-expect() {
-  if [ "$(json "$1" "$2" 2>&1)" = True ]; then ok "$3"; else
-    not_ok "$3"
-    diag "failed: $2 on $1"
-  fi
-}
 run_client() { # run_client NAME SERVER DURATION ARGS...
   local name=$1 server=$2 duration=$3
   shift 3

@@ -87,15 +87,6 @@ kill_ganesha() {
   ganesha_stop "$pid" 0
 }
 
-# json FILE EXPR: evaluates a Python expression on the report (bound to r).
-json() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
-# expect FILE EXPR DESC: a test point from a Python boolean expression on the report.
-expect() {
-  if [ "$(json "$1" "$2" 2>&1)" = True ]; then ok "$3"; else
-    not_ok "$3"
-    diag "failed: $2 on $1"
-  fi
-}
 run_client() { # run_client NAME ARGS...: client in the client namespace, in the background
   local name=$1
   shift
