@@ -46,6 +46,8 @@ struct _SdDriver {
   char *node;
   /* sd_driver_prepare_share(): export id -> the EXPORT block written for it (ganesha) */
   GHashTable *prepared;
+  /* sd_driver_vip_left(): vip -> monotonic time it left this node (ganesha) */
+  GHashTable *vip_left;
 };
 
 /* ---- validation ------------------------------------------------------------------------ */
@@ -246,6 +248,7 @@ SdDriver *sd_driver_new(const char *backend, guint timeout_ms, GError **error)
   driver->timeout_ms = timeout_ms ? timeout_ms : 10000;
   g_mutex_init(&driver->lock);
   driver->prepared = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+  driver->vip_left = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
   if (kind == SD_BACKEND_GANESHA)
     driver->ganesha = sd_ganesha_new(driver->timeout_ms);
   if (kind == SD_BACKEND_FAKE) {
@@ -265,6 +268,7 @@ void sd_driver_free(SdDriver *driver)
   g_clear_pointer(&driver->fake_exports, g_hash_table_unref);
   g_clear_pointer(&driver->fake_fail, g_hash_table_unref);
   g_clear_pointer(&driver->prepared, g_hash_table_unref);
+  g_clear_pointer(&driver->vip_left, g_hash_table_unref);
   g_free(driver->recovery_root);
   g_free(driver->node);
   g_mutex_clear(&driver->lock);
@@ -383,21 +387,95 @@ gboolean sd_driver_set_recovery(SdDriver *driver, const char *shared_root, const
   return TRUE;
 }
 
-static gboolean grace_event(SdDriver *driver, const char *op, int event, const char *vip,
-                            GError **error)
+/* The grace of a takeover is for the VIP's clients, and they can only begin to reclaim once the
+ * VIP answers here, which is after the shares (the VIP is the group's last member, so that no
+ * client reaches a share not exported yet).  Ganesha counts Grace_Period from the takeover
+ * call; this restarts it (event 0: grace only, nothing reloaded) the moment the VIP is local, if
+ * the server is still in grace (it may have ended it early: every known client reclaimed).  A
+ * thread of its own with its own bus connection: it outlives neither the VIP's start (bounded)
+ * nor needs the driver, which may be freed meanwhile. */
+#define GRACE_HOLD_MAX_US (120 * G_TIME_SPAN_SECOND)
+
+typedef struct {
+  char *vip;
+  guint timeout_ms;
+} GraceHold;
+
+static gpointer grace_hold_thread(gpointer data)
+{
+  GraceHold *h = data;
+  gint64 until = g_get_monotonic_time() + GRACE_HOLD_MAX_US;
+  while (!sd_probe_address_is_local(h->vip) && g_get_monotonic_time() < until)
+    g_usleep(20 * G_TIME_SPAN_MILLISECOND);
+  if (sd_probe_address_is_local(h->vip)) {
+    g_autoptr(GError) error = NULL;
+    SdGanesha *ganesha = sd_ganesha_new(h->timeout_ms);
+    gboolean in_grace = FALSE;
+    g_autofree char *key = g_strdup_printf("0:%s", h->vip);
+    if (sd_ganesha_get_grace(ganesha, &in_grace, &error) && in_grace &&
+        sd_ganesha_grace(ganesha, key, &error))
+      g_debug("takeover of %s: grace restarted as the VIP answers here", h->vip);
+    else if (error != NULL)
+      g_warning("takeover of %s: cannot restart grace as the VIP answers: %s", h->vip,
+                error->message);
+    sd_ganesha_free(ganesha);
+  }
+  g_free(h->vip);
+  g_free(h);
+  return NULL;
+}
+
+static void grace_hold_start(SdDriver *driver, const char *vip)
+{
+  GraceHold *h = g_new0(GraceHold, 1);
+  h->vip = g_strdup(vip);
+  h->timeout_ms = driver->timeout_ms;
+  g_thread_unref(g_thread_new("sd-grace-hold", grace_hold_thread, h));
+}
+
+/* How long after a VIP left this node a takeover back waits for this node's Ganesha to drop
+ * the clients that left with it (sd_ganesha_recovery_stale): a client lease (Ganesha's default
+ * 60 s) and its reaper's period.  Past it, or for a VIP that did not leave this node while this
+ * process ran, nothing is waited for: a client that talks to both VIPs' servers (one NFSv4.1
+ * client owner per client host) is in both databases for good. */
+#define STALE_WAIT_MAX_US (75 * G_TIME_SPAN_SECOND)
+
+void sd_driver_vip_left(SdDriver *driver, const char *vip)
+{
+  g_mutex_lock(&driver->lock);
+  g_hash_table_insert(driver->vip_left, g_strdup(vip),
+                      g_memdup2(&(gint64){g_get_monotonic_time()}, sizeof(gint64)));
+  g_mutex_unlock(&driver->lock);
+}
+
+/* Until when a takeover of @vip waits for stale clients here (0: not at all). */
+static gint64 stale_deadline(SdDriver *driver, const char *vip)
+{
+  g_mutex_lock(&driver->lock);
+  const gint64 *left = g_hash_table_lookup(driver->vip_left, vip);
+  gint64 until = left != NULL ? *left + STALE_WAIT_MAX_US : 0;
+  if (left != NULL && until <= g_get_monotonic_time()) {
+    g_hash_table_remove(driver->vip_left, vip);
+    until = 0;
+  }
+  g_mutex_unlock(&driver->lock);
+  return until;
+}
+
+gboolean sd_driver_enable_failover(SdDriver *driver, const char *vip, GError **error)
 {
   if (!sd_vip_validate(vip, error))
     return FALSE;
   switch (driver->backend) {
   case SD_BACKEND_FAKE:
-    return fake_call(driver, op, vip, error);
+    return fake_call(driver, "enable_failover", vip, error);
   case SD_BACKEND_GANESHA: {
     g_autofree char *root = NULL, *node = NULL;
     recovery_get(driver, &root, &node);
-    if (event == 5 && root != NULL)
-      return sd_ganesha_takeover(driver->ganesha, root, node, vip, error);
-    g_autofree char *key = g_strdup_printf("%d:%s", event, vip);
-    return sd_ganesha_grace(driver->ganesha, key, error);
+    if (!sd_ganesha_takeover(driver->ganesha, root, node, vip, stale_deadline(driver, vip), error))
+      return FALSE;
+    grace_hold_start(driver, vip);
+    return TRUE;
   }
   case SD_BACKEND_KNFSD:
     return TRUE;
@@ -405,14 +483,19 @@ static gboolean grace_event(SdDriver *driver, const char *op, int event, const c
   g_assert_not_reached();
 }
 
-gboolean sd_driver_enable_failover(SdDriver *driver, const char *vip, GError **error)
-{
-  return grace_event(driver, "enable_failover", 5, vip, error);
-}
-
+/* The VIP leaves this node.  Nothing is sent to Ganesha: its "release IP" event (2) puts the
+ * whole server in grace, so that the clients of the VIPs that stay here cannot open files for
+ * Grace_Period, and all it releases is the first client whose client id string happens to
+ * contain the address.  The state the VIP's clients leave here is their opens and locks, which
+ * RemoveExport released with the exports, and their client records, which Ganesha drops when
+ * their lease ends; a takeover back to this node waits for that (sd_ganesha_takeover). */
 gboolean sd_driver_enable_transition(SdDriver *driver, const char *vip, GError **error)
 {
-  return grace_event(driver, "enable_transition", 2, vip, error);
+  if (!sd_vip_validate(vip, error))
+    return FALSE;
+  if (driver->backend == SD_BACKEND_FAKE)
+    return fake_call(driver, "enable_transition", vip, error);
+  return TRUE;
 }
 
 static void count_share(SdDriver *driver, int delta)

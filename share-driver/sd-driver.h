@@ -87,11 +87,16 @@ gboolean sd_driver_disable_local_counter(SdDriver *driver, GError **error);
 /* Shares enabled minus shares disabled while the local counter was enabled. */
 guint sd_driver_local_shares(SdDriver *driver);
 
-/* FIG. 6A block 68: failover functionality for a VIP taken over from another node
- * (Ganesha: takeover grace "5:<vip>" so that node's clients reclaim their state). */
+/* FIG. 6A block 68: failover functionality for a VIP that arrives on this node, from its home
+ * node or back to it (Ganesha: sd_ganesha_takeover, so that the VIP's clients reclaim their
+ * state during the takeover grace; grace restarted when the VIP answers here, see sd-driver.c). */
 gboolean sd_driver_enable_failover(SdDriver *driver, const char *vip, GError **error);
-/* FIG. 8A block 94: transition (failback) functionality: release the VIP ("2:<vip>"). */
+/* FIG. 8A block 94: transition (failback) functionality.  Nothing to do for Ganesha (why in
+ * sd-driver.c); the fake backend journals it. */
 gboolean sd_driver_enable_transition(SdDriver *driver, const char *vip, GError **error);
+/* The last share of @vip left this node: a takeover back within a lease waits for this
+ * node's Ganesha to drop the clients that left with the VIP (sd_ganesha_takeover). */
+void sd_driver_vip_left(SdDriver *driver, const char *vip);
 
 /*
  * Optional, just before enable_share and outside whatever lock the caller serializes enables

@@ -11,6 +11,7 @@
 #include "sd-ganesha.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <string.h>
@@ -402,9 +403,71 @@ gboolean sd_ganesha_recovery_link(const char *shared_root, const char *node, con
   return replace_symlink(target, link, error);
 }
 
-gboolean sd_ganesha_takeover(SdGanesha *ganesha, const char *shared_root, const char *node,
-                             const char *vip, GError **error)
+/* The client names in a recovery database directory (missing: none). */
+static GHashTable *recovery_names(const char *dir)
 {
+  GHashTable *names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+  const char *name;
+  while (d != NULL && (name = g_dir_read_name(d)) != NULL)
+    g_hash_table_add(names, g_strdup(name));
+  return names;
+}
+
+GPtrArray *sd_ganesha_recovery_stale(const char *shared_root, const char *node, const char *vip)
+{
+  GPtrArray *stale = g_ptr_array_new_with_free_func(g_free);
+  if (!valid_component("node", node, NULL) || !valid_component("VIP", vip, NULL))
+    return stale;
+  g_autofree char *own = g_build_filename(shared_root, node, SD_GANESHA_RECOVERY_CLIENTS, NULL);
+  g_autofree char *current = g_build_filename(shared_root, SD_GANESHA_RECOVERY_BY_VIP, vip, NULL);
+  g_autofree char *own_real = realpath(own, NULL);
+  g_autofree char *current_real = realpath(current, NULL);
+  if (own_real == NULL || current_real == NULL || g_str_equal(own_real, current_real))
+    return stale;
+  g_autoptr(GHashTable) mine = recovery_names(own_real);
+  g_autoptr(GHashTable) theirs = recovery_names(current_real);
+  GHashTableIter it;
+  gpointer name;
+  g_hash_table_iter_init(&it, theirs);
+  while (g_hash_table_iter_next(&it, &name, NULL))
+    if (g_hash_table_contains(mine, name))
+      g_ptr_array_add(stale, g_strdup(name));
+  return stale;
+}
+
+/* Waits until @node's Ganesha has dropped the VIP's clients it still holds, or @deadline_us. */
+static void wait_stale(const char *shared_root, const char *node, const char *vip,
+                       gint64 deadline_us)
+{
+  gboolean logged = FALSE;
+  for (;;) {
+    g_autoptr(GPtrArray) stale = sd_ganesha_recovery_stale(shared_root, node, vip);
+    if (stale->len == 0)
+      return;
+    if (g_get_monotonic_time() >= deadline_us) {
+      /* A client of another VIP here too (see sd_ganesha_recovery_stale), or a lease longer
+       * than the bound: the VIP must come back all the same. */
+      g_warning("takeover of %s: this node's Ganesha still holds %u of its clients (first: "
+                "%s); taking over all the same",
+                vip, stale->len, (const char *)stale->pdata[0]);
+      return;
+    }
+    if (!logged) {
+      g_message("takeover of %s: waiting for this node's Ganesha to drop %u client(s) that "
+                "moved with the VIP (first: %s)",
+                vip, stale->len, (const char *)stale->pdata[0]);
+      logged = TRUE;
+    }
+    g_usleep(100 * G_TIME_SPAN_MILLISECOND);
+  }
+}
+
+gboolean sd_ganesha_takeover(SdGanesha *ganesha, const char *shared_root, const char *node,
+                             const char *vip, gint64 deadline_us, GError **error)
+{
+  if (shared_root != NULL && deadline_us > 0)
+    wait_stale(shared_root, node, vip, deadline_us);
   if (shared_root != NULL && !sd_ganesha_recovery_link(shared_root, node, vip, error))
     return FALSE;
   g_autofree char *key = g_strdup_printf("5:%s", vip);

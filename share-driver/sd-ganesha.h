@@ -70,9 +70,22 @@ gboolean sd_ganesha_recovery_claim(const char *shared_root, const char *node, co
  * finds the clients of the VIP's previous server. */
 gboolean sd_ganesha_recovery_link(const char *shared_root, const char *node, const char *vip,
                                   GError **error);
-/** Takeover of @vip by @node: recovery_link, grace("5:<vip>") (Ganesha reads the previous
- * server's clients before it answers), then recovery_claim.  @shared_root NULL: grace only. */
+/*
+ * The VIP's clients that @node's own Ganesha still holds (its recovery database lists them)
+ * although they now live at the VIP's current server: client names in both @node's database and
+ * the one by-vip/<vip> points at.  Empty when @node is the VIP's current server.  A VIP that
+ * left @node and comes back within the clients' lease finds their old client records there
+ * still confirmed: EXCHANGE_ID/SETCLIENTID would hand them their old client id, not one that
+ * may reclaim (NFS4ERR_NO_GRACE), and an old open owner's seqid (NFS4ERR_BAD_SEQID).  Ganesha
+ * has no call to expire a client; it drops one, and its database entry, when the lease ends.
+ */
+GPtrArray *sd_ganesha_recovery_stale(const char *shared_root, const char *node, const char *vip);
+/** Takeover of @vip by @node: waits (until @deadline_us, monotonic; 0: no wait; then it goes on
+ * with a warning) until @node's Ganesha holds none of the VIP's clients any more
+ * (sd_ganesha_recovery_stale), recovery_link,
+ * grace("5:<vip>") (Ganesha reads the previous server's clients before it answers), then
+ * recovery_claim.  @shared_root NULL: grace only. */
 gboolean sd_ganesha_takeover(SdGanesha *ganesha, const char *shared_root, const char *node,
-                             const char *vip, GError **error);
+                             const char *vip, gint64 deadline_us, GError **error);
 
 G_END_DECLS

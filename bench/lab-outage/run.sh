@@ -60,8 +60,46 @@ record() {
 		[ "$(shares_client_field "$c" stale)" = 0 ] || log "$setup: client $c saw STALE file handles"
 		shares_client_gaps "$c" | awk -F'\t' -v s="$setup" -v c="$c: " \
 			'index($1, c) == 1 {print s "\t" substr($1, length(c) + 1) "\t" $2}' >>"$RESULTS"
+		[ -s "$WORK/k$c.jsonl" ] && reclaims "$setup" "$c"
 	done
 	: >"$WORK/events"
+}
+# The wire checker beside client CLIENT (k<CLIENT>: tests/nfs-client/nfs4-state-check.py, an
+# NFSv4.0 client holding an open and a lock on the same VIP): what the new server answered it
+# after each of CLIENT's events: "setup<TAB>event<TAB>yes" when it saw NFS4ERR_STALE_CLIENTID for
+# its old client id and its OPEN and LOCK reclaims were accepted, else the answers.
+reclaims() { # reclaims SETUP CLIENT
+	kill -TERM "$(cat "$WORK/k$2.pid")" 2>/dev/null
+	python3 - "$WORK/k$2.jsonl" "$WORK/events" "$1" "$2: " >>"$WORK/reclaims" <<-'EOF'
+		import json, sys
+		evs = [json.loads(l) for l in open(sys.argv[1]) if '"reclaim"' in l]
+		marks = [l.rstrip("\n").split(" ", 1) for l in open(sys.argv[2])]
+		marks = [(float(t), label) for t, label in marks]
+		setup, prefix = sys.argv[3], sys.argv[4]
+		for i, (t, label) in enumerate(marks):
+		    if not label.startswith(prefix):
+		        continue
+		    end = marks[i + 1][0] if i + 1 < len(marks) else float("inf")
+		    mine = [e for e in evs if t <= e["at"] < end]
+		    if not mine:
+		        verdict = "no event seen"
+		    else:
+		        a = mine[0]["answers"]
+		        ok = (set(a.get("old_clientid", {})) == {"NFS4ERR_STALE_CLIENTID"} and
+		              set(a.get("reclaim_open", {})) == {"NFS4_OK"} and
+		              set(a.get("reclaim_lock", {})) == {"NFS4_OK"})
+		        verdict = "yes" if ok else "NO: " + ",".join(
+		            "%s=%s" % (k, "/".join(v)) for k, v in sorted(a.items()))
+		    print("%s\t%s\t%s" % (setup, label[len(prefix):], verdict))
+	EOF
+}
+# kcheck_start CLIENT VIP EXPORT: the wire checker beside CLIENT
+kcheck_start() {
+	"$LAB" exec client1 python3 "$top/tests/nfs-client/nfs4-state-check.py" --server "$2" \
+		--export "$3" --file "k$1" --id "bench-k$1-$$" --out "$WORK/k$1.jsonl" \
+		>"$WORK/k$1.log" 2>&1 &
+	echo $! >"$WORK/k$1.pid"
+	disown
 }
 # in_grace SETUP NODE: records whether NODE's Ganesha is in grace right after it took a VIP
 # over: only then can the failed server's clients reclaim their locks before anyone else.
@@ -132,6 +170,8 @@ placed a node1 && placed b node2 || die "groups did not start"
 read -r token consensus <<<"$(detection_bound node1)"
 shares_client_start ca 198.18.0.100 /a1
 shares_client_start cb 198.18.0.101 /b1
+kcheck_start ca 198.18.0.100 /a1
+kcheck_start cb 198.18.0.101 /b1
 served ca && served cb || die "clients do not get served"
 # Which node the DC is decides about one second of the failover: when the DC survives, its
 # controller sleeps 1 s before the scheduler runs because its own CIB updates about the lost
@@ -208,6 +248,7 @@ naive_run() { # naive_run NAME GRACE LEASE LAB-GRACE-OPTS...
 	naive_setup "$grace" "$lease" || die "naive setup failed"
 	naive_placed node1 || die "naive group did not start"
 	shares_client_start cn 198.18.0.100 /a1
+	kcheck_start cn 198.18.0.100 /a1
 	served cn || die "$name: client does not get served"
 	for ((i = 1; i <= naive_rounds; i++)); do
 		kill_round "$name" cn node1 node2 "" naive_placed
@@ -235,9 +276,11 @@ awk -F'\t' '{printf "  %-12s %6s %7s %10s %7s %7s %7s\n", $1, $2, $3, $4, $5, $6
 echo "  (lost: corosync's new membership reached the controller; scheduled - policy = 1 s is"
 echo "   Pacemaker's own sleep when CIB updates are pending; served: the client's outage ended)"
 echo
-python3 - "$RESULTS" "$token" "$consensus" "$rounds" "$naive_rounds" <<'EOF'
+touch "$WORK/reclaims"
+python3 - "$RESULTS" "$token" "$consensus" "$rounds" "$naive_rounds" "$WORK/reclaims" <<'EOF'
 import statistics, sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+recl = [l.rstrip("\n").split("\t") for l in open(sys.argv[6]) if l.strip()]
 token, consensus = int(sys.argv[2]), int(sys.argv[3])
 bound = (token + consensus) / 1000
 setups = [("clusres", "clusres"), ("naive-10", "naive, grace 10"),
@@ -258,9 +301,18 @@ def cell(s, e):
 print(f"client-observed outage through the VIP, s: median (min-max) over {sys.argv[4]} "
       f"rounds (clusres, each kind) / {sys.argv[5]} (naive)")
 print(f"{'':28s}" + "".join(f"{l:>24s}" for _, l in setups))
+def reclaimed(s, e):
+    v = [r[2] for r in recl if r[0] == s and r[1] == e]
+    return f"{sum(x == 'yes' for x in v)}/{len(v)} reclaimed" if v else "-"
 for e, label in events:
     if any(r[1] == e for r in rows):
         print(f"{label:28s}" + "".join(f"{cell(s, e):>24s}" for s, _ in setups))
+        print(f"{'':28s}" + "".join(f"{reclaimed(s, e):>24s}" for s, _ in setups))
+print("reclaimed: the wire checker on the same VIP got NFS4ERR_STALE_CLIENTID for its old client id")
+print("and its OPEN (CLAIM_PREVIOUS) and LOCK reclaims accepted, as RFC 7530 requires")
+for r in recl:
+    if r[2] != "yes":
+        print(f"  {r[0]} {r[1]}: {r[2]}")
 print(f"(a) detection bound: token {token} ms + consensus {consensus} ms = {bound:.2f} s")
 print("naive = Pacemaker restarting one NFS-Ganesha with the full export list "
       "(ocf:heartbeat:anything) + IPaddr2; defaults = Grace_Period 90 s, Lease_Lifetime 60 s")

@@ -21,7 +21,7 @@ int main(int argc, char **argv)
     ok = sd_ganesha_recovery_claim(argv[2], argv[3], argv[4], &error);
   } else {
     g_autoptr(SdGanesha) ganesha = sd_ganesha_new(5000);
-    ok = sd_ganesha_takeover(ganesha, argv[2], argv[3], argv[4], &error);
+    ok = sd_ganesha_takeover(ganesha, argv[2], argv[3], argv[4], 0, &error);
   }
   if (!ok) {
     fprintf(stderr, "gr-takeover %s: %s\n", argv[1], error->message);

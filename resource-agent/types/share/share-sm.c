@@ -20,6 +20,10 @@ struct _ShareSm {
    * Group" is still the one global flag of the seed, and block 64 also runs for a VIP whose
    * traffic gate this process has not opened yet, so that a second VIP is not left closed. */
   GHashTable *open_vips; /* char *vip set */
+  /* clusres: shares counted online here per VIP (char *vip -> count).  The NFSv4 client state
+   * of a VIP goes where the VIP goes: its first share to come online here takes it over (grace,
+   * the VIP's clients from the recovery database), whatever the home node. */
+  GHashTable *vip_online;
   char *local_node;
 };
 
@@ -37,6 +41,7 @@ struct _ShareSmShare {
   /* Where this share was counted (FIG. 6B block 73/74), so block 100/101 decrement the same
    * count even if the definition changes: NULL when not counted. */
   char *counted_home;
+  char *counted_vip;
   gboolean counted_local;
   ShareSmReportFunc report;
   ShareSmPersistFunc persist;
@@ -91,6 +96,7 @@ ShareSm *share_sm_new(const char *local_node)
   sm->gsm = SHARE_GSM_UNKNOWN;
   sm->opnode_per_home = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   sm->open_vips = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  sm->vip_online = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   sm->local_node = g_strdup(local_node);
   return sm;
 }
@@ -102,6 +108,7 @@ void share_sm_free(ShareSm *sm)
   g_mutex_clear(&sm->gsm_mutex);
   g_hash_table_unref(sm->opnode_per_home);
   g_hash_table_unref(sm->open_vips);
+  g_hash_table_unref(sm->vip_online);
   g_free(sm->local_node);
   g_free(sm);
 }
@@ -196,6 +203,7 @@ void share_sm_share_free(ShareSmShare *share)
   g_free(share->vip);
   g_free(share->home_node);
   g_free(share->counted_home);
+  g_free(share->counted_vip);
   g_free(share);
 }
 
@@ -291,6 +299,15 @@ static void count_locked(ShareSmShare *share)
     g_hash_table_insert(sm->opnode_per_home, g_strdup(share->home_node), GUINT_TO_POINTER(n + 1));
   }
   g_hash_table_add(sm->open_vips, g_strdup(share->vip));
+  share->counted_vip = g_strdup(share->vip);
+  guint v = GPOINTER_TO_UINT(g_hash_table_lookup(sm->vip_online, share->vip));
+  g_hash_table_insert(sm->vip_online, g_strdup(share->vip), GUINT_TO_POINTER(v + 1));
+}
+
+/* Shares of @vip counted online on this node. */
+static guint vip_online_locked(ShareSm *sm, const char *vip)
+{
+  return GPOINTER_TO_UINT(g_hash_table_lookup(sm->vip_online, vip));
 }
 
 /* FIG. 8B block 100 / 101: decrement the count the share was counted in. */
@@ -312,7 +329,15 @@ static void uncount_locked(ShareSmShare *share)
       g_hash_table_insert(sm->opnode_per_home, g_strdup(share->counted_home),
                           GUINT_TO_POINTER(n - 1));
   }
+  guint v = vip_online_locked(sm, share->counted_vip);
+  g_assert(v > 0);
+  if (v == 1) {
+    g_hash_table_remove(sm->vip_online, share->counted_vip);
+    sd_driver_vip_left(share->driver, share->counted_vip);
+  } else
+    g_hash_table_insert(sm->vip_online, g_strdup(share->counted_vip), GUINT_TO_POINTER(v - 1));
   g_clear_pointer(&share->counted_home, g_free);
+  g_clear_pointer(&share->counted_vip, g_free);
   share->counted_local = FALSE;
 }
 
@@ -450,11 +475,24 @@ gboolean share_sm_online_worker(ShareSmShare *share, GError **error)
     /* Block 67 (driver): enable the local shares counter. */
     if (!sd_driver_enable_local_counter(drv, error))
       goto failed;
+    /* clusres: a VIP coming home takes its clients' state over too, from the node that had it
+     * (block 68's takeover, done by the VIP's first share here): without it a client that
+     * reclaims on the home node after a failback or a planned move back gets NFS4ERR_NO_GRACE,
+     * and its locks are anyone's. */
+    if (vip_online_locked(sm, share->vip) == 0 &&
+        !sd_driver_enable_failover(drv, share->vip, error)) {
+      (void)sd_driver_disable_local_counter(drv, NULL);
+      goto failed;
+    }
     /* Block 69: LSM = Online. */
     set_lsm_locked(share, SHARE_LSM_ONLINE);
   } else {
-    /* Block 68 (driver): enable failover functionality (takeover of the home node's VIP). */
-    if (!sd_driver_enable_failover(drv, share->vip, error))
+    /* Block 68 (driver): enable failover functionality (takeover of the home node's VIP).
+     * clusres: once per VIP arrival, by its first share here; a takeover per share would start
+     * grace again and count the VIP's clients once more each time, so that grace could never
+     * end early. */
+    if (vip_online_locked(sm, share->vip) == 0 &&
+        !sd_driver_enable_failover(drv, share->vip, error))
       goto failed;
     /* Block 70: LSM = Failover. */
     set_lsm_locked(share, SHARE_LSM_FAILOVER);

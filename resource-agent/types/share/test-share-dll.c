@@ -387,9 +387,10 @@ static void test_lifecycle(void)
   g_autofree char *s1 = status_line(r);
   g_assert_cmpstr(s1, ==, "Online cug=0 node=1 op=0[] lsm=Online");
   g_autofree char *j1 = journal(r, &pos);
-  g_assert_cmpstr(j1, ==,
-                  "allow_traffic 198.18.0.1|enable_local_counter|enable_share s1|"
-                  "disable_local_counter");
+  g_assert_cmpstr(
+      j1, ==,
+      "allow_traffic 198.18.0.1|enable_local_counter|enable_failover 198.18.0.1|enable_share s1|"
+      "disable_local_counter");
   g_free(elsm);
   elsm = get_sz(state, "LSM");
   g_assert_cmpstr(elsm, ==, "Online");

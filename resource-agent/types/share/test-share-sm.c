@@ -181,6 +181,9 @@ typedef struct {
 
 #define J_ON_LOCAL(s) "enable_local_counter|enable_share " s "|disable_local_counter"
 #define J_OFF_LOCAL(s) "enable_local_counter|disable_share " s "|list_exports|disable_local_counter"
+/* The first share of a VIP to come online here takes the VIP's client state over (clusres). */
+#define J_ON_ARRIVE(s, vip)                                                                        \
+  "enable_local_counter|enable_failover " vip "|enable_share " s "|disable_local_counter"
 
 /* FIG. 5 45/46/48-51, FIG. 6 63-76 (local branch), FIG. 8 93-109 (local branch). */
 static const Step local_steps[] = {
@@ -193,7 +196,7 @@ static const Step local_steps[] = {
      .cug = "F",
      .node = 1,
      .lsm = "Online",
-     .journal = "allow_traffic 198.18.0.1|" J_ON_LOCAL("a"),
+     .journal = "allow_traffic 198.18.0.1|" J_ON_ARRIVE("a", "198.18.0.1"),
      .reports = "online",
      .persists = "Online"},
     /* 93 no; 95 yes -> 96; 97; 98; 99 yes -> 100; 102 yes -> 103; 104 yes -> 105; 106 yes
@@ -215,7 +218,7 @@ static const Step local_steps[] = {
      .cug = "F",
      .node = 1,
      .lsm = "Online",
-     .journal = "allow_traffic 198.18.0.1|" J_ON_LOCAL("a"),
+     .journal = "allow_traffic 198.18.0.1|" J_ON_ARRIVE("a", "198.18.0.1"),
      .reports = "online",
      .persists = "Online"},
     /* 63 no: no traffic call for a second share on an open VIP. */
@@ -264,7 +267,7 @@ static const Step failover_steps[] = {
      .opnode = "n2=1",
      .opnode_total = 1,
      .lsm = "Online",
-     .journal = "allow_traffic 198.18.0.1|" J_ON_LOCAL("a"),
+     .journal = "allow_traffic 198.18.0.1|" J_ON_ARRIVE("a", "198.18.0.1"),
      .reports = "online",
      .persists = "Online"},
     /* 102 no: an OPNode share is still here, the GSM stays Failover; 104 no. */
@@ -330,7 +333,7 @@ static const Step three_node_steps[] = {
      .opnode = "n2=2,n3=1",
      .opnode_total = 3,
      .lsm = "Failover",
-     .journal = "enable_failover 198.18.0.2|enable_share y",
+     .journal = "enable_share y",
      .reports = "online",
      .persists = "Failover"},
     {.op = "online",
@@ -341,7 +344,7 @@ static const Step three_node_steps[] = {
      .opnode = "n2=2,n3=1",
      .opnode_total = 3,
      .lsm = "Online",
-     .journal = "allow_traffic 198.18.0.1|" J_ON_LOCAL("a"),
+     .journal = "allow_traffic 198.18.0.1|" J_ON_ARRIVE("a", "198.18.0.1"),
      .reports = "online",
      .persists = "Online"},
     {.op = "offline",
@@ -421,7 +424,7 @@ static const Step online_error_steps[] = {
      .gsm = "Online",
      .cug = "F",
      .lsm = "Offline",
-     .journal = J_ON_LOCAL("a"),
+     .journal = J_ON_ARRIVE("a", "198.18.0.1"),
      .reports = "failed",
      .persists = "Online|Offline"},
     /* Block 68 fails. */
@@ -464,7 +467,7 @@ static const Step online_error_steps[] = {
      .opnode = "n2=1",
      .opnode_total = 1,
      .lsm = "Online",
-     .journal = J_ON_LOCAL("a"),
+     .journal = J_ON_ARRIVE("a", "198.18.0.1"),
      .reports = "online",
      .persists = "Online"},
 };
@@ -513,7 +516,7 @@ static const Step offline_error_steps[] = {
      .opnode = "n2=1",
      .opnode_total = 1,
      .lsm = "Online",
-     .journal = "allow_traffic 198.18.0.1|" J_ON_LOCAL("a"),
+     .journal = "allow_traffic 198.18.0.1|" J_ON_ARRIVE("a", "198.18.0.1"),
      .reports = "online",
      .persists = "Online"},
     /* Block 96 fails. */
@@ -581,7 +584,7 @@ static const Step repeat_steps[] = {
      .cug = "F",
      .node = 1,
      .lsm = "Online",
-     .journal = "allow_traffic 198.18.0.1|" J_ON_LOCAL("a"),
+     .journal = "allow_traffic 198.18.0.1|" J_ON_ARRIVE("a", "198.18.0.1"),
      .reports = "online",
      .persists = "Online"},
     {.op = "online",
@@ -719,7 +722,7 @@ static const Step close_steps[] = {
      .cug = "F",
      .node = 1,
      .lsm = "Online",
-     .journal = "allow_traffic 198.18.0.1|" J_ON_LOCAL("a"),
+     .journal = "allow_traffic 198.18.0.1|" J_ON_ARRIVE("a", "198.18.0.1"),
      .reports = "online",
      .persists = "Online"},
     {.op = "close",
