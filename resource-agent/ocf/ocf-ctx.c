@@ -36,22 +36,31 @@ char *ocf_ctx_resdll_path(const char *dll)
   return ocf_ctx_dll_path_for_type(base);
 }
 
-/* Resolves the type and DLL of this agent: its name, or resdll's parameters. */
+/* Resolves the type and DLL of this agent: its name, or resdll's parameters.  Both go to the
+ * host as they are, so they follow its rules (clusres-input). */
 static gboolean resolve_dll(OcfCtx *ctx, GError **error)
 {
+  g_autoptr(GError) local = NULL;
+
   if (!ctx->resdll) {
     ctx->type = ctx->agent;
     ctx->dll = ocf_ctx_dll_path_for_type(ctx->agent);
-    return TRUE;
+  } else {
+    const char *dll = ocf_env_agent_param(ctx->env, "dll");
+    ctx->type = ocf_env_agent_param(ctx->env, "type");
+    if (dll == NULL || *dll == '\0' || ctx->type == NULL || *ctx->type == '\0') {
+      g_set_error_literal(error, OCF_EXIT_ERROR, OCF_ERR_CONFIGURED,
+                          "resdll needs the parameters dll and type");
+      return FALSE;
+    }
+    ctx->dll = ocf_ctx_resdll_path(dll);
   }
-  const char *dll = ocf_env_agent_param(ctx->env, "dll");
-  ctx->type = ocf_env_agent_param(ctx->env, "type");
-  if (dll == NULL || *dll == '\0' || ctx->type == NULL || *ctx->type == '\0') {
-    g_set_error_literal(error, OCF_EXIT_ERROR, OCF_ERR_CONFIGURED,
-                        "resdll needs the parameters dll and type");
+  if (!clusres_input_check_name(ctx->resdll ? "OCF_RESKEY_type" : "agent name", ctx->type,
+                                &local) ||
+      !clusres_input_check_text("DLL path", ctx->dll, &local)) {
+    g_set_error_literal(error, OCF_EXIT_ERROR, OCF_ERR_CONFIGURED, local->message);
     return FALSE;
   }
-  ctx->dll = ocf_ctx_resdll_path(dll);
   return TRUE;
 }
 

@@ -6,6 +6,8 @@
  */
 #pragma once
 
+#include "clusres-input.h"
+
 #include <glib.h>
 
 #define OCF_ENV_ERROR (ocf_env_error_quark())
@@ -14,13 +16,13 @@ typedef enum {
   OCF_ENV_ERROR_INVALID, /* a bad value: the agent exits OCF_ERR_CONFIGURED */
 } OcfEnvError;
 
-/* The common (non-DLL) parameters every clusres agent accepts. */
-#define OCF_ENV_LOOKS_ALIVE "looks_alive_interval"
-#define OCF_ENV_IS_ALIVE "is_alive_interval"
-#define OCF_ENV_PENDING_TIMEOUT "pending_timeout"
-#define OCF_ENV_DEADLOCK_TIMEOUT "deadlock_timeout"
-#define OCF_ENV_SEPARATE_MONITOR "separate_monitor"
-#define OCF_ENV_CLOSE_DELAY "close_delay"
+/* The common (non-DLL) parameters every clusres agent accepts (clusres-input.h). */
+#define OCF_ENV_LOOKS_ALIVE CLUSRES_META_LOOKS_ALIVE
+#define OCF_ENV_IS_ALIVE CLUSRES_META_IS_ALIVE
+#define OCF_ENV_PENDING_TIMEOUT CLUSRES_META_PENDING_TIMEOUT
+#define OCF_ENV_DEADLOCK_TIMEOUT CLUSRES_META_DEADLOCK_TIMEOUT
+#define OCF_ENV_SEPARATE_MONITOR CLUSRES_META_SEPARATE_MONITOR
+#define OCF_ENV_CLOSE_DELAY CLUSRES_META_CLOSE_DELAY
 
 /* Pacemaker's default op timeout (ms), used when CRM_meta_timeout is absent (manual runs). */
 #define OCF_ENV_DEFAULT_TIMEOUT_MS 20000u
@@ -28,7 +30,7 @@ typedef enum {
 typedef struct {
   char *instance;       /* OCF_RESOURCE_INSTANCE; NULL when unset (meta-data, usage) */
   GHashTable *params;   /* private properties: name -> value (OCF_RESKEY_ stripped) */
-  GHashTable *common;   /* common properties given (validated): name -> value */
+  GHashTable *common;   /* common properties given (validated, booleans as true/false) */
   GHashTable *agent;    /* the agent's own parameters (agent_keys): name -> value */
   GHashTable *crm_meta; /* CRM_meta_* with the prefix stripped: name -> value */
   guint32 timeout_ms;   /* CRM_meta_timeout, or OCF_ENV_DEFAULT_TIMEOUT_MS */
@@ -45,6 +47,11 @@ typedef struct {
  *              DLL (e.g. "dll" and "type" for resdll); NULL-terminated
  * @error: OCF_ENV_ERROR_INVALID with a message naming the bad variable
  *
+ * The rules are clusres-input's, which the host applies to Online as well: every
+ * OCF_RESOURCE_INSTANCE and OCF_RESKEY_* name and value valid UTF-8 (never substituted), the
+ * instance a valid resource name, private parameter names [A-Za-z_][A-Za-z0-9_]*, common
+ * parameters of their kind (booleans in Pacemaker's spellings, passed on as true/false).
+ *
  * Returns: (transfer full): the parsed environment, or NULL on a bad value.
  */
 OcfEnv *ocf_env_parse(const char *const *envp, const char *const *agent_keys, GError **error);
@@ -57,10 +64,3 @@ const char *ocf_env_agent_param(const OcfEnv *env, const char *key);
 
 /** TRUE if @name is one of the common parameters. */
 gboolean ocf_env_is_common(const char *name);
-
-/**
- * ocf_env_parse_bool:
- * Pacemaker's boolean spellings (true/false, yes/no, on/off, 1/0, y/n, case-insensitive).
- * Returns: FALSE if @value is not a boolean.
- */
-gboolean ocf_env_parse_bool(const char *value, gboolean *out);
