@@ -20,6 +20,7 @@
 
 #include "cg-pacemaker.h"
 #include "clusres-config.h"
+#include "clusres-input.h"
 #include "rhs-dll.h"
 #include "rhs-due.h"
 #include "rhs-logfmt.h"
@@ -30,7 +31,6 @@
 
 G_DEFINE_QUARK(rhs - host - error - quark, rhs_host_error)
 
-#define RHS_MAX_NAME 128
 #define RHS_PUSH_TIMEOUT_MS 10000
 #define RHS_MAX_CONTROL_BUFFER (1024 * 1024)
 /* Upper bound on the age of a health answer a depth-0 Monitor reuses (README: "Monitor"). */
@@ -1818,15 +1818,11 @@ static void on_deadlock(const char *call, const char *resource, gint64 elapsed_m
 
 gboolean rhs_host_check_name(const char *what, const char *name, GError **error)
 {
-  gsize len = strlen(name);
-  gboolean ok = len > 0 && len <= RHS_MAX_NAME && g_utf8_validate(name, (gssize)len, NULL) &&
-                strchr(name, '/') == NULL;
-  for (const char *p = name; ok && *p != '\0'; p = g_utf8_next_char(p))
-    ok = g_unichar_isprint(g_utf8_get_char(p));
-  if (!ok)
-    g_set_error(error, RHS_HOST_ERROR, RHS_HOST_ERROR_INVALID_ARGS,
-                "invalid %s name (1-%d bytes of printable UTF-8, no '/')", what, RHS_MAX_NAME);
-  return ok;
+  g_autoptr(GError) local = NULL;
+  if (clusres_input_check_name(what, name, &local)) /* the agent's rule too */
+    return TRUE;
+  g_set_error_literal(error, RHS_HOST_ERROR, RHS_HOST_ERROR_INVALID_ARGS, local->message);
+  return FALSE;
 }
 
 gboolean rhs_host_check_dll(const char *dll, GError **error)
