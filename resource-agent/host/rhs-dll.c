@@ -167,6 +167,26 @@ GPtrArray *rhs_dll_list_types(void)
   return out;
 }
 
+gboolean rhs_dll_check_params(const RhsType *type, GHashTable *params, ClusresPropList **list,
+                              GError **error)
+{
+  g_autoptr(GError) local = NULL;
+
+  *list = NULL;
+  if (type->info == NULL || type->info->Properties == NULL)
+    return TRUE; /* no table to read them with: the DLL's Open is their only judge */
+  *list = clusres_params_build(type->info, params, FALSE, &local);
+  if (*list == NULL) {
+    g_set_error(error, RHS_DLL_ERROR,
+                g_error_matches(local, CLUSRES_PARAMS_ERROR, CLUSRES_PARAMS_ERROR_INVALID)
+                    ? RHS_DLL_ERROR_INVALID_ARGS
+                    : RHS_DLL_ERROR_FAILED,
+                "type %s: %s", type->name, local->message);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 void rhs_dll_type_ref_instance(RhsType *type, int delta)
 {
   g_mutex_lock(&registry_lock);

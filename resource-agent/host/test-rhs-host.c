@@ -385,7 +385,8 @@ static void expect_refused(Host *h, const char *resource, GVariant *params, GVar
 }
 
 /* Bad input is refused before anything is written or opened, and nothing is left behind:
- * meta booleans, parameter names the state record could not keep. */
+ * meta booleans, parameter names the state record could not keep, values outside the DLL's
+ * property table (validate-all's rules). */
 static void test_bad_input(void)
 {
   Host h = {0};
@@ -411,6 +412,15 @@ static void test_bad_input(void)
                    "is not a valid parameter name (a letter or '_'");
   }
 
+  const char *big[] = {"Interval", "3600001", NULL};
+  expect_refused(&h, "bad", params_for("bad", big), kv(NULL), inv,
+                 "parameter Interval=\"3600001\": out of range (0 to 3600000)");
+  const char *nan[] = {"Interval", "abc", NULL};
+  expect_refused(&h, "bad", params_for("bad", nan), kv(NULL), inv,
+                 "parameter Interval=\"abc\": must be an unsigned integer");
+  const char *colour[] = {"Colour", "red", NULL};
+  expect_refused(&h, "bad", params_for("bad", colour), kv(NULL), inv, "unknown parameter Colour");
+
   /* Nothing of "bad": no instance, no state record, no registry file (not even an empty one),
    * and the DLL never saw it. */
   g_autofree char *reg = path_in_tmp("registry/bad.conf");
@@ -421,8 +431,9 @@ static void test_bad_input(void)
   g_autofree char *log = log_name("bad");
   g_assert_cmpuint(count_log(log, "Open"), ==, 0);
 
-  /* A good start after all that writes them. */
-  g_assert_cmpint(online(&h, "bad", NULL, NULL, 10000, NULL, NULL), ==, ClusterResourceOnline);
+  /* The largest Interval the table allows starts, and only then is anything written. */
+  const char *max[] = {"Interval", "3600000", NULL};
+  g_assert_cmpint(online(&h, "bad", max, NULL, 10000, NULL, NULL), ==, ClusterResourceOnline);
   g_assert_true(g_file_test(reg, G_FILE_TEST_EXISTS));
   g_assert_true(g_file_test(rec, G_FILE_TEST_EXISTS));
   g_assert_cmpint(offline(&h, "bad", 10000), ==, ClusterResourceOffline);

@@ -36,13 +36,9 @@ const CLUSRES_PROPERTY_DOC *ocf_dll_find_doc(const CLUSRES_TYPE_INFO *info, cons
  * @params: OCF parameter strings (name -> value)
  * @reloadable_only: only properties documented CLUSRES_PROPDOC_RELOADABLE
  *
- * Converts every parameter of @params with the format of its table entry: numbers must parse
- * (decimal or 0x hex, as the host reads them), MULTI_SZ is comma-separated, BINARY is hex;
- * PATH properties
- * must be absolute and free of "..".  Each value is also checked alone with
- * ResUtilVerifyPropertyTable so that the message names the property.  Unknown parameters,
- * bad values and missing REQUIRED properties (unless @reloadable_only) are
- * OCF_ERR_CONFIGURED.
+ * clusres_params_build(), the rules the host's Online applies too (formats, table limits,
+ * PATH properties, unknown and missing REQUIRED parameters), with its error in OCF_EXIT_ERROR:
+ * a bad configuration is OCF_ERR_CONFIGURED, naming the parameter.
  *
  * Returns: (transfer full): the property list, or NULL with @error set.
  */
