@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * rhs-dll: loads resource DLLs (dlopen RTLD_NOW|RTLD_LOCAL, never unloaded), calls Startup once
- * per (type, DLL) and hands out the function tables.  Each DLL has ONE lock that serialises its
+ * rhs-dll: loads resource DLLs (clusres_dllfile_open: only files root alone can write, dlopen
+ * RTLD_NOW|RTLD_LOCAL, never unloaded), calls Startup once per (type, DLL) and hands out the
+ * function tables.  Each DLL has ONE lock that serialises its
  * entry points (the Windows rule "while your DLL processes an entry point, the others except
  * Terminate are blocked") and a lifecycle lock that keeps Terminate away from Open and Close.
  */
@@ -34,7 +35,8 @@ typedef struct {
 #define RHS_DLL_ERROR (rhs_dll_error_quark())
 GQuark rhs_dll_error_quark(void);
 typedef enum {
-  RHS_DLL_ERROR_NOT_INSTALLED, /* missing file, dlopen failure, no Startup, unknown type */
+  RHS_DLL_ERROR_NOT_INSTALLED, /* missing file, one writable by anyone but root, dlopen
+                                  failure, no Startup, unknown type */
   RHS_DLL_ERROR_FAILED,        /* Startup failed or returned a bad table */
   RHS_DLL_ERROR_INVALID_ARGS,  /* parameters the type's property table refuses */
 } RhsDllError;

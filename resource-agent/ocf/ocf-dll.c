@@ -2,6 +2,7 @@
 #include "ocf-dll.h"
 
 #include "clusres-config.h"
+#include "clusres-dllfile.h"
 #include "clusres-params.h"
 
 #include <dlfcn.h>
@@ -226,14 +227,12 @@ OcfDll *ocf_dll_load(const char *path, const char *type, GError **error)
   dll->type = g_strdup(type);
   g_free(log_prefix);
   log_prefix = g_strdup(type);
-  if (g_access(path, F_OK) != 0) {
-    g_set_error(error, OCF_EXIT_ERROR, OCF_ERR_INSTALLED, "resource DLL %s: %s", path,
-                g_strerror(errno));
-    return NULL;
-  }
-  dll->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  /* The host's loader and this one refuse the same files (clusres-dllfile.h): missing,
+   * writable by anyone but root, or not loadable is a DLL not (properly) installed here. */
+  g_autoptr(GError) local = NULL;
+  dll->handle = clusres_dllfile_open(path, &local);
   if (dll->handle == NULL) {
-    g_set_error(error, OCF_EXIT_ERROR, OCF_ERR_INSTALLED, "cannot load %s: %s", path, dlerror());
+    g_set_error_literal(error, OCF_EXIT_ERROR, OCF_ERR_INSTALLED, local->message);
     return NULL;
   }
   if (!dll_startup(dll, path, error) || !dll_get_type_info(dll, error))

@@ -16,9 +16,11 @@ typedef struct OcfDll OcfDll;
 
 /**
  * ocf_dll_load:
- * dlopen()s @path and calls its Startup for @type with local callbacks (LogEvent writes to
- * stderr), then asks for the CLUSRES_TYPE_INFO.  A DLL without type info gets an empty one.
- * Errors are in OCF_EXIT_ERROR: missing DLL or type 5, other failures 1.
+ * Loads @path as the host does (clusres_dllfile_open(): refused unless it and every directory
+ * above it are root's and writable by root only) and calls its Startup for @type with local
+ * callbacks (LogEvent writes to stderr), then asks for the CLUSRES_TYPE_INFO.  A DLL without
+ * type info gets an empty one.  Errors are in OCF_EXIT_ERROR: a DLL missing, refused or not
+ * loadable, or a type it does not implement 5, other failures 1.
  */
 OcfDll *ocf_dll_load(const char *path, const char *type, GError **error);
 void ocf_dll_free(OcfDll *dll);
