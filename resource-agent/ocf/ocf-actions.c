@@ -125,7 +125,9 @@ void ocf_actions_usage(const char *agent, gboolean to_stderr)
           "clusres OCF resource agent: runs a Windows-style resource DLL through the clusres\n"
           "resource host.  Install it as <ocf_dir>/clusres/<type> (a link to clusres-ocf);\n"
           "the link name is the resource type (\"resdll\" takes dll= and type=).  Parameters\n"
-          "come from OCF_RESKEY_*; see the meta-data action.\n",
+          "come from OCF_RESKEY_*; see the meta-data action.  Names are [A-Za-z_][A-Za-z0-9_]*,\n"
+          "names and values UTF-8, and start checks them as validate-all does: bad input exits\n"
+          "6 and changes nothing.  A DLL that anyone but root can write is not loaded (exit 5).\n",
           agent);
 }
 
