@@ -85,9 +85,15 @@ legit='[Invalid UTF-8]'
 expect 0 '' "start a resource really named $legit" ra start "$legit" "${T[@]}" "Path=$tmp/app/legit"
 expect 6 'OCF_RESOURCE_INSTANCE "bad.*" is not a valid name' "start with an id that is not UTF-8" \
   ra start $'bad\xff' "${T[@]}" "Path=$tmp/app/bad"
-expect 6 'OCF_RESOURCE_INSTANCE' "stop with another id that is not UTF-8" \
+# No instance can have an id the host refuses: a stop of one has nothing to stop (exit 0; a
+# failed stop gets the node fenced) and a monitor finds nothing running (7).
+expect 0 'OCF_RESOURCE_INSTANCE "bad.*" is not a valid name.*no instance can have it' \
+  "stop with another id that is not UTF-8: nothing to stop" \
   ra stop $'bad\xfe' "${T[@]}" "Path=$tmp/app/bad"
-expect 6 'OCF_RESOURCE_INSTANCE' "monitor with an id that is not UTF-8" ra monitor $'bad\xff' "${T[@]}"
+expect 7 'OCF_RESOURCE_INSTANCE "bad.*" is not a valid name.*no instance can have it' \
+  "monitor with an id that is not UTF-8: not running" ra monitor $'bad\xff' "${T[@]}"
+expect 7 'OCF_RESOURCE_INSTANCE' "probe with an id that is not UTF-8: not running" \
+  ra monitor $'bad\xff' "${T[@]}" OCF_RESKEY_CRM_meta_interval=0
 expect 0 '' "$legit still runs" ra monitor "$legit" "${T[@]}"
 check "its marker is still there, no other was made" test -e "$tmp/app/legit" -a ! -e "$tmp/app/bad"
 expect 6 'OCF_RESKEY_Label ".*" is not valid UTF-8' "start with a value that is not UTF-8" \
@@ -149,6 +155,91 @@ want=$(printf '%s\n' '%5BInvalid%20UTF-8%5D.conf' s2.conf w5.conf | sort | tr '\
 if [ "$files" = "$want" ]; then ok "registry holds only started resources: $files"; else
   not_ok "registry holds $files, want $want"
 fi
+
+# ---- stop and monitor check only what they use -----------------------------------------------
+# A parameter changed on a running resource reaches its monitors (and may reach its stop) before
+# any start refuses it.  A stop that exits 6 gets the node fenced, a monitor's 6 is a hard error
+# on every node: they act on the instance the id names, warn about what they do not use, and
+# look for the instance in both hosts when separate_monitor cannot be read.
+listed_in() { # listed_in BUS_NAME NAME: that host keeps an instance NAME (online or parked)
+  gdbus call --system --dest "$1" --object-path /org/clusres/ResourceHost \
+    --method org.clusres.ResourceHost1.ListInstances 2>/dev/null | grep -Fq "'name': <'$2'>"
+}
+# stopped_in BUS_NAME NAME: the instance is down: its marker is gone, the host keeps no state
+# record of it (a cleanly stopped instance stays open, "parked", without one) and answers Offline
+stopped_in() {
+  local rec=$tmp/run/instances/$2.conf
+  [ "$1" != org.clusres.ResourceHost ] && rec=$tmp/run/instances-$2/$2.conf
+  [ ! -e "$tmp/app/$2" ] && [ ! -e "$rec" ] &&
+    gdbus call --system --dest "$1" --object-path /org/clusres/ResourceHost \
+      --method org.clusres.ResourceHost1.Monitor "$2" 0 2>&1 | grep -q '^(3,'
+}
+running_in() { # running_in BUS_NAME NAME: the marker is there and the host answers Online
+  [ -e "$tmp/app/$2" ] &&
+    gdbus call --system --dest "$1" --object-path /org/clusres/ResourceHost \
+      --method org.clusres.ResourceHost1.Monitor "$2" 0 2>&1 | grep -q '^(2,'
+}
+bads=(looks_alive_interval=0 pending_timeout=soon close_delay=-1 separate_monitor=banana
+  $'separate_monitor=\xff' 'OCF_RESKEY_#x=1' 'OCF_RESKEY_ Label=x' $'Label=\xff'
+  $'OCF_RESKEY_L\xffabel=x' $'OCF_RESKEY_CRM_meta_on_node=n\xff' OCF_RESKEY_CRM_meta_timeout=20s
+  OCF_RESKEY_CRM_meta_interval=10s OCF_CHECK_LEVEL=deep)
+G=(dll=ocftest type=ocftest "Path=$tmp/app/g1")
+expect 0 '' "start g1 with good parameters" ra start g1 "${G[@]}"
+for b in "${bads[@]}"; do
+  q=$(printf %q "$b") w=${b%%=*}
+  w=${w%%[^A-Za-z0-9_ #]*} # the message shows bytes that are not UTF-8 as U+FFFD
+  # "$b" last: the environment's last value of a name wins.
+  expect 0 "warning: .*$w" "monitor g1 with $q: running, with a warning" \
+    ra monitor g1 "${G[@]}" OCF_RESKEY_CRM_meta_interval=10000 "$b"
+  expect 0 '' "probe of g1 with $q: running" ra monitor g1 "${G[@]}" OCF_RESKEY_CRM_meta_interval=0 "$b"
+  expect 6 '' "start with $q is still refused" ra start g9 dll=ocftest type=ocftest \
+    "Path=$tmp/app/g9" "$b"
+done
+untouched g9 "$tmp/app/g9"
+check "g1 still runs after those monitors" running_in org.clusres.ResourceHost g1
+expect 0 '' "monitor g1 without resdll's dll and type: the id is enough" ra monitor g1 \
+  "Path=$tmp/app/g1"
+expect 0 'warning: .*looks_alive_interval' "stop g1 with looks_alive_interval=0 and #x" \
+  ra stop g1 "${G[@]}" looks_alive_interval=0 'OCF_RESKEY_#x=1'
+check "g1 really stopped: marker, state record gone, the host answers Offline" \
+  stopped_in org.clusres.ResourceHost g1
+expect 7 '' "monitor g1 with looks_alive_interval=0: not running" ra monitor g1 "${G[@]}" \
+  looks_alive_interval=0
+expect 7 '' "probe of g1 with #x: not running" ra monitor g1 "${G[@]}" 'OCF_RESKEY_#x=1' \
+  OCF_RESKEY_CRM_meta_interval=0
+expect 6 'looks_alive_interval' "start g1 with looks_alive_interval=0 is refused" \
+  ra start g1 "${G[@]}" looks_alive_interval=0
+expect 7 '' "g1 stays stopped" ra monitor g1 "${G[@]}"
+expect 0 '' "stop g1 without resdll's dll and type" ra stop g1 "Path=$tmp/app/g1"
+
+# separate_monitor unreadable: the instance may be in the shared host or in its own.
+G3=(dll=ocftest type=ocftest "Path=$tmp/app/g3")
+expect 0 '' "start g3 in the shared host" ra start g3 "${G3[@]}"
+check "g3 runs in the shared host" running_in org.clusres.ResourceHost g3
+expect 0 'warning: .*separate_monitor.*both' "monitor g3 with separate_monitor=banana" \
+  ra monitor g3 "${G3[@]}" separate_monitor=banana
+expect 0 'separate_monitor' "stop g3 with separate_monitor=banana" \
+  ra stop g3 "${G3[@]}" separate_monitor=banana
+check "g3 really stopped" stopped_in org.clusres.ResourceHost g3
+check "no separate host was started for g3" \
+  eval "test ! -e '$tmp/run/rhs-g3.sock' && ! listed_in org.clusres.ResourceHost.Separate.g3 g3"
+expect 7 '' "monitor g3 with separate_monitor=banana: not running" \
+  ra monitor g3 "${G3[@]}" separate_monitor=banana
+G2=(dll=ocftest type=ocftest "Path=$tmp/app/g2")
+expect 0 '' "start g2 in its own host" ra start g2 "${G2[@]}" separate_monitor=true
+check "g2 runs in its own host" running_in org.clusres.ResourceHost.Separate.g2 g2
+expect 0 'warning: .*separate_monitor' "monitor g2 with separate_monitor=banana" \
+  ra monitor g2 "${G2[@]}" separate_monitor=banana
+expect 0 '' "probe of g2 with separate_monitor=\\xff" \
+  ra monitor g2 "${G2[@]}" $'separate_monitor=\xff' OCF_RESKEY_CRM_meta_interval=0
+expect 0 'separate_monitor' "stop g2 with separate_monitor=banana" \
+  ra stop g2 "${G2[@]}" separate_monitor=banana
+check "g2 really stopped in its own host" stopped_in org.clusres.ResourceHost.Separate.g2 g2
+expect 7 '' "monitor g2 with separate_monitor=banana: not running" \
+  ra monitor g2 "${G2[@]}" separate_monitor=banana
+expect 6 'separate_monitor' "start g2 with separate_monitor=banana is refused" \
+  ra start g2 "${G2[@]}" separate_monitor=banana
+expect 7 '' "g2 stays stopped" ra monitor g2 "${G2[@]}" separate_monitor=true
 
 # ---- DLL files that anyone but root can write ------------------------------------------------
 install -m 644 "$testdll" "$trusted/ok.so"
