@@ -8,6 +8,7 @@
 
 #include "clusres-config.h"
 #include "clusres-dbus.h"
+#include "clusres-input.h"
 #include "rhs-peer.h"
 #include "rhs-state.h"
 
@@ -146,42 +147,47 @@ static gboolean check_timeout(guint *timeout_ms, GError **error)
   return TRUE;
 }
 
-static gboolean check_meta(GVariant *meta, GError **error)
+/* clusres-input's verdict as an InvalidArgs error. */
+static gboolean input_ok(gboolean ok, GError **local, GError **error)
 {
-  static const struct {
-    const char *key;
-    guint64 min;
-  } numeric[] = {
-      {"looks_alive_interval", 1}, {"is_alive_interval", 1}, {"pending_timeout", 10},
-      {"deadlock_timeout", 10},    {"close_delay", 0},
-  };
+  if (!ok)
+    g_set_error_literal(error, RHS_HOST_ERROR, RHS_HOST_ERROR_INVALID_ARGS, (*local)->message);
+  g_clear_error(local);
+  return ok;
+}
+
+/* Known keys with values of their kind (clusres-input: the agent's rules), and
+ * separate_monitor true exactly on a separate host: a resource must not run where it did not
+ * ask to. */
+static gboolean check_meta(RhsHost *host, GVariant *meta, GError **error)
+{
   GVariantIter it;
   const char *k, *v;
+  GError *local = NULL;
   g_variant_iter_init(&it, meta);
   while (g_variant_iter_next(&it, "{&s&s}", &k, &v)) {
-    for (gsize i = 0; i < G_N_ELEMENTS(numeric); i++) {
-      guint64 n;
-      if (strcmp(k, numeric[i].key) == 0 &&
-          !g_ascii_string_to_unsigned(v, 10, numeric[i].min, G_MAXUINT32, &n, NULL)) {
-        g_set_error(error, RHS_HOST_ERROR, RHS_HOST_ERROR_INVALID_ARGS,
-                    "meta %s=%s: expected milliseconds >= %" G_GUINT64_FORMAT, k, v,
-                    numeric[i].min);
-        return FALSE;
-      }
-    }
-    if (strcmp(k, "on_node") == 0 && *v != '\0' && !rhs_host_check_name("node", v, error))
+    if (!input_ok(clusres_input_check_meta("meta ", k, v, &local), &local, error))
       return FALSE;
+    if (strcmp(k, CLUSRES_META_SEPARATE_MONITOR) == 0 &&
+        (strcmp(v, "true") == 0) != (rhs_host_separate(host) != NULL)) {
+      g_set_error(error, RHS_HOST_ERROR, RHS_HOST_ERROR_INVALID_ARGS,
+                  "meta separate_monitor=%s, but this host serves %s", v,
+                  rhs_host_separate(host) != NULL ? "only one resource" : "every resource");
+      return FALSE;
+    }
   }
   return TRUE;
 }
 
+/* Names every store keeps as they are (clusres-input.h); values are D-Bus strings (UTF-8). */
 static gboolean check_params(GVariant *params, GError **error)
 {
   GVariantIter it;
   const char *k, *v;
+  GError *local = NULL;
   g_variant_iter_init(&it, params);
   while (g_variant_iter_next(&it, "{&s&s}", &k, &v))
-    if (!rhs_host_check_name("parameter", k, error))
+    if (!input_ok(clusres_input_check_param_name("params", k, &local), &local, error))
       return FALSE;
   return TRUE;
 }
@@ -192,8 +198,8 @@ static gboolean check_online(RhsHost *host, const char *resource, const char *ty
                              GVariant *params, GVariant *meta, guint *timeout_ms, GError **error)
 {
   return check_resource(host, resource, error) && rhs_host_check_name("type", type, error) &&
-         rhs_host_check_dll(dll, error) && check_params(params, error) && check_meta(meta, error) &&
-         check_timeout(timeout_ms, error);
+         rhs_host_check_dll(dll, error) && check_params(params, error) &&
+         check_meta(host, meta, error) && check_timeout(timeout_ms, error);
 }
 
 static gboolean check_offline(RhsHost *host, const char *resource, guint *timeout_ms,

@@ -4,8 +4,8 @@
 #include <dlfcn.h>
 #include <stdarg.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "clusres-dllfile.h"
 #include "rhs-logfmt.h"
 
 G_DEFINE_QUARK(rhs - dll - error - quark, rhs_dll_error)
@@ -44,17 +44,13 @@ static RhsDll *load_dll(const char *path, GError **error)
   RhsDll *dll = g_hash_table_lookup(dlls, path);
   if (dll != NULL)
     return dll;
-  struct stat st;
-  if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
-    g_set_error(error, RHS_DLL_ERROR, RHS_DLL_ERROR_NOT_INSTALLED, "%s: no such DLL", path);
-    return NULL;
-  }
-  /* RTLD_LOCAL: two DLLs may use the same internal names.  RTLD_NOW: a missing symbol is a
-   * load error now, not a crash in the middle of an Online. */
-  void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  /* Refused unless root alone can write it and every directory above it (clusres-dllfile.h):
+   * the DLL runs as root in here.  Missing, refused or not loadable: not installed properly on
+   * this node, which the agent reports as OCF_ERR_INSTALLED (a hard error for this node only). */
+  g_autoptr(GError) local = NULL;
+  void *handle = clusres_dllfile_open(path, &local);
   if (handle == NULL) {
-    g_set_error(error, RHS_DLL_ERROR, RHS_DLL_ERROR_NOT_INSTALLED, "dlopen %s: %s", path,
-                dlerror());
+    g_set_error_literal(error, RHS_DLL_ERROR, RHS_DLL_ERROR_NOT_INSTALLED, local->message);
     return NULL;
   }
   void *sym = dlsym(handle, CLUSRES_STARTUP_ROUTINE);
@@ -165,6 +161,26 @@ GPtrArray *rhs_dll_list_types(void)
   }
   g_mutex_unlock(&registry_lock);
   return out;
+}
+
+gboolean rhs_dll_check_params(const RhsType *type, GHashTable *params, ClusresPropList **list,
+                              GError **error)
+{
+  g_autoptr(GError) local = NULL;
+
+  *list = NULL;
+  if (type->info == NULL || type->info->Properties == NULL)
+    return TRUE; /* no table to read them with: the DLL's Open is their only judge */
+  *list = clusres_params_build(type->info, params, FALSE, &local);
+  if (*list == NULL) {
+    g_set_error(error, RHS_DLL_ERROR,
+                g_error_matches(local, CLUSRES_PARAMS_ERROR, CLUSRES_PARAMS_ERROR_INVALID)
+                    ? RHS_DLL_ERROR_INVALID_ARGS
+                    : RHS_DLL_ERROR_FAILED,
+                "type %s: %s", type->name, local->message);
+    return FALSE;
+  }
+  return TRUE;
 }
 
 void rhs_dll_type_ref_instance(RhsType *type, int delta)

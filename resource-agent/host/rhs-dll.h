@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * rhs-dll: loads resource DLLs (dlopen RTLD_NOW|RTLD_LOCAL, never unloaded), calls Startup once
- * per (type, DLL) and hands out the function tables.  Each DLL has ONE lock that serialises its
+ * rhs-dll: loads resource DLLs (clusres_dllfile_open: only files root alone can write, dlopen
+ * RTLD_NOW|RTLD_LOCAL, never unloaded), calls Startup once per (type, DLL) and hands out the
+ * function tables.  Each DLL has ONE lock that serialises its
  * entry points (the Windows rule "while your DLL processes an entry point, the others except
  * Terminate are blocked") and a lifecycle lock that keeps Terminate away from Open and Close.
  */
@@ -11,6 +12,7 @@
 
 #include <clusres/resapi.h>
 
+#include "clusres-params.h"
 #include "rhs-watchdog.h"
 
 typedef struct {
@@ -33,8 +35,10 @@ typedef struct {
 #define RHS_DLL_ERROR (rhs_dll_error_quark())
 GQuark rhs_dll_error_quark(void);
 typedef enum {
-  RHS_DLL_ERROR_NOT_INSTALLED, /* missing file, dlopen failure, no Startup, unknown type */
+  RHS_DLL_ERROR_NOT_INSTALLED, /* missing file, one writable by anyone but root, dlopen
+                                  failure, no Startup, unknown type */
   RHS_DLL_ERROR_FAILED,        /* Startup failed or returned a bad table */
+  RHS_DLL_ERROR_INVALID_ARGS,  /* parameters the type's property table refuses */
 } RhsDllError;
 
 /* The host's side of the two callbacks every DLL receives from Startup. */
@@ -48,6 +52,16 @@ void rhs_dll_set_callbacks(RhsDllSetStatus set_status, RhsDllLog log);
  */
 RhsType *rhs_dll_get_type(const char *type, const char *path, RhsWatchdog *wd, guint32 deadlock_ms,
                           GError **error);
+
+/*
+ * The parameters of a new configuration read with @type's property table, by the rules
+ * validate-all applies (clusres_params_build(): formats, limits, unknown and missing required
+ * parameters), before anything is written or opened.  *@list: the property list for the DLL's
+ * VALIDATE_PRIVATE_PROPERTIES, or NULL when the type has no table (then nothing is checked).
+ * Errors: RHS_DLL_ERROR_INVALID_ARGS naming the parameter.
+ */
+gboolean rhs_dll_check_params(const RhsType *type, GHashTable *params, ClusresPropList **list,
+                              GError **error);
 
 /* Snapshot of the loaded types (elements are borrowed). */
 GPtrArray *rhs_dll_list_types(void);

@@ -20,6 +20,7 @@
 
 #include "cg-pacemaker.h"
 #include "clusres-config.h"
+#include "clusres-input.h"
 #include "rhs-dll.h"
 #include "rhs-due.h"
 #include "rhs-logfmt.h"
@@ -30,7 +31,6 @@
 
 G_DEFINE_QUARK(rhs - host - error - quark, rhs_host_error)
 
-#define RHS_MAX_NAME 128
 #define RHS_PUSH_TIMEOUT_MS 10000
 #define RHS_MAX_CONTROL_BUFFER (1024 * 1024)
 /* Upper bound on the age of a health answer a depth-0 Monitor reuses (README: "Monitor"). */
@@ -422,7 +422,9 @@ static DWORD write_registry(RhsInstance *inst, HKEY *out_key, GError **error)
 {
   HKEY key = NULL, params = NULL;
   HREGBATCH batch = NULL;
-  DWORD rc = ClusterRegOpenResourceKey(inst->name, KEY_ALL_ACCESS, &key);
+  /* Without KEY_WRITE the open creates no file: the batch below creates it with every value at
+   * once, so a start that fails before it leaves no key holding only a header behind. */
+  DWORD rc = ClusterRegOpenResourceKey(inst->name, KEY_READ, &key);
   if (rc != ERROR_SUCCESS) {
     g_set_error(error, RHS_HOST_ERROR, RHS_HOST_ERROR_FAILED, "cannot open registry key of %s: %u",
                 inst->name, rc);
@@ -464,18 +466,7 @@ static DWORD write_registry(RhsInstance *inst, HKEY *out_key, GError **error)
     if (item != NULL &&
         (item->Format == CLUSPROP_FORMAT_DWORD || item->Format == CLUSPROP_FORMAT_LONG)) {
       gint64 n;
-      gboolean ok;
-      const char *num = v;
-      guint base = 10;
-      if (g_str_has_prefix(num, "0x") || g_str_has_prefix(num, "0X")) {
-        num += 2;
-        base = 16;
-      }
-      if (item->Format == CLUSPROP_FORMAT_LONG)
-        ok = g_ascii_string_to_signed(num, base, G_MININT32, G_MAXINT32, &n, NULL);
-      else
-        ok = g_ascii_string_to_signed(num, base, 0, G_MAXUINT32, &n, NULL);
-      if (!ok) {
+      if (!clusres_params_parse_number(item, v, &n)) {
         g_set_error(error, RHS_HOST_ERROR, RHS_HOST_ERROR_INVALID_ARGS,
                     "parameter %s=%s is not a number", (char *)k, (char *)v);
         rc = ERROR_INVALID_PARAMETER;
@@ -789,6 +780,8 @@ static void host_start_job(RhsHost *host, Job *job)
 
 static RhsHostError dll_error_code(const GError *e)
 {
+  if (g_error_matches(e, RHS_DLL_ERROR, RHS_DLL_ERROR_INVALID_ARGS))
+    return RHS_HOST_ERROR_INVALID_ARGS;
   return g_error_matches(e, RHS_DLL_ERROR, RHS_DLL_ERROR_NOT_INSTALLED)
              ? RHS_HOST_ERROR_NOT_INSTALLED
              : RHS_HOST_ERROR_FAILED;
@@ -852,6 +845,39 @@ static void inst_close(RhsInstance *inst)
   ClusterRegCloseKey(inst->key);
   inst->key = NULL;
   rhs_dll_type_ref_instance(inst->type, -1);
+}
+
+/*
+ * The DLL's own verdict on a new configuration, as validate-all asks it, before the instance
+ * goes online: ResourceControl VALIDATE_PRIVATE_PROPERTIES with the parameters read by the
+ * property table (rhs_dll_check_params).  A rejected configuration is closed again and
+ * *@rejected set; a DLL without the control code (ERROR_INVALID_FUNCTION) or without a table
+ * (@list NULL) gets Open's verdict only.  Caller holds op_lock.
+ */
+static gboolean inst_open_validated(RhsInstance *inst, ClusresPropList *list, DWORD *status,
+                                    gboolean *rejected, GError **error)
+{
+  if (!inst_open(inst, status, error))
+    return FALSE;
+  if (list == NULL || inst->type->fn->ResourceControl == NULL)
+    return TRUE;
+  DWORD cb = 0;
+  const void *buf = ClusResPropListBuffer(list, &cb);
+  g_autofree void *copy = g_memdup2(buf, cb); /* the DLL may scribble on its in buffer */
+  DWORD returned = 0;
+  g_mutex_lock(&inst->type->dll->lock);
+  CallTimer ct;
+  call_begin(inst, &ct, "ResourceControl");
+  DWORD rc = inst->type->fn->ResourceControl(
+      inst->resid, CLUSCTL_RESOURCE_VALIDATE_PRIVATE_PROPERTIES, copy, cb, NULL, 0, &returned);
+  call_end(inst, &ct);
+  g_mutex_unlock(&inst->type->dll->lock);
+  if (rc == ERROR_SUCCESS || rc == ERROR_INVALID_FUNCTION)
+    return TRUE;
+  inst_close(inst);
+  *status = rc;
+  *rejected = TRUE;
+  return FALSE;
 }
 
 /* ---- parked instances ------------------------------------------------------------------------
@@ -1091,6 +1117,8 @@ static void job_online(Job *job)
   }
   if (inst->resid == NULL) {
     g_autoptr(GError) error = NULL;
+    g_autoptr(ClusresPropList) list = NULL;
+    gboolean rejected = FALSE;
     /* Under the mutex: ListInstances and LogEvent read these from other threads. */
     g_mutex_lock(&inst->mutex);
     g_free(inst->type_name);
@@ -1107,7 +1135,8 @@ static void job_online(Job *job)
     inst->deadlock_ms =
         meta_ms(inst->meta, "deadlock_timeout", 1, CLUSTER_RESOURCE_DEFAULT_DEADLOCK_TIMEOUT);
     inst->type = rhs_dll_get_type(job->type, job->dll, host->wd, inst->deadlock_ms, &error);
-    if (inst->type == NULL) {
+    /* validate-all's rules before anything is written or opened (InvalidArgs, OCF 6). */
+    if (inst->type == NULL || !rhs_dll_check_params(inst->type, job->params, &list, &error)) {
       g_warning("%s: %s", inst->name, error->message);
       g_autoptr(GError) e2 =
           g_error_new_literal(RHS_HOST_ERROR, dll_error_code(error), error->message);
@@ -1117,22 +1146,24 @@ static void job_online(Job *job)
     }
     inst_apply_intervals(inst);
     DWORD status = 0;
-    gboolean opened = inst_open(inst, &status, &error);
+    gboolean opened = inst_open_validated(inst, list, &status, &rejected, &error);
     guint evicted = 0;
-    if (!opened && error == NULL && (evicted = host_close_parked(host, inst->type, inst)) > 0) {
+    /* Not after a rejection: the DLL judged the parameters, not what parked instances hold. */
+    if (!opened && error == NULL && !rejected &&
+        (evicted = host_close_parked(host, inst->type, inst)) > 0) {
       g_message("%s: Open failed with %u: retrying after closing %u parked instance(s) of %s",
                 inst->name, status, evicted, job->type);
       g_mutex_lock(&inst->mutex);
       g_clear_pointer(&inst->last_error, g_free);
       g_mutex_unlock(&inst->mutex);
-      opened = inst_open(inst, &status, &error);
+      opened = inst_open_validated(inst, list, &status, &rejected, &error);
     }
     if (!opened) {
       host_remove(host, inst);
       /* A rejected configuration must leave nothing behind: the key then holds only what
        * write_registry just wrote for this Open.  Other failures keep it (a persisted state
        * the DLL may re-adopt once the cause is gone). */
-      if (error == NULL && status == ERROR_INVALID_PARAMETER)
+      if (error == NULL && (rejected || status == ERROR_INVALID_PARAMETER))
         ClusterRegDeleteResourceKey(inst->name);
       if (error != NULL) {
         op_reply_error(op, error);
@@ -1140,8 +1171,10 @@ static void job_online(Job *job)
         g_mutex_lock(&inst->mutex);
         g_autofree char *why = g_steal_pointer(&inst->last_error);
         g_mutex_unlock(&inst->mutex);
-        g_warning("%s: Open failed with %u", inst->name, status);
-        op_reply_state(op, ClusterResourceFailed, status, "Open failed with %u%s%s", status,
+        const char *what =
+            rejected ? "VALIDATE_PRIVATE_PROPERTIES rejected the parameters" : "Open failed";
+        g_warning("%s: %s with %u", inst->name, what, status);
+        op_reply_state(op, ClusterResourceFailed, status, "%s with %u%s%s", what, status,
                        why != NULL ? ": " : "", why != NULL ? why : "");
       }
       goto out;
@@ -1818,15 +1851,11 @@ static void on_deadlock(const char *call, const char *resource, gint64 elapsed_m
 
 gboolean rhs_host_check_name(const char *what, const char *name, GError **error)
 {
-  gsize len = strlen(name);
-  gboolean ok = len > 0 && len <= RHS_MAX_NAME && g_utf8_validate(name, (gssize)len, NULL) &&
-                strchr(name, '/') == NULL;
-  for (const char *p = name; ok && *p != '\0'; p = g_utf8_next_char(p))
-    ok = g_unichar_isprint(g_utf8_get_char(p));
-  if (!ok)
-    g_set_error(error, RHS_HOST_ERROR, RHS_HOST_ERROR_INVALID_ARGS,
-                "invalid %s name (1-%d bytes of printable UTF-8, no '/')", what, RHS_MAX_NAME);
-  return ok;
+  g_autoptr(GError) local = NULL;
+  if (clusres_input_check_name(what, name, &local)) /* the agent's rule too */
+    return TRUE;
+  g_set_error_literal(error, RHS_HOST_ERROR, RHS_HOST_ERROR_INVALID_ARGS, local->message);
+  return FALSE;
 }
 
 gboolean rhs_host_check_dll(const char *dll, GError **error)

@@ -366,6 +366,80 @@ static void test_success_and_args(void)
   host_stop(&h);
 }
 
+/* An Online the host refuses with D-Bus error @name, the message containing @needle. */
+static void expect_refused(Host *h, const char *resource, GVariant *params, GVariant *meta,
+                           const char *name, const char *needle)
+{
+  gint state;
+  guint st;
+  g_autofree char *msg = NULL;
+  g_autoptr(GError) error = NULL;
+  clusres_dbus_resource_host1_call_online_sync(h->proxy, resource, "testdll", dll, params, meta,
+                                               5000, &state, &st, &msg, NULL, &error);
+  g_assert_nonnull(error);
+  g_test_message("refused: %s", error->message);
+  g_autofree char *remote = g_dbus_error_get_remote_error(error);
+  g_assert_cmpstr(remote, ==, name);
+  if (strstr(error->message, needle) == NULL)
+    g_error("message \"%s\" lacks \"%s\"", error->message, needle);
+}
+
+/* Bad input is refused before anything is written or opened, and nothing is left behind:
+ * meta booleans, parameter names the state record could not keep, values outside the DLL's
+ * property table (validate-all's rules). */
+static void test_bad_input(void)
+{
+  Host h = {0};
+  host_start(&h, NULL, NULL);
+  const char *const inv = "org.clusres.Error.InvalidArgs";
+
+  const char *banana[] = {"separate_monitor", "banana", NULL};
+  expect_refused(&h, "bad", params_for("bad", NULL), kv(banana), inv,
+                 "meta separate_monitor=\"banana\" is not a boolean (true or false)");
+  const char *yes[] = {"separate_monitor", "yes", NULL}; /* the agent sends true or false */
+  expect_refused(&h, "bad", params_for("bad", NULL), kv(yes), inv, "is not a boolean");
+  const char *sep[] = {"separate_monitor", "true", NULL};
+  expect_refused(&h, "bad", params_for("bad", NULL), kv(sep), inv,
+                 "meta separate_monitor=true, but this host serves every resource");
+  const char *unknown[] = {"colour", "red", NULL};
+  expect_refused(&h, "bad", params_for("bad", NULL), kv(unknown), inv,
+                 "meta colour=\"red\": not a known key");
+
+  static const char *const names[] = {" LogFile", "LogFile ", "#x", "a=b", "[x]", ""};
+  for (gsize i = 0; i < G_N_ELEMENTS(names); i++) {
+    const char *p[] = {names[i], "1", NULL};
+    expect_refused(&h, "bad", params_for("bad", p), kv(NULL), inv,
+                   "is not a valid parameter name (a letter or '_'");
+  }
+
+  const char *big[] = {"Interval", "3600001", NULL};
+  expect_refused(&h, "bad", params_for("bad", big), kv(NULL), inv,
+                 "parameter Interval=\"3600001\": out of range (0 to 3600000)");
+  const char *nan[] = {"Interval", "abc", NULL};
+  expect_refused(&h, "bad", params_for("bad", nan), kv(NULL), inv,
+                 "parameter Interval=\"abc\": must be an unsigned integer");
+  const char *colour[] = {"Colour", "red", NULL};
+  expect_refused(&h, "bad", params_for("bad", colour), kv(NULL), inv, "unknown parameter Colour");
+
+  /* Nothing of "bad": no instance, no state record, no registry file (not even an empty one),
+   * and the DLL never saw it. */
+  g_autofree char *reg = path_in_tmp("registry/bad.conf");
+  g_autofree char *rec = path_in_tmp("run/instances/bad.conf");
+  g_assert_false(g_file_test(reg, G_FILE_TEST_EXISTS));
+  g_assert_false(g_file_test(rec, G_FILE_TEST_EXISTS));
+  g_assert_cmpint(monitor(&h, "bad", 0), ==, ClusterResourceOffline);
+  g_autofree char *log = log_name("bad");
+  g_assert_cmpuint(count_log(log, "Open"), ==, 0);
+
+  /* The largest Interval the table allows starts, and only then is anything written. */
+  const char *max[] = {"Interval", "3600000", NULL};
+  g_assert_cmpint(online(&h, "bad", max, NULL, 10000, NULL, NULL), ==, ClusterResourceOnline);
+  g_assert_true(g_file_test(reg, G_FILE_TEST_EXISTS));
+  g_assert_true(g_file_test(rec, G_FILE_TEST_EXISTS));
+  g_assert_cmpint(offline(&h, "bad", 10000), ==, ClusterResourceOffline);
+  host_stop(&h);
+}
+
 static void test_pending_and_error(void)
 {
   Host h = {0};
@@ -1116,6 +1190,7 @@ int main(int argc, char **argv)
   start_bus();
 
   g_test_add_func("/rhs/online/success-and-args", test_success_and_args);
+  g_test_add_func("/rhs/online/bad-input", test_bad_input);
   g_test_add_func("/rhs/online/pending-and-error", test_pending_and_error);
   g_test_add_func("/rhs/online/pending-inactivity", test_pending_inactivity);
   g_test_add_func("/rhs/online/terminate-concurrent", test_terminate_concurrent);

@@ -26,15 +26,30 @@ static GVariant *string_dict(GHashTable *table, const char *on_node)
   return g_variant_builder_end(&b);
 }
 
-static int report_state(const OcfCtx *ctx, OcfExitAction what, int state, guint32 status,
-                        const char *message)
+/* Prints @msg, prefixed with the host it is about when two are asked (@where), and returns
+ * @rc. */
+static int fail_in(const OcfCtx *ctx, const char *where, int rc, const char *msg)
+{
+  if (where == NULL)
+    return ocf_ctx_fail(ctx, rc, msg);
+  g_autofree char *m = g_strdup_printf("in %s: %s", where, msg);
+  return ocf_ctx_fail(ctx, rc, m);
+}
+
+static int fail_error_in(const OcfCtx *ctx, const char *where, const GError *error)
+{
+  return fail_in(ctx, where, ocf_ctx_error_code(error), error->message);
+}
+
+static int report_state(const OcfCtx *ctx, const char *where, OcfExitAction what, int state,
+                        guint32 status, const char *message)
 {
   int rc = ocf_exit_from_state(what, state, status);
 
   if (rc != OCF_SUCCESS && rc != OCF_NOT_RUNNING) {
     g_autofree char *msg = g_strdup_printf("%s (status %u)%s%s", ocf_exit_state_name(state), status,
                                            *message != '\0' ? ": " : "", message);
-    return ocf_ctx_fail(ctx, rc, msg);
+    return fail_in(ctx, where, rc, msg);
   }
   return rc;
 }
@@ -48,8 +63,9 @@ static int action_start(OcfCtx *ctx, const char *const *envp)
   gint32 state = 0;
   guint32 status = 0;
 
-  if (!ocf_ctx_parse_env(ctx, envp, TRUE, &error) ||
-      !(client = ocf_ctx_connect_host(ctx, FALSE, &error)))
+  /* Every rule: what a start is given becomes the configuration. */
+  if (!ocf_ctx_parse_env(ctx, envp, TRUE, OCF_ENV_STRICT, &error) ||
+      !(client = ocf_ctx_connect_host(ctx, ctx->env->separate, FALSE, &error)))
     return ocf_ctx_fail_error(ctx, error);
   GVariant *args = g_variant_new("(sss@a{ss}@a{ss}u)", ctx->env->instance, ctx->type, ctx->dll,
                                  string_dict(ctx->env->params, NULL),
@@ -59,60 +75,98 @@ static int action_start(OcfCtx *ctx, const char *const *envp)
   if (reply == NULL)
     return ocf_ctx_fail_error(ctx, error);
   g_variant_get(reply, "(ius)", &state, &status, &message);
-  return report_state(ctx, OCF_EXIT_START, state, status, message);
+  return report_state(ctx, NULL, OCF_EXIT_START, state, status, message);
 }
 
-static int action_stop(OcfCtx *ctx, const char *const *envp)
+/* stop or monitor in one host (@separate: the instance's own); @where names it in messages
+ * when both are asked, else NULL. */
+typedef int (*HostActionFn)(OcfCtx *ctx, gboolean separate, const char *where);
+
+static int stop_in(OcfCtx *ctx, gboolean separate, const char *where)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(OcfClient) client = NULL;
+  g_autoptr(OcfClient) client = ocf_ctx_connect_host(ctx, separate, TRUE, &error);
   g_autoptr(GVariant) reply = NULL;
   g_autofree char *message = NULL;
   gint32 state = 0;
   guint32 status = 0;
 
-  if (!ocf_ctx_parse_env(ctx, envp, TRUE, &error))
-    return ocf_ctx_fail_error(ctx, error);
-  client = ocf_ctx_connect_host(ctx, TRUE, &error);
   if (client == NULL) {
     if (g_error_matches(error, OCF_CLIENT_ERROR, OCF_CLIENT_ERROR_NOT_RUNNING))
       return OCF_SUCCESS; /* never started here: already stopped */
-    return ocf_ctx_fail_error(ctx, error);
+    return fail_error_in(ctx, where, error);
   }
   reply =
       ocf_client_call(client, "Offline",
                       g_variant_new("(su)", ctx->env->instance, ocf_client_host_timeout_ms(client)),
                       G_VARIANT_TYPE("(ius)"), &error);
   if (reply == NULL)
-    return ocf_ctx_fail_error(ctx, error);
+    return fail_error_in(ctx, where, error);
   g_variant_get(reply, "(ius)", &state, &status, &message);
-  return report_state(ctx, OCF_EXIT_STOP, state, status, message);
+  return report_state(ctx, where, OCF_EXIT_STOP, state, status, message);
 }
 
-static int action_monitor(OcfCtx *ctx, const char *const *envp)
+static int monitor_in(OcfCtx *ctx, gboolean separate, const char *where)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(OcfClient) client = NULL;
+  /* A probe on a node that never ran the resource must not start a host. */
+  g_autoptr(OcfClient) client = ocf_ctx_connect_host(ctx, separate, TRUE, &error);
   g_autoptr(GVariant) reply = NULL;
   g_autofree char *message = NULL;
   gint32 state = 0;
 
-  if (!ocf_ctx_parse_env(ctx, envp, TRUE, &error))
-    return ocf_ctx_fail_error(ctx, error);
-  /* A probe on a node that never ran the resource must not start a host. */
-  client = ocf_ctx_connect_host(ctx, TRUE, &error);
   if (client == NULL) {
     if (g_error_matches(error, OCF_CLIENT_ERROR, OCF_CLIENT_ERROR_NOT_RUNNING))
       return OCF_NOT_RUNNING;
-    return ocf_ctx_fail_error(ctx, error);
+    return fail_error_in(ctx, where, error);
   }
   reply = ocf_client_call(client, "Monitor",
                           g_variant_new("(su)", ctx->env->instance, ctx->env->check_level),
                           G_VARIANT_TYPE("(is)"), &error);
   if (reply == NULL)
-    return ocf_ctx_fail_error(ctx, error);
+    return fail_error_in(ctx, where, error);
   g_variant_get(reply, "(is)", &state, &message);
-  return report_state(ctx, OCF_EXIT_MONITOR, state, 0, message);
+  return report_state(ctx, where, OCF_EXIT_MONITOR, state, 0, message);
+}
+
+/*
+ * stop and monitor address an instance a start accepted: they read the id and
+ * separate_monitor, and ignore (with a warning) the rest, which they do not use: a stop that
+ * fails gets the node fenced, a monitor's 6 is a hard error on every node, and both run with
+ * parameters an admin may have changed on the running resource (OcfEnvMode).  @absent: the
+ * answer for an id no instance can have (a start refuses it): stop 0, monitor 7.
+ */
+static int address_instance(OcfCtx *ctx, const char *const *envp, OcfExitAction what, int absent,
+                            HostActionFn fn)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!ocf_ctx_parse_env(ctx, envp, TRUE, OCF_ENV_ADDRESS, &error)) {
+    if (g_error_matches(error, OCF_ENV_ERROR, OCF_ENV_ERROR_INSTANCE)) {
+      g_autofree char *msg = g_strdup_printf(
+          "%s: no instance can have it (a start refuses it), so none runs", error->message);
+      return ocf_ctx_fail(ctx, absent, msg);
+    }
+    return ocf_ctx_fail_error(ctx, error);
+  }
+  if (!ctx->env->separate_unknown)
+    return fn(ctx, ctx->env->separate, NULL);
+  /* A start refuses an unreadable separate_monitor, so the instance was started with an
+   * earlier value, true or false.  Both hosts are asked, neither is started for it unless it
+   * keeps a record of the instance (if_configured), and they share one deadline. */
+  int shared = fn(ctx, FALSE, "the shared host");
+  int own = fn(ctx, TRUE, "its own host");
+  return ocf_exit_merge(what, shared, own);
+}
+
+static int action_stop(OcfCtx *ctx, const char *const *envp)
+{
+  return address_instance(ctx, envp, OCF_EXIT_STOP, OCF_SUCCESS, stop_in);
+}
+
+static int action_monitor(OcfCtx *ctx, const char *const *envp)
+{
+  return address_instance(ctx, envp, OCF_EXIT_MONITOR, OCF_NOT_RUNNING, monitor_in);
 }
 
 void ocf_actions_usage(const char *agent, gboolean to_stderr)
@@ -125,7 +179,13 @@ void ocf_actions_usage(const char *agent, gboolean to_stderr)
           "clusres OCF resource agent: runs a Windows-style resource DLL through the clusres\n"
           "resource host.  Install it as <ocf_dir>/clusres/<type> (a link to clusres-ocf);\n"
           "the link name is the resource type (\"resdll\" takes dll= and type=).  Parameters\n"
-          "come from OCF_RESKEY_*; see the meta-data action.\n",
+          "come from OCF_RESKEY_*; see the meta-data action.  Names are [A-Za-z_][A-Za-z0-9_]*,\n"
+          "names and values UTF-8, and start checks them as validate-all does: bad input exits\n"
+          "6 and changes nothing.  stop and monitor use only the resource id and\n"
+          "separate_monitor and warn about other bad input instead of failing; an id no start\n"
+          "accepts has no instance (stop 0, monitor 7), an unreadable separate_monitor makes\n"
+          "them ask both the shared host and the resource's own.  A DLL that anyone but root\n"
+          "can write is not loaded (exit 5).\n",
           agent);
 }
 

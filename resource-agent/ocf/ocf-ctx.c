@@ -36,39 +36,62 @@ char *ocf_ctx_resdll_path(const char *dll)
   return ocf_ctx_dll_path_for_type(base);
 }
 
-/* Resolves the type and DLL of this agent: its name, or resdll's parameters. */
+/* Resolves the type and DLL of this agent: its name, or resdll's parameters.  Both go to the
+ * host as they are, so they follow its rules (clusres-input). */
 static gboolean resolve_dll(OcfCtx *ctx, GError **error)
 {
+  g_autoptr(GError) local = NULL;
+
   if (!ctx->resdll) {
     ctx->type = ctx->agent;
     ctx->dll = ocf_ctx_dll_path_for_type(ctx->agent);
-    return TRUE;
+  } else {
+    const char *dll = ocf_env_agent_param(ctx->env, "dll");
+    ctx->type = ocf_env_agent_param(ctx->env, "type");
+    if (dll == NULL || *dll == '\0' || ctx->type == NULL || *ctx->type == '\0') {
+      g_set_error_literal(error, OCF_EXIT_ERROR, OCF_ERR_CONFIGURED,
+                          "resdll needs the parameters dll and type");
+      return FALSE;
+    }
+    ctx->dll = ocf_ctx_resdll_path(dll);
   }
-  const char *dll = ocf_env_agent_param(ctx->env, "dll");
-  ctx->type = ocf_env_agent_param(ctx->env, "type");
-  if (dll == NULL || *dll == '\0' || ctx->type == NULL || *ctx->type == '\0') {
-    g_set_error_literal(error, OCF_EXIT_ERROR, OCF_ERR_CONFIGURED,
-                        "resdll needs the parameters dll and type");
+  if (!clusres_input_check_name(ctx->resdll ? "OCF_RESKEY_type" : "agent name", ctx->type,
+                                &local) ||
+      !clusres_input_check_text("DLL path", ctx->dll, &local)) {
+    g_set_error_literal(error, OCF_EXIT_ERROR, OCF_ERR_CONFIGURED, local->message);
     return FALSE;
   }
-  ctx->dll = ocf_ctx_resdll_path(dll);
   return TRUE;
 }
 
 gboolean ocf_ctx_parse_env(OcfCtx *ctx, const char *const *envp, gboolean need_instance,
-                           GError **error)
+                           OcfEnvMode mode, GError **error)
 {
   g_autoptr(GError) local = NULL;
+  gint64 now = g_get_monotonic_time(); /* the operation's budget runs from here */
 
-  ctx->env = ocf_env_parse(envp, ctx->resdll ? resdll_keys : NULL, &local);
+  ctx->env = ocf_env_parse(envp, ctx->resdll ? resdll_keys : NULL, mode, &local);
   if (ctx->env == NULL) {
-    g_set_error_literal(error, OCF_EXIT_ERROR, OCF_ERR_CONFIGURED, local->message);
+    if (mode == OCF_ENV_ADDRESS && g_error_matches(local, OCF_ENV_ERROR, OCF_ENV_ERROR_INSTANCE))
+      g_propagate_error(error, g_steal_pointer(&local));
+    else
+      g_set_error_literal(error, OCF_EXIT_ERROR, OCF_ERR_CONFIGURED, local->message);
     return FALSE;
   }
   if (need_instance && ctx->env->instance == NULL) {
     g_set_error_literal(error, OCF_EXIT_ERROR, OCF_ERR_CONFIGURED,
                         "OCF_RESOURCE_INSTANCE is not set");
     return FALSE;
+  }
+  guint32 t = ctx->env->timeout_ms;
+  ctx->deadline = now + (gint64)(t - MIN(AGENT_MARGIN_MAX_MS, t / 10)) * G_TIME_SPAN_MILLISECOND;
+  if (mode == OCF_ENV_ADDRESS) {
+    for (guint i = 0; i < ctx->env->warnings->len; i++) {
+      g_autofree char *msg =
+          g_strconcat("warning: ", (const char *)g_ptr_array_index(ctx->env->warnings, i), NULL);
+      ocf_ctx_fail(ctx, OCF_SUCCESS, msg);
+    }
+    return TRUE; /* stop and monitor use neither the type nor the DLL */
   }
   return resolve_dll(ctx, error);
 }
@@ -81,27 +104,29 @@ int ocf_ctx_fail(const OcfCtx *ctx, int rc, const char *msg)
   return rc;
 }
 
-int ocf_ctx_fail_error(const OcfCtx *ctx, const GError *error)
+int ocf_ctx_error_code(const GError *error)
 {
-  int rc = OCF_ERR_GENERIC;
-
   g_autofree char *name = ocf_wire_error_name(error);
 
   if (error->domain == OCF_EXIT_ERROR)
-    rc = error->code;
-  else if (name != NULL)
-    rc = ocf_exit_from_dbus_error(name);
-  return ocf_ctx_fail(ctx, rc, error->message);
+    return error->code;
+  if (name != NULL)
+    return ocf_exit_from_dbus_error(name);
+  return OCF_ERR_GENERIC;
 }
 
-OcfClient *ocf_ctx_connect_host(const OcfCtx *ctx, gboolean if_configured, GError **error)
+int ocf_ctx_fail_error(const OcfCtx *ctx, const GError *error)
 {
-  guint32 t = ctx->env->timeout_ms;
-  guint32 margin = MIN(AGENT_MARGIN_MAX_MS, t / 10);
+  return ocf_ctx_fail(ctx, ocf_ctx_error_code(error), error->message);
+}
+
+OcfClient *ocf_ctx_connect_host(const OcfCtx *ctx, gboolean separate, gboolean if_configured,
+                                GError **error)
+{
   OcfClientOptions opts = {
       .resource = ctx->env->instance,
-      .separate = ctx->env->separate,
-      .deadline = g_get_monotonic_time() + (gint64)(t - margin) * G_TIME_SPAN_MILLISECOND,
+      .separate = separate,
+      .deadline = ctx->deadline,
       .if_configured = if_configured,
   };
   return ocf_client_new(&opts, error);

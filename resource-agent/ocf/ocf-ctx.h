@@ -20,6 +20,7 @@ typedef struct {
   OcfEnv *env;
   const char *type; /* the type passed to Startup */
   char *dll;        /* the DLL path */
+  gint64 deadline;  /* monotonic: CRM_meta_timeout from the parse, less the agent's margin */
 } OcfCtx;
 
 void ocf_ctx_clear(OcfCtx *ctx);
@@ -36,21 +37,33 @@ char *ocf_ctx_resdll_path(const char *dll);
 
 /**
  * ocf_ctx_parse_env:
- * Parses @envp into @ctx->env (resdll's own keys dll= and type= apart) and resolves the type
- * and DLL.  Errors are in OCF_EXIT_ERROR (OCF_ERR_CONFIGURED).
+ * @mode: OCF_ENV_STRICT (start, reload-agent, validate-all) or OCF_ENV_ADDRESS (stop, monitor)
+ *
+ * Parses @envp into @ctx->env (resdll's own keys dll= and type= apart).  OCF_ENV_STRICT also
+ * resolves the type and DLL; errors are in OCF_EXIT_ERROR (OCF_ERR_CONFIGURED).
+ * OCF_ENV_ADDRESS needs neither (stop and monitor name the instance, nothing else), prints a
+ * warning on stderr for each input it ignored (OcfEnvMode), and fails with a bad
+ * OCF_RESOURCE_INSTANCE as OCF_ENV_ERROR_INSTANCE, which the caller answers; other errors
+ * (no OCF_RESOURCE_INSTANCE at all) are in OCF_EXIT_ERROR.
  */
 gboolean ocf_ctx_parse_env(OcfCtx *ctx, const char *const *envp, gboolean need_instance,
-                           GError **error);
+                           OcfEnvMode mode, GError **error);
 
 /** Prints "<agent> <action> [<instance>]: <msg>" on stderr; returns @rc. */
 int ocf_ctx_fail(const OcfCtx *ctx, int rc, const char *msg);
 
-/** ocf_ctx_fail() with the OCF code of @error (OCF_EXIT_ERROR, host D-Bus error, else 1). */
+/** The OCF code of @error: its code in OCF_EXIT_ERROR, the host's D-Bus error's, else 1. */
+int ocf_ctx_error_code(const GError *error);
+
+/** ocf_ctx_fail() with the OCF code of @error (ocf_ctx_error_code()). */
 int ocf_ctx_fail_error(const OcfCtx *ctx, const GError *error);
 
 /**
  * ocf_ctx_connect_host:
- * Connects to the host of @ctx's instance with the deadline of CRM_meta_timeout less the part
- * the agent keeps to report (up to 1 s).  @if_configured: see OcfClientOptions.
+ * Connects to the host of @ctx's instance (@separate: its own, else the shared one) with
+ * @ctx->deadline: CRM_meta_timeout from the parse of the environment less the part the agent
+ * keeps to report (up to 1 s), so that calls to two hosts share one budget.
+ * @if_configured: see OcfClientOptions.
  */
-OcfClient *ocf_ctx_connect_host(const OcfCtx *ctx, gboolean if_configured, GError **error);
+OcfClient *ocf_ctx_connect_host(const OcfCtx *ctx, gboolean separate, gboolean if_configured,
+                                GError **error);

@@ -2,6 +2,8 @@
 #include "ocf-dll.h"
 
 #include "clusres-config.h"
+#include "clusres-dllfile.h"
+#include "clusres-params.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -225,14 +227,12 @@ OcfDll *ocf_dll_load(const char *path, const char *type, GError **error)
   dll->type = g_strdup(type);
   g_free(log_prefix);
   log_prefix = g_strdup(type);
-  if (g_access(path, F_OK) != 0) {
-    g_set_error(error, OCF_EXIT_ERROR, OCF_ERR_INSTALLED, "resource DLL %s: %s", path,
-                g_strerror(errno));
-    return NULL;
-  }
-  dll->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  /* The host's loader and this one refuse the same files (clusres-dllfile.h): missing,
+   * writable by anyone but root, or not loadable is a DLL not (properly) installed here. */
+  g_autoptr(GError) local = NULL;
+  dll->handle = clusres_dllfile_open(path, &local);
   if (dll->handle == NULL) {
-    g_set_error(error, OCF_EXIT_ERROR, OCF_ERR_INSTALLED, "cannot load %s: %s", path, dlerror());
+    g_set_error_literal(error, OCF_EXIT_ERROR, OCF_ERR_INSTALLED, local->message);
     return NULL;
   }
   if (!dll_startup(dll, path, error) || !dll_get_type_info(dll, error))
@@ -256,225 +256,22 @@ const CLUSRES_TYPE_INFO *ocf_dll_type_info(const OcfDll *dll)
 
 const CLUSRES_PROPERTY_DOC *ocf_dll_find_doc(const CLUSRES_TYPE_INFO *info, const char *name)
 {
-  for (const CLUSRES_PROPERTY_DOC *d = info->Docs; d != NULL && d->Name != NULL; d++) {
-    if (strcmp(d->Name, name) == 0)
-      return d;
-  }
-  return NULL;
-}
-
-static const RESUTIL_PROPERTY_ITEM *find_item(const CLUSRES_TYPE_INFO *info, const char *name)
-{
-  for (const RESUTIL_PROPERTY_ITEM *it = info->Properties; it != NULL && it->Name != NULL; it++) {
-    if (strcmp(it->Name, name) == 0)
-      return it;
-  }
-  return NULL;
-}
-
-static gboolean bad_value(GError **error, const char *name, const char *value, const char *why)
-{
-  g_set_error(error, OCF_EXIT_ERROR, OCF_ERR_CONFIGURED, "parameter %s=\"%s\": %s", name, value,
-              why);
-  return FALSE;
-}
-
-static gboolean check_path(const char *name, const char *value, GError **error)
-{
-  if (!g_path_is_absolute(value))
-    return bad_value(error, name, value, "must be an absolute path");
-  g_auto(GStrv) parts = g_strsplit(value, "/", -1);
-  for (guint i = 0; parts[i] != NULL; i++) {
-    if (strcmp(parts[i], "..") == 0)
-      return bad_value(error, name, value, "must not contain \"..\"");
-  }
-  return TRUE;
-}
-
-/*
- * A number as the host reads it when it writes the registry for Open: decimal or 0x hex,
- * DWORD 0..4294967295, LONG signed 32-bit.  validate-all must accept exactly what start does.
- */
-static gboolean parse_number(const RESUTIL_PROPERTY_ITEM *it, const char *value, gint64 *out)
-{
-  guint base = 10;
-
-  if (g_str_has_prefix(value, "0x") || g_str_has_prefix(value, "0X")) {
-    value += 2;
-    base = 16;
-  }
-  if (it->Format == CLUSPROP_FORMAT_LONG)
-    return g_ascii_string_to_signed(value, base, G_MININT32, G_MAXINT32, out, NULL);
-  return g_ascii_string_to_signed(value, base, 0, G_MAXUINT32, out, NULL);
-}
-
-static gboolean add_number(PCLUSRES_PROPLIST list, const RESUTIL_PROPERTY_ITEM *it,
-                           const char *value, DWORD *st, GError **error)
-{
-  gint64 v = 0;
-
-  if (!parse_number(it, value, &v))
-    return bad_value(error, it->Name, value,
-                     it->Format == CLUSPROP_FORMAT_LONG ? "must be an integer"
-                                                        : "must be an unsigned integer");
-  *st = it->Format == CLUSPROP_FORMAT_LONG ? ClusResPropListAddLong(list, it->Name, (LONG)v)
-                                           : ClusResPropListAddDword(list, it->Name, (DWORD)v);
-  return TRUE;
-}
-
-static gboolean add_multi_sz(PCLUSRES_PROPLIST list, const RESUTIL_PROPERTY_ITEM *it,
-                             const char *value, DWORD *st)
-{
-  g_auto(GStrv) parts = g_strsplit(value, ",", -1);
-  g_autoptr(GString) buf = g_string_new(NULL);
-
-  for (guint i = 0; parts[i] != NULL; i++) {
-    g_strstrip(parts[i]);
-    if (*parts[i] != '\0')
-      g_string_append_len(buf, parts[i], (gssize)strlen(parts[i]) + 1);
-  }
-  g_string_append_c(buf, '\0');
-  *st = ClusResPropListAddMultiSz(list, it->Name, buf->str, (DWORD)buf->len);
-  return TRUE;
-}
-
-static gboolean add_binary(PCLUSRES_PROPLIST list, const RESUTIL_PROPERTY_ITEM *it,
-                           const char *value, DWORD *st, GError **error)
-{
-  gsize n = strlen(value);
-  g_autofree BYTE *bytes = g_malloc0(n / 2 + 1);
-
-  if (n % 2 != 0)
-    return bad_value(error, it->Name, value, "must be hexadecimal bytes");
-  for (gsize i = 0; i < n; i += 2) {
-    int hi = g_ascii_xdigit_value(value[i]), lo = g_ascii_xdigit_value(value[i + 1]);
-    if (hi < 0 || lo < 0)
-      return bad_value(error, it->Name, value, "must be hexadecimal bytes");
-    bytes[i / 2] = (BYTE)(hi * 16 + lo);
-  }
-  *st = ClusResPropListAddBinary(list, it->Name, bytes, (DWORD)(n / 2));
-  return TRUE;
-}
-
-/* Appends one OCF string as a property of the item's format. */
-static gboolean add_value(PCLUSRES_PROPLIST list, const RESUTIL_PROPERTY_ITEM *it,
-                          const char *value, GError **error)
-{
-  DWORD st = ERROR_SUCCESS;
-  gboolean ok = TRUE;
-
-  switch (it->Format) {
-  case CLUSPROP_FORMAT_DWORD:
-  case CLUSPROP_FORMAT_LONG:
-    ok = add_number(list, it, value, &st, error);
-    break;
-  case CLUSPROP_FORMAT_EXPAND_SZ:
-    st = ClusResPropListAddExpandSz(list, it->Name, value);
-    break;
-  case CLUSPROP_FORMAT_MULTI_SZ:
-    ok = add_multi_sz(list, it, value, &st);
-    break;
-  case CLUSPROP_FORMAT_BINARY:
-    ok = add_binary(list, it, value, &st, error);
-    break;
-  default:
-    st = ClusResPropListAddSz(list, it->Name, value);
-    break;
-  }
-  if (ok && st != ERROR_SUCCESS) {
-    g_set_error(error, OCF_EXIT_ERROR, OCF_ERR_GENERIC, "parameter %s: cannot build list (%u)",
-                it->Name, st);
-    return FALSE;
-  }
-  return ok;
-}
-
-static const char *range_text(const RESUTIL_PROPERTY_ITEM *it, char *buf, gsize size)
-{
-  if (it->Format == CLUSPROP_FORMAT_DWORD && it->Maximum > it->Minimum) {
-    g_snprintf(buf, size, "out of range (%u to %u)", it->Minimum, it->Maximum);
-    return buf;
-  }
-  return "rejected by the property table";
-}
-
-/* One property alone through the table check, so that the message can name it. */
-static gboolean verify_one(const CLUSRES_TYPE_INFO *info, const RESUTIL_PROPERTY_ITEM *it,
-                           const char *value, GError **error)
-{
-  PCLUSRES_PROPLIST one = ClusResPropListCreate();
-  DWORD cb = 0;
-  gboolean ok = add_value(one, it, value, error);
-
-  if (ok) {
-    const void *buf = ClusResPropListBuffer(one, &cb);
-    DWORD st = ResUtilVerifyPropertyTable(info->Properties, NULL, FALSE, buf, cb, NULL);
-    char why[64];
-    if (st != ERROR_SUCCESS)
-      ok = bad_value(error, it->Name, value, range_text(it, why, sizeof(why)));
-  }
-  ClusResPropListFree(one);
-  return ok;
-}
-
-static gboolean check_required(const CLUSRES_TYPE_INFO *info, GHashTable *params, GError **error)
-{
-  for (const RESUTIL_PROPERTY_ITEM *it = info->Properties; it != NULL && it->Name != NULL; it++) {
-    if ((it->Flags & RESUTIL_PROPITEM_REQUIRED) && !g_hash_table_contains(params, it->Name)) {
-      g_set_error(error, OCF_EXIT_ERROR, OCF_ERR_CONFIGURED, "required parameter %s is missing",
-                  it->Name);
-      return FALSE;
-    }
-  }
-  return TRUE;
-}
-
-static int compare_names(gconstpointer a, gconstpointer b)
-{
-  return strcmp(*(const char *const *)a, *(const char *const *)b);
+  return clusres_params_find_doc(info, name);
 }
 
 PCLUSRES_PROPLIST ocf_dll_build_proplist(const CLUSRES_TYPE_INFO *info, GHashTable *params,
                                          gboolean reloadable_only, GError **error)
 {
-  PCLUSRES_PROPLIST list = ClusResPropListCreate();
-  /* Sorted, so that messages and lists do not depend on hash order. */
-  g_autofree const char **names = (const char **)g_hash_table_get_keys_as_array(params, NULL);
-  guint n = g_hash_table_size(params);
+  g_autoptr(GError) local = NULL;
+  PCLUSRES_PROPLIST list = clusres_params_build(info, params, reloadable_only, &local);
 
-  qsort(names, n, sizeof(*names), compare_names);
-  if (!reloadable_only && !check_required(info, params, error))
-    goto fail;
-  for (guint i = 0; i < n; i++) {
-    const char *value = g_hash_table_lookup(params, names[i]);
-    const RESUTIL_PROPERTY_ITEM *it = find_item(info, names[i]);
-    const CLUSRES_PROPERTY_DOC *doc = ocf_dll_find_doc(info, names[i]);
-    guint32 flags = doc != NULL ? doc->Flags : 0;
-
-    if (it == NULL) {
-      g_set_error(error, OCF_EXIT_ERROR, OCF_ERR_CONFIGURED, "unknown parameter %s", names[i]);
-      goto fail;
-    }
-    if (reloadable_only && !(flags & CLUSRES_PROPDOC_RELOADABLE))
-      continue;
-    if ((flags & CLUSRES_PROPDOC_PATH) && !check_path(it->Name, value, error))
-      goto fail;
-    if (!verify_one(info, it, value, error) || !add_value(list, it, value, error))
-      goto fail;
-  }
-  DWORD cb = 0;
-  const void *buf = ClusResPropListBuffer(list, &cb);
-  DWORD st = ResUtilVerifyPropertyTable(info->Properties, NULL, FALSE, buf, cb, NULL);
-  if (st != ERROR_SUCCESS) {
-    g_set_error(error, OCF_EXIT_ERROR, ocf_exit_from_win32(st),
-                "the parameters do not match the property table (status %u)", st);
-    goto fail;
-  }
+  if (list == NULL)
+    g_set_error_literal(error, OCF_EXIT_ERROR,
+                        g_error_matches(local, CLUSRES_PARAMS_ERROR, CLUSRES_PARAMS_ERROR_INVALID)
+                            ? OCF_ERR_CONFIGURED
+                            : OCF_ERR_GENERIC,
+                        local->message);
   return list;
-
-fail:
-  ClusResPropListFree(list);
-  return NULL;
 }
 
 /* Writes the parameters where Open expects them, the way the host does before its Open: the
@@ -495,7 +292,7 @@ static gboolean write_registry(const CLUSRES_TYPE_INFO *info, const char *name, 
     if (value == NULL)
       continue;
     if ((it->Format == CLUSPROP_FORMAT_DWORD || it->Format == CLUSPROP_FORMAT_LONG) &&
-        parse_number(it, value, &v)) {
+        clusres_params_parse_number(it, value, &v)) {
       DWORD dw = (DWORD)v;
       st = ClusterRegSetValue(pkey, vname, REG_DWORD, (const BYTE *)&dw, sizeof(dw));
     } else {

@@ -16,9 +16,11 @@ typedef struct OcfDll OcfDll;
 
 /**
  * ocf_dll_load:
- * dlopen()s @path and calls its Startup for @type with local callbacks (LogEvent writes to
- * stderr), then asks for the CLUSRES_TYPE_INFO.  A DLL without type info gets an empty one.
- * Errors are in OCF_EXIT_ERROR: missing DLL or type 5, other failures 1.
+ * Loads @path as the host does (clusres_dllfile_open(): refused unless it and every directory
+ * above it are root's and writable by root only) and calls its Startup for @type with local
+ * callbacks (LogEvent writes to stderr), then asks for the CLUSRES_TYPE_INFO.  A DLL without
+ * type info gets an empty one.  Errors are in OCF_EXIT_ERROR: a DLL missing, refused or not
+ * loadable, or a type it does not implement 5, other failures 1.
  */
 OcfDll *ocf_dll_load(const char *path, const char *type, GError **error);
 void ocf_dll_free(OcfDll *dll);
@@ -36,13 +38,9 @@ const CLUSRES_PROPERTY_DOC *ocf_dll_find_doc(const CLUSRES_TYPE_INFO *info, cons
  * @params: OCF parameter strings (name -> value)
  * @reloadable_only: only properties documented CLUSRES_PROPDOC_RELOADABLE
  *
- * Converts every parameter of @params with the format of its table entry: numbers must parse
- * (decimal or 0x hex, as the host reads them), MULTI_SZ is comma-separated, BINARY is hex;
- * PATH properties
- * must be absolute and free of "..".  Each value is also checked alone with
- * ResUtilVerifyPropertyTable so that the message names the property.  Unknown parameters,
- * bad values and missing REQUIRED properties (unless @reloadable_only) are
- * OCF_ERR_CONFIGURED.
+ * clusres_params_build(), the rules the host's Online applies too (formats, table limits,
+ * PATH properties, unknown and missing REQUIRED parameters), with its error in OCF_EXIT_ERROR:
+ * a bad configuration is OCF_ERR_CONFIGURED, naming the parameter.
  *
  * Returns: (transfer full): the property list, or NULL with @error set.
  */

@@ -43,7 +43,7 @@ static int action_validate(OcfCtx *ctx, const char *const *envp)
   g_autoptr(GError) error = NULL;
   g_autoptr(OcfDll) dll = NULL;
 
-  if (!ocf_ctx_parse_env(ctx, envp, FALSE, &error))
+  if (!ocf_ctx_parse_env(ctx, envp, FALSE, OCF_ENV_STRICT, &error))
     return ocf_ctx_fail_error(ctx, error);
   dll = ocf_dll_load(ctx->dll, ctx->type, &error);
   if (dll == NULL || !ocf_dll_validate(dll, ctx->env, &error))
@@ -61,7 +61,7 @@ static int action_reload_agent(OcfCtx *ctx, const char *const *envp)
   guint32 status = 0, needed = 0;
   DWORD cb = 0;
 
-  if (!ocf_ctx_parse_env(ctx, envp, TRUE, &error))
+  if (!ocf_ctx_parse_env(ctx, envp, TRUE, OCF_ENV_STRICT, &error))
     return ocf_ctx_fail_error(ctx, error);
   /* The DLL's table gives the formats of the reloadable properties. */
   dll = ocf_dll_load(ctx->dll, ctx->type, &error);
@@ -76,7 +76,7 @@ static int action_reload_agent(OcfCtx *ctx, const char *const *envp)
   g_autoptr(GVariant) input =
       g_variant_ref_sink(g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, buf, cb, 1));
   ClusResPropListFree(list);
-  client = ocf_ctx_connect_host(ctx, TRUE, &error);
+  client = ocf_ctx_connect_host(ctx, ctx->env->separate, TRUE, &error);
   if (client == NULL && g_error_matches(error, OCF_CLIENT_ERROR, OCF_CLIENT_ERROR_NOT_RUNNING))
     return OCF_SUCCESS; /* not running here: the next start uses the new values */
   if (client != NULL)

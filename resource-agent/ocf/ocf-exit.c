@@ -80,6 +80,22 @@ OcfExit ocf_exit_from_dbus_error(const char *dbus_error_name)
   return OCF_ERR_GENERIC;
 }
 
+static gboolean is_failure(OcfExit rc)
+{
+  return rc != OCF_SUCCESS && rc != OCF_NOT_RUNNING;
+}
+
+OcfExit ocf_exit_merge(OcfExitAction action, OcfExit a, OcfExit b)
+{
+  if (is_failure(a))
+    return a;
+  if (is_failure(b))
+    return b;
+  if (action == OCF_EXIT_MONITOR)
+    return a == OCF_SUCCESS || b == OCF_SUCCESS ? OCF_SUCCESS : OCF_NOT_RUNNING;
+  return OCF_SUCCESS;
+}
+
 const char *ocf_exit_state_name(int state)
 {
   switch (state) {

@@ -65,5 +65,18 @@ OcfExit ocf_exit_from_win32(DWORD status);
  */
 OcfExit ocf_exit_from_dbus_error(const char *dbus_error_name);
 
+/**
+ * ocf_exit_merge:
+ * @action: OCF_EXIT_STOP or OCF_EXIT_MONITOR
+ * @a: the code of @action in one host (the shared one)
+ * @b: the code in the other (the instance's own)
+ *
+ * stop and monitor of an instance whose host is unknown (separate_monitor unreadable) ask both
+ * hosts.  A failure in either decides (@a's first): a host that cannot say may keep the
+ * instance, and a stop must not claim what it could not do.  Otherwise monitor: 0 if either
+ * host runs the instance, else 7; stop: 0 (7, which stop never answers, counts as stopped).
+ */
+OcfExit ocf_exit_merge(OcfExitAction action, OcfExit a, OcfExit b);
+
 /** "Online", "Offline", "Failed", ... for messages. */
 const char *ocf_exit_state_name(int state);

@@ -32,7 +32,8 @@ static int validate(const char *const *pairs, char **msg)
   for (guint i = 0; pairs[i] != NULL; i++)
     g_ptr_array_add(envp, g_strconcat("OCF_RESKEY_", pairs[i], NULL));
   g_ptr_array_add(envp, NULL);
-  g_autoptr(OcfEnv) env = ocf_env_parse((const char *const *)envp->pdata, NULL, &error);
+  g_autoptr(OcfEnv) env =
+      ocf_env_parse((const char *const *)envp->pdata, NULL, OCF_ENV_STRICT, &error);
   g_assert_no_error(error);
   if (ocf_dll_validate(dll, env, &error))
     return 0;

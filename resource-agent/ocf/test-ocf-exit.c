@@ -91,6 +91,38 @@ static void test_dbus(void)
   g_assert_cmpint(ocf_exit_from_dbus_error(NULL), ==, OCF_ERR_GENERIC);
 }
 
+/* separate_monitor unreadable: the shared host's answer and the instance's own host's. */
+static void test_merge(void)
+{
+  static const struct {
+    OcfExitAction action;
+    OcfExit shared, own, expect;
+  } rows[] = {
+      /* monitor: running in either host is running; in neither, not running */
+      {OCF_EXIT_MONITOR, OCF_NOT_RUNNING, OCF_NOT_RUNNING, OCF_NOT_RUNNING},
+      {OCF_EXIT_MONITOR, OCF_SUCCESS, OCF_NOT_RUNNING, OCF_SUCCESS},
+      {OCF_EXIT_MONITOR, OCF_NOT_RUNNING, OCF_SUCCESS, OCF_SUCCESS},
+      {OCF_EXIT_MONITOR, OCF_SUCCESS, OCF_SUCCESS, OCF_SUCCESS},
+      /* a failure, or a host that could not answer, is never hidden by the other's answer */
+      {OCF_EXIT_MONITOR, OCF_SUCCESS, OCF_ERR_GENERIC, OCF_ERR_GENERIC},
+      {OCF_EXIT_MONITOR, OCF_ERR_GENERIC, OCF_NOT_RUNNING, OCF_ERR_GENERIC},
+      {OCF_EXIT_MONITOR, OCF_NOT_RUNNING, OCF_ERR_INSTALLED, OCF_ERR_INSTALLED},
+      {OCF_EXIT_MONITOR, OCF_ERR_GENERIC, OCF_ERR_INSTALLED, OCF_ERR_GENERIC},
+      /* stop: stopped only when both say so */
+      {OCF_EXIT_STOP, OCF_SUCCESS, OCF_SUCCESS, OCF_SUCCESS},
+      {OCF_EXIT_STOP, OCF_ERR_GENERIC, OCF_SUCCESS, OCF_ERR_GENERIC},
+      {OCF_EXIT_STOP, OCF_SUCCESS, OCF_ERR_GENERIC, OCF_ERR_GENERIC},
+      {OCF_EXIT_STOP, OCF_SUCCESS, OCF_NOT_RUNNING, OCF_SUCCESS},
+      {OCF_EXIT_STOP, OCF_NOT_RUNNING, OCF_NOT_RUNNING, OCF_SUCCESS},
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
+    OcfExit rc = ocf_exit_merge(rows[i].action, rows[i].shared, rows[i].own);
+    if (rc != rows[i].expect)
+      g_error("row %zu: merge(%d, %d) = %d, want %d", i, rows[i].shared, rows[i].own, rc,
+              rows[i].expect);
+  }
+}
+
 static void test_names(void)
 {
   g_assert_cmpstr(ocf_exit_state_name(ClusterResourceOnline), ==, "Online");
@@ -106,6 +138,7 @@ int main(int argc, char **argv)
   g_test_add_func("/ocf-exit/stop-never-not-running", test_stop_never_7);
   g_test_add_func("/ocf-exit/win32", test_win32);
   g_test_add_func("/ocf-exit/dbus", test_dbus);
+  g_test_add_func("/ocf-exit/merge", test_merge);
   g_test_add_func("/ocf-exit/state-names", test_names);
   return g_test_run();
 }

@@ -118,8 +118,8 @@ expect_rc 7 "monitor r2 after stop" ra resdll monitor r2 "${R[@]}"
 expect_rc 0 "stop r2 again (idempotent)" ra resdll stop r2 "${R[@]}"
 expect_rc 6 "start with Weight=abc: the host answers InvalidArgs" ra resdll start r5 \
   dll=ocftest type=ocftest "Path=$tmp/app/r5" Weight=abc
-expect_rc 6 "monitor with a bad common parameter" ra resdll monitor r2 "${R[@]}" \
-  pending_timeout=soon
+expect_rc 7 "monitor with a bad common parameter: r2's real state, stopped" ra resdll monitor r2 \
+  "${R[@]}" pending_timeout=soon
 expect_rc 5 "start of a type whose DLL is missing" ra resdll start r6 dll=nosuch type=nosuch
 
 # ---- separate host -------------------------------------------------------------------------
