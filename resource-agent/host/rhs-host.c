@@ -1310,6 +1310,10 @@ static void job_online(Job *job)
     rhs_crash_point("online-after-intent");
   }
 
+  /* The deadline may have answered while a clean-up, a re-open or Open ran: it set Failed and
+   * terminated; a late Online would start what Pacemaker was told failed. */
+  if (op_abandoned(op))
+    goto out;
   g_mutex_lock(&inst->mutex);
   inst->recovered = FALSE;
   inst->event = NULL;

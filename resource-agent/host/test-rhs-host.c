@@ -1248,7 +1248,8 @@ static void test_kill9_pending_stop(void)
 {
   Host h = {0};
   host_start(&h, NULL, NULL);
-  const char *slow[] = {"StopTimeout", "2000", NULL};
+  /* 5 s of SIGTERM ignored: time enough to see the stop pending on a busy machine. */
+  const char *slow[] = {"StopTimeout", "5000", NULL};
   app_ready("pt1");
   g_assert_cmpint(genapp_online(&h, "pt1", app_params("pt1", TRUE, slow)), ==,
                   ClusterResourceOnline);
