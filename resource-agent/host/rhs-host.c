@@ -20,8 +20,8 @@
 
 #include "cg-pacemaker.h"
 #include "clusres-config.h"
-#include "rhs-dll.h"
 #include "rhs-crash.h"
+#include "rhs-dll.h"
 #include "rhs-due.h"
 #include "rhs-logfmt.h"
 #include "rhs-pending.h"

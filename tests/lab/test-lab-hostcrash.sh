@@ -4,8 +4,9 @@
 # injection (-Dfault_injection, on in dev builds), one ocf:clusres:genapp primitive preferring
 # node1 whose ReadyCommand is true only where /run/app-ready exists and whose application
 # ignores SIGTERM (StopTimeout 4 s, so stops stay pending).  A watcher samples both nodes'
-# processes every ~100 ms for the whole test and fails it if the application ever ran on both
-# (or twice on one).
+# processes all along (a 0.1 s pause between samples; the longest gap must stay under 1.5 s, where
+# every hand-over takes seconds) and fails the test if the application ever ran on both (or
+# twice on one).
 # 1. pending start on node1 (not ready), its host killed: the start fails, the stop on node1
 #    goes to a new host that finds the "onlining" record and kills the application, and only
 #    then does node2 start it.  (Before: the stop answered 0 without a host, dual-active.)
