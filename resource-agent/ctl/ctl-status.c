@@ -77,17 +77,20 @@ void ctl_format_instances(GString *out, GVariant *instances)
   while ((d = g_variant_iter_next_value(&it)) != NULL) {
     double ms = 0, age = -1;
     guint64 calls = 0;
-    gboolean recovered = FALSE, event = FALSE, parked = FALSE;
+    gboolean recovered = FALSE, event = FALSE, parked = FALSE, interrupted = FALSE;
     g_variant_lookup(d, "last_call_ms", "d", &ms);
     g_variant_lookup(d, "last_call_age_s", "d", &age);
     g_variant_lookup(d, "calls", "t", &calls);
     g_variant_lookup(d, "recovered", "b", &recovered);
     g_variant_lookup(d, "event_handle", "b", &event);
     g_variant_lookup(d, "parked", "b", &parked);
+    /* Left half-way by a host that died: failed until a stop runs Offline on it. */
+    g_variant_lookup(d, "interrupted", "b", &interrupted);
     g_autofree char *dur = g_strdup_printf("%.1f ms", ms);
     g_autofree char *agestr = age >= 0 ? g_strdup_printf("%.1f s", age) : g_strdup("-");
-    g_autofree char *flags = g_strjoin(",", recovered ? "recovered" : "", event ? "event" : "",
-                                       parked ? "parked" : "", NULL);
+    g_autofree char *flags =
+        g_strjoin(",", recovered ? "recovered" : "", event ? "event" : "", parked ? "parked" : "",
+                  interrupted ? "interrupted" : "", NULL);
     g_strstrip(g_strdelimit(flags, ",", ' '));
     g_string_append_printf(out, "  %-20s %-12s %-14s %-16s %10s %10s %7" G_GUINT64_FORMAT "  %s\n",
                            lookup_s(d, "name"), lookup_s(d, "type"), lookup_s(d, "state_name"),

@@ -10,7 +10,8 @@ static void test_instances(void)
       "'last_call': <'IsAlive'>, 'last_call_ms': <1.5>, 'last_call_age_s': <2.5>, "
       "'calls': <uint64 42>, 'recovered': <true>, 'event_handle': <false>, 'private': <{'GSM': "
       "<'Online'>, 'Shares': <uint32 3>}>}, "
-      "{'name': <'share2'>, 'type': <'share'>, 'state_name': <'Offline'>, 'parked': <true>}]");
+      "{'name': <'share2'>, 'type': <'share'>, 'state_name': <'Offline'>, 'parked': <true>}, "
+      "{'name': <'app3'>, 'type': <'genapp'>, 'state_name': <'Failed'>, 'interrupted': <true>}]");
   g_autoptr(GString) out = g_string_new(NULL);
   ctl_format_instances(out, g_variant_ref_sink(inst));
   g_variant_unref(inst);
@@ -28,6 +29,11 @@ static void test_instances(void)
   g_assert_nonnull(line2);
   g_assert_nonnull(strstr(line2, "Offline"));
   g_assert_nonnull(strstr(line2, "parked"));
+  /* Left half-way by a host that died. */
+  const char *line3 = strstr(out->str, "app3");
+  g_assert_nonnull(line3);
+  g_assert_nonnull(strstr(line3, "Failed"));
+  g_assert_nonnull(strstr(line3, "interrupted"));
 }
 
 static void test_empty(void)

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "clusres-config.h"
+#include "rhs-crash.h"
 #include "rhs-dbus.h"
 #include "rhs-host.h"
 #include "rhs-log.h"
@@ -88,6 +89,12 @@ int main(int argc, char **argv)
    * applications started by DLLs would inherit no PATH either. */
   if (g_getenv("PATH") == NULL)
     g_setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", TRUE);
+
+  /* Before any thread: crash points may be reached from the first recovery job on. */
+  if (!rhs_crash_init(&error)) {
+    g_printerr("clusres-rhs: %s\n", error->message);
+    return 2;
+  }
 
   /* Before recovery: a second host must not re-open (and maybe terminate) live instances. */
   int lock_fd = rhs_state_lock(separate, &error);

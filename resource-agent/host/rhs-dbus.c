@@ -197,9 +197,10 @@ static gboolean check_params(GVariant *params, GError **error)
 static gboolean check_online(RhsHost *host, const char *resource, const char *type, const char *dll,
                              GVariant *params, GVariant *meta, guint *timeout_ms, GError **error)
 {
-  return check_resource(host, resource, error) && rhs_host_check_name("type", type, error) &&
-         rhs_host_check_dll(dll, error) && check_params(params, error) &&
-         check_meta(host, meta, error) && check_timeout(timeout_ms, error);
+  return check_resource(host, resource, error) && rhs_host_check_startable(resource, error) &&
+         rhs_host_check_name("type", type, error) && rhs_host_check_dll(dll, error) &&
+         check_params(params, error) && check_meta(host, meta, error) &&
+         check_timeout(timeout_ms, error);
 }
 
 static gboolean check_offline(RhsHost *host, const char *resource, guint *timeout_ms,

@@ -21,6 +21,7 @@
 #include "cg-pacemaker.h"
 #include "clusres-config.h"
 #include "clusres-input.h"
+#include "rhs-crash.h"
 #include "rhs-dll.h"
 #include "rhs-due.h"
 #include "rhs-logfmt.h"
@@ -86,6 +87,11 @@ struct _CLUSRES_RESOURCE {
    * this node skips Open (0: not parked).  Set and cleared under op_lock too. */
   gint64 park_until;
   gboolean removed; /* out of host->instances: a job that got it before must look it up again */
+  /* Left by a previous host in the middle of Online or Offline (its record said onlining,
+   * offlining or failed): it may still run, partly started or partly stopped, so it is Failed
+   * and the next stop or start runs Offline on it first (inst_cleanup); resid is NULL if
+   * recovery could not open it.  Set and cleared under op_lock, read under mutex too. */
+  gboolean interrupted;
 
   RhsPoll *poll; /* started/stopped under op_lock (inst_start_poll), swapped under mutex */
 };
@@ -337,8 +343,9 @@ static void call_end(RhsInstance *inst, CallTimer *ct)
 }
 
 /* Terminate: no DLL lock (it may run while Online/Offline/IsAlive hold it), but never
- * concurrently with Open/Close (lifecycle lock, read side). */
-static void inst_terminate(RhsInstance *inst, const char *why)
+ * concurrently with Open/Close (lifecycle lock, read side).  FALSE if the instance was not open
+ * (nothing to call Terminate on). */
+static gboolean inst_terminate(RhsInstance *inst, const char *why)
 {
   g_mutex_lock(&inst->mutex);
   inst->terminating = TRUE; /* SetResourceStatus now answers ResourceExitStateTerminate */
@@ -346,7 +353,8 @@ static void inst_terminate(RhsInstance *inst, const char *why)
   g_mutex_unlock(&inst->mutex);
   RhsDll *dll = inst->type->dll;
   g_rw_lock_reader_lock(&dll->lifecycle);
-  if (inst->resid != NULL) {
+  gboolean open = inst->resid != NULL;
+  if (open) {
     g_message("%s: Terminate (%s)", inst->name, why);
     CallTimer ct;
     call_begin(inst, &ct, "Terminate");
@@ -354,6 +362,7 @@ static void inst_terminate(RhsInstance *inst, const char *why)
     call_end(inst, &ct);
   }
   g_rw_lock_reader_unlock(&dll->lifecycle);
+  return open;
 }
 
 /* A health answer of TRUE (called under op_lock, so no state change runs concurrently). */
@@ -499,9 +508,20 @@ static DWORD write_registry(RhsInstance *inst, HKEY *out_key, GError **error)
   return ERROR_SUCCESS;
 }
 
-/* ---- persistence ---------------------------------------------------------------------------- */
+/* ---- persistence ------------------------------------------------------------------------------
+ *
+ * The record of an instance (rhs-state) exists exactly while something of it may run, and says
+ * what a host killed at that moment leaves: written with the intent *before* the DLL is asked
+ * to start or stop (onlining before Open/Online, offlining before Offline), replaced when the
+ * operation ends (online, failed), removed once it is down.  A restarted host re-opens every
+ * record: online ones are asked IsAlive, the others are Failed and stopped by the next stop
+ * (job_recover, inst_cleanup).  A start whose record cannot be written fails; a stop goes on
+ * (the record it would replace already says the instance may run, and stopping is what makes
+ * that safe).  README.md "State records and crashes".
+ */
 
-static void inst_persist(RhsInstance *inst, const char *state)
+/* Writes @inst's record (its current configuration) as @state; @error in RHS_HOST_ERROR. */
+static gboolean inst_record(RhsInstance *inst, const char *state, GError **error)
 {
   RhsStateRecord rec = {
       .name = inst->name,
@@ -511,9 +531,21 @@ static void inst_persist(RhsInstance *inst, const char *state)
       .params = inst->params,
       .meta = inst->meta,
   };
+  g_autoptr(GError) local = NULL;
+  if (rhs_state_save(inst->host->state_dir, &rec, &local))
+    return TRUE;
+  g_set_error(error, RHS_HOST_ERROR, RHS_HOST_ERROR_FAILED, "cannot record %s as %s: %s",
+              inst->name, state, local->message);
+  return FALSE;
+}
+
+/* For records that only refine one already on disk (failed after onlining or online): a
+ * failure leaves the older record, which still says the instance may run. */
+static void inst_persist(RhsInstance *inst, const char *state)
+{
   g_autoptr(GError) error = NULL;
-  if (!rhs_state_save(inst->host->state_dir, &rec, &error))
-    g_warning("%s: cannot persist state: %s", inst->name, error->message);
+  if (!inst_record(inst, state, &error))
+    g_warning("%s", error->message);
 }
 
 static void inst_unpersist(RhsInstance *inst)
@@ -618,7 +650,7 @@ static void inst_fail(RhsInstance *inst, const char *reason, gboolean push)
   g_warning("%s: failed: %s", inst->name, reason);
   inst_terminate(inst, reason);
   inst_set_state(inst, ClusterResourceFailed);
-  inst_persist(inst, "failed");
+  inst_persist(inst, RHS_STATE_FAILED);
   inst_stop_poll(inst);
   notify(inst, ClusterResourceFailed, reason, push);
 }
@@ -1073,16 +1105,99 @@ static gboolean inst_config_matches(RhsInstance *inst, Job *job)
          tables_equal(inst->params, job->params);
 }
 
-static void inst_take_offline(RhsInstance *inst, guint32 timeout_ms, Op *op)
+/* Something of the instance may run: it is up or on its way, or a crashed host left it
+ * half-way.  Caller holds op_lock. */
+static gboolean inst_may_run(RhsInstance *inst)
 {
   CLUSTER_RESOURCE_STATE s = inst_state(inst);
+  return inst->interrupted || s == ClusterResourceOnline || s == ClusterResourceOnlinePending ||
+         s == ClusterResourceOfflinePending;
+}
+
+/*
+ * Offline with its intent recorded first: a host killed during it leaves "offlining", which the
+ * next host takes for failed (and stops), where "online" would be re-adopted as running by a
+ * process that is half-way down.  Caller holds op_lock; the instance is open.
+ */
+static RhsPendingResult inst_offline_recorded(RhsInstance *inst, guint32 timeout_ms, Op *op)
+{
+  g_autoptr(GError) error = NULL;
+  if (!inst_record(inst, RHS_STATE_OFFLINING, &error))
+    g_warning("%s (stopping anyway: the record it has says it may run)", error->message);
+  rhs_crash_point("offline-after-intent");
+  RhsPendingResult r = inst_run_transition(inst, RHS_PENDING_OFFLINE, timeout_ms, op, NULL);
+  rhs_crash_point("offline-after-offline");
+  return r;
+}
+
+/* Opens the instance from its configuration fields (from a record, or set by a start): the DLL,
+ * then Open.  FALSE with *status and, unless the DLL's Open failed, @error.  Caller holds
+ * op_lock. */
+static gboolean inst_open_configured(RhsInstance *inst, DWORD *status, GError **error)
+{
+  if (inst->type == NULL) {
+    inst->deadlock_ms =
+        meta_ms(inst->meta, "deadlock_timeout", 1, CLUSTER_RESOURCE_DEFAULT_DEADLOCK_TIMEOUT);
+    inst->type =
+        rhs_dll_get_type(inst->type_name, inst->dll_path, inst->host->wd, inst->deadlock_ms, error);
+    if (inst->type == NULL) {
+      *status = ERROR_FILE_NOT_FOUND;
+      return FALSE;
+    }
+  }
+  inst_apply_intervals(inst);
+  return inst_open(inst, status, error);
+}
+
+/*
+ * Takes down an instance a previous host left half-way (inst->interrupted): opens it if
+ * recovery could not, then Offline, which the pending logic escalates to Terminate if it fails.
+ * Offline rather than Terminate: what runs may be a database in the middle of its start, and
+ * Offline is the DLL's clean way down (genapp: SIGTERM, StopTimeout, SIGKILL of the process it
+ * recorded).  FALSE with @error if it cannot be opened: then it may still run and nothing here
+ * can stop it, so the caller must not report it stopped.  Caller holds op_lock.
+ */
+static gboolean inst_cleanup(RhsInstance *inst, guint32 timeout_ms, Op *op, DWORD *status,
+                             GError **error)
+{
+  DWORD st = ERROR_SUCCESS;
+  g_autoptr(GError) local = NULL;
+  if (inst->resid == NULL && !inst_open_configured(inst, &st, &local)) {
+    g_autofree char *why =
+        local != NULL ? g_strdup(local->message) : g_strdup_printf("Open failed with %u", st);
+    g_set_error(error, RHS_HOST_ERROR, RHS_HOST_ERROR_FAILED,
+                "%s may still run from before a host restart, but it cannot be opened to stop "
+                "it: %s",
+                inst->name, why);
+    return FALSE;
+  }
+  g_message("%s: stopping what a previous host left half-way", inst->name);
+  RhsPendingResult r = inst_offline_recorded(inst, timeout_ms, op);
+  if (status != NULL)
+    *status = r.status;
+  inst_set_state(inst, ClusterResourceOffline);
+  g_mutex_lock(&inst->mutex);
+  inst->interrupted = FALSE;
+  g_mutex_unlock(&inst->mutex);
+  return TRUE;
+}
+
+static void inst_take_offline(RhsInstance *inst, guint32 timeout_ms)
+{
   if (inst->resid == NULL)
     return;
-  if (s == ClusterResourceOnline || s == ClusterResourceOnlinePending) {
-    RhsPendingResult r = inst_run_transition(inst, RHS_PENDING_OFFLINE, timeout_ms, op, NULL);
-    (void)r;
-  }
+  if (inst->interrupted)
+    (void)inst_cleanup(inst, timeout_ms, NULL, NULL, NULL); /* open: cannot fail */
+  else if (inst_may_run(inst))
+    (void)inst_offline_recorded(inst, timeout_ms, NULL);
   inst_set_state(inst, ClusterResourceOffline);
+}
+
+/* A start that cannot go on: a D-Bus error (org.clusres.Error.Failed, OCF 1) with @error. */
+static void online_fail(RhsInstance *inst, Op *op, GError *error)
+{
+  g_warning("%s: start failed: %s", inst->name, error->message);
+  op_reply_error(op, error);
 }
 
 static void job_online(Job *job)
@@ -1090,6 +1205,7 @@ static void job_online(Job *job)
   RhsHost *host = job->host;
   Op *op = job->op;
   g_autoptr(RhsInstance) inst = NULL;
+  g_autoptr(GError) error = NULL;
   for (;;) {
     inst = host_get_or_create(host, job->resource);
     g_mutex_lock(&inst->op_lock);
@@ -1106,17 +1222,32 @@ static void job_online(Job *job)
   g_mutex_unlock(&inst->mutex);
   if (op_abandoned(op))
     goto out;
+  rhs_crash_point("online-before-intent");
+
+  /* Left half-way by a crashed host: taken down first, so that this start begins from a known
+   * state as it does after any failure (Windows terminates a failed resource before a restart);
+   * genapp would otherwise adopt a process whose start was never seen to finish. */
+  if (inst->interrupted) {
+    DWORD status;
+    if (!inst_cleanup(inst, job->timeout_ms / 2, NULL, &status, &error)) {
+      online_fail(inst, op, g_steal_pointer(&error));
+      goto out;
+    }
+    inst_unpersist(inst);
+  }
 
   /* New parameters: Windows applies private properties at the next Online; here the instance
    * is re-created (Offline if needed, Close, Open) so Open sees the new "Parameters". */
   if (inst->resid != NULL && !inst_config_matches(inst, job)) {
     g_message("%s: parameters changed: closing and re-opening the instance", inst->name);
     inst_stop_poll(inst);
-    inst_take_offline(inst, job->timeout_ms / 2, NULL);
+    inst_take_offline(inst, job->timeout_ms / 2);
     inst_close(inst);
+    /* Nothing of the old configuration runs any more: its record goes now, so that a re-Open
+     * that fails leaves nothing a restarted host would re-adopt. */
+    inst_unpersist(inst);
   }
   if (inst->resid == NULL) {
-    g_autoptr(GError) error = NULL;
     g_autoptr(ClusresPropList) list = NULL;
     gboolean rejected = FALSE;
     /* Under the mutex: ListInstances and LogEvent read these from other threads. */
@@ -1145,6 +1276,14 @@ static void job_online(Job *job)
       goto out;
     }
     inst_apply_intervals(inst);
+    /* The intent before Open: a host killed in Open or anything after it leaves a record, so
+     * the next one re-opens the instance and stops whatever it finds. */
+    if (!inst_record(inst, RHS_STATE_ONLINING, &error)) {
+      host_remove(host, inst);
+      online_fail(inst, op, g_steal_pointer(&error));
+      goto out;
+    }
+    rhs_crash_point("online-after-intent");
     DWORD status = 0;
     gboolean opened = inst_open_validated(inst, list, &status, &rejected, &error);
     guint evicted = 0;
@@ -1159,6 +1298,8 @@ static void job_online(Job *job)
       opened = inst_open_validated(inst, list, &status, &rejected, &error);
     }
     if (!opened) {
+      /* Open leaves nothing running (the DLL contract): nor does its record stay behind. */
+      inst_unpersist(inst);
       host_remove(host, inst);
       /* A rejected configuration must leave nothing behind: the key then holds only what
        * write_registry just wrote for this Open.  Other failures keep it (a persisted state
@@ -1179,17 +1320,33 @@ static void job_online(Job *job)
       }
       goto out;
     }
+    rhs_crash_point("online-after-open");
   } else {
     /* Same configuration: meta (intervals, node) may still change between starts. */
     g_clear_pointer(&inst->meta, g_hash_table_unref);
     inst->meta = g_hash_table_ref(job->meta);
     inst_apply_intervals(inst);
+    if (inst_state(inst) == ClusterResourceOnline) {
+      op_reply_state(op, ClusterResourceOnline, ERROR_SUCCESS, "already online");
+      goto out;
+    }
+    if (!inst_record(inst, RHS_STATE_ONLINING, &error)) {
+      /* Nothing was started.  An Offline instance (parked, or just cleaned up) is closed: kept
+       * open it would have no close timer; a Failed one keeps its record and state. */
+      if (inst_state(inst) == ClusterResourceOffline) {
+        inst_close(inst);
+        host_remove(host, inst);
+      }
+      online_fail(inst, op, g_steal_pointer(&error));
+      goto out;
+    }
+    rhs_crash_point("online-after-intent");
   }
 
-  if (inst_state(inst) == ClusterResourceOnline) {
-    op_reply_state(op, ClusterResourceOnline, ERROR_SUCCESS, "already online");
+  /* The deadline may have answered while a clean-up, a re-open or Open ran: it set Failed and
+   * terminated; a late Online would start what Pacemaker was told failed. */
+  if (op_abandoned(op))
     goto out;
-  }
   g_mutex_lock(&inst->mutex);
   inst->recovered = FALSE;
   inst->event = NULL;
@@ -1201,6 +1358,17 @@ static void job_online(Job *job)
   if (op_abandoned(op))
     goto out; /* the deadline answered and terminated; the instance stays Failed */
   if (r.state == ClusterResourceOnline) {
+    rhs_crash_point("online-after-online");
+    if (!inst_record(inst, RHS_STATE_ONLINE, &error)) {
+      /* Up but not recorded as such: a restarted host would take it for a start cut short.
+       * The start fails (Terminate, as for any failed Online), so the answer is true; the
+       * "onlining" record on disk says the same. */
+      inst_terminate(inst, "its state cannot be recorded");
+      inst_set_state(inst, ClusterResourceFailed);
+      online_fail(inst, op, g_steal_pointer(&error));
+      goto out;
+    }
+    rhs_crash_point("online-after-record");
     g_mutex_lock(&inst->mutex);
     inst->state = ClusterResourceOnline;
     inst->alive_until = 0;
@@ -1209,12 +1377,11 @@ static void job_online(Job *job)
       inst->event = evt;
     inst->event_fd = inst->event != NULL ? ClusResEventFd(inst->event) : -1;
     g_mutex_unlock(&inst->mutex);
-    inst_persist(inst, "online");
     inst_start_poll(inst);
     op_reply_state(op, ClusterResourceOnline, ERROR_SUCCESS, "online");
   } else {
     inst_set_state(inst, r.state);
-    inst_persist(inst, "failed");
+    inst_persist(inst, RHS_STATE_FAILED);
     op_reply_state(op, r.state, r.status, "Online ended %s (status %u)", state_name(r.state),
                    r.status);
   }
@@ -1232,21 +1399,32 @@ static void job_offline(Job *job)
   }
   g_mutex_lock(&inst->op_lock);
   inst_stop_poll(inst);
+  rhs_crash_point("offline-before-intent");
   DWORD status = ERROR_SUCCESS;
+  gboolean interrupted = inst->interrupted;
   CLUSTER_RESOURCE_STATE s = inst_state(inst);
   gboolean was_up = s == ClusterResourceOnline || s == ClusterResourceOnlinePending;
-  if (inst->resid != NULL && was_up) {
-    RhsPendingResult r =
-        inst_run_transition(inst, RHS_PENDING_OFFLINE, job->timeout_ms, job->op, NULL);
+  if (interrupted) {
+    g_autoptr(GError) error = NULL;
+    if (!inst_cleanup(inst, job->timeout_ms, job->op, &status, &error)) {
+      /* Never "stopped" while it may run: the stop fails, Pacemaker retries or fences. */
+      g_warning("%s: stop failed: %s", inst->name, error->message);
+      op_reply_error(job->op, error);
+      g_mutex_unlock(&inst->op_lock);
+      return;
+    }
+  } else if (inst->resid != NULL && was_up) {
+    RhsPendingResult r = inst_offline_recorded(inst, job->timeout_ms, job->op);
     status = r.status;
   }
   inst_set_state(inst, ClusterResourceOffline);
   inst_unpersist(inst);
+  rhs_crash_point("offline-after-remove");
   gboolean removed;
   gboolean parked = inst_parked_until(inst, &removed) != 0;
   /* Parked only after a clean stop (see "parked instances"); a stop of a parked one keeps it. */
   if (inst->resid != NULL && !removed && status == ERROR_SUCCESS && inst->close_delay_ms > 0 &&
-      !host->shutting_down && (was_up || parked)) {
+      !host->shutting_down && !interrupted && (was_up || parked)) {
     if (!parked)
       inst_park(inst);
   } else {
@@ -1364,13 +1542,23 @@ static void job_deadline(Job *job)
 {
   /* The DLL did not return in time: Terminate concurrently (allowed), then answer. */
   RhsInstance *inst = job->inst;
-  inst_terminate(inst, "the caller's timeout is running out");
+  gboolean terminated = inst_terminate(inst, "the caller's timeout is running out");
+  g_mutex_lock(&inst->mutex);
+  gboolean interrupted = inst->interrupted;
+  g_mutex_unlock(&inst->mutex);
   if (job->kind == JOB_DEADLINE && job->depth == RHS_PENDING_ONLINE) {
     inst_set_state(inst, ClusterResourceFailed);
-    inst_persist(inst, "failed");
+    inst_persist(inst, RHS_STATE_FAILED);
     RhsHostResult r = {.state = ClusterResourceFailed,
                        .status = ERROR_TIMEOUT,
                        .message = "Online did not finish in time: terminated"};
+    job->op->done(&r, job->op->user_data);
+  } else if (!terminated && interrupted) {
+    /* A stop of what a crashed host left, still opening it: nothing was terminated, so it may
+     * still run. */
+    g_autoptr(GError) e = g_error_new(RHS_HOST_ERROR, RHS_HOST_ERROR_FAILED,
+                                      "%s could not be opened in time to stop it", inst->name);
+    RhsHostResult r = {.error = e};
     job->op->done(&r, job->op->user_data);
   } else {
     RhsHostResult r = {.state = ClusterResourceOffline,
@@ -1611,6 +1799,7 @@ static GVariant *inst_describe(RhsInstance *inst)
   g_variant_builder_add(&b, "{sv}", "recovered", g_variant_new_boolean(inst->recovered));
   g_variant_builder_add(&b, "{sv}", "event_handle", g_variant_new_boolean(inst->event != NULL));
   g_variant_builder_add(&b, "{sv}", "parked", g_variant_new_boolean(inst->park_until != 0));
+  g_variant_builder_add(&b, "{sv}", "interrupted", g_variant_new_boolean(inst->interrupted));
   g_variant_builder_add(&b, "{sv}", "private",
                         inst->private_status != NULL ? inst->private_status
                                                      : g_variant_new("a{sv}", NULL));
@@ -1677,7 +1866,18 @@ static void job_control(Job *job)
   g_mutex_unlock(&inst->op_lock);
 }
 
-/* Recovery of one persisted instance after a host restart (kill -9, crash, watchdog). */
+/*
+ * Recovery of one record after a host restart (kill -9, crash, watchdog exit).  The record is
+ * left as it is: a host killed during recovery leaves the same record for the next one.
+ * "online": re-opened and asked IsAlive (TRUE: Online, nothing restarted; FALSE: Failed,
+ * Terminate, pushed).  Anything else (onlining, offlining, failed): the previous host stopped
+ * half-way or failed it, so it may still run, partly started or partly stopped: Failed and
+ * interrupted, so that Monitor says failed (not "not running") and the next stop runs Offline
+ * on it.  Not pushed: the operation it was in failed for Pacemaker already (the caller lost
+ * its host), or was failed and pushed before.  An instance that cannot be re-opened stays as a
+ * Failed placeholder with its record, whatever the record said: a stop tries to open it again
+ * and fails until it can, since it may run and cannot be stopped otherwise.
+ */
 static void job_recover(Job *job)
 {
   RhsHost *host = job->host;
@@ -1690,22 +1890,25 @@ static void job_recover(Job *job)
   inst->params = g_hash_table_ref(rec->params);
   inst->meta = g_hash_table_ref(rec->meta);
   inst->node = cg_node_name(g_hash_table_lookup(rec->meta, "on_node"));
-  inst->deadlock_ms =
-      meta_ms(inst->meta, "deadlock_timeout", 1, CLUSTER_RESOURCE_DEFAULT_DEADLOCK_TIMEOUT);
-  inst->type = rhs_dll_get_type(rec->type, rec->dll, host->wd, inst->deadlock_ms, &error);
+  gboolean online = g_strcmp0(rec->state, RHS_STATE_ONLINE) == 0;
+  rhs_crash_point("recover-before-open");
   DWORD status = 0;
-  if (inst->type == NULL || (inst_apply_intervals(inst), !inst_open(inst, &status, &error))) {
-    g_warning("%s: cannot recover: %s (status %u)", rec->name,
-              error ? error->message : "Open failed", status);
+  if (!inst_open_configured(inst, &status, &error)) {
+    g_warning("%s: cannot re-open after a host restart: %s (status %u): failed until a stop or "
+              "start can open it",
+              rec->name, error ? error->message : "Open failed", status);
     /* It may still run, but nothing here can manage it: tell Pacemaker. */
-    if (g_strcmp0(rec->state, "online") == 0)
+    if (online)
       cg_pacemaker_push_failure_detached(rec->name, inst->node, NULL);
-    inst_unpersist(inst);
-    host_remove(host, inst);
+    g_mutex_lock(&inst->mutex);
+    inst->state = ClusterResourceFailed;
+    inst->interrupted = TRUE;
+    g_mutex_unlock(&inst->mutex);
     g_mutex_unlock(&inst->op_lock);
     return;
   }
-  if (g_strcmp0(rec->state, "online") == 0) {
+  rhs_crash_point("recover-after-open");
+  if (online) {
     if (inst_is_alive(inst, 0)) {
       g_message("%s: recovered online after a host restart (no restart needed)", rec->name);
       g_mutex_lock(&inst->mutex);
@@ -1716,9 +1919,13 @@ static void job_recover(Job *job)
     } else {
       inst_fail(inst, "IsAlive returned FALSE when re-adopting after a host restart", TRUE);
     }
+    rhs_crash_point("recover-after-isalive");
   } else {
-    /* Failed stays Failed until Pacemaker's next start, as before the restart. */
-    inst_set_state(inst, ClusterResourceFailed);
+    g_message("%s: the previous host left it %s: failed until stopped", rec->name, rec->state);
+    g_mutex_lock(&inst->mutex);
+    inst->state = ClusterResourceFailed;
+    inst->interrupted = TRUE;
+    g_mutex_unlock(&inst->mutex);
   }
   g_mutex_unlock(&inst->op_lock);
 }
@@ -1792,6 +1999,11 @@ static DWORD host_set_status(RESOURCE_HANDLE h, PRESOURCE_STATUS st)
     if (rhs_pending_report(inst->pending, st->ResourceState, st->CheckPoint))
       g_debug("%s: SetResourceStatus state %d checkpoint %u", inst->name, st->ResourceState,
               st->CheckPoint);
+    /* The DLL's worker is running and has done part of the work (genapp: the process runs). */
+    if (st->ResourceState == ClusterResourceOnlinePending)
+      rhs_crash_point("online-checkpoint");
+    else if (st->ResourceState == ClusterResourceOfflinePending)
+      rhs_crash_point("offline-checkpoint");
     if (st->EventHandle != NULL && st->ResourceState == ClusterResourceOnline)
       inst->event = st->EventHandle;
     g_cond_broadcast(&inst->cond);
@@ -1837,7 +2049,7 @@ static void on_deadlock(const char *call, const char *resource, gint64 elapsed_m
     RhsInstance *inst = v;
     if (inst->type_name == NULL || inst_parked_until(inst, NULL) != 0)
       continue; /* parked: stopped, nothing of it runs */
-    inst_persist(inst, "failed");
+    inst_persist(inst, RHS_STATE_FAILED);
     g_autoptr(GError) error = NULL;
     if (!cg_pacemaker_push_failure_detached(inst->name, inst->node, &error))
       g_warning("%s: failure push failed: %s", inst->name, error->message);
@@ -1855,6 +2067,18 @@ gboolean rhs_host_check_name(const char *what, const char *name, GError **error)
   if (clusres_input_check_name(what, name, &local)) /* the agent's rule too */
     return TRUE;
   g_set_error_literal(error, RHS_HOST_ERROR, RHS_HOST_ERROR_INVALID_ARGS, local->message);
+  return FALSE;
+}
+
+gboolean rhs_host_check_startable(const char *resource, GError **error)
+{
+  gsize len;
+  if (rhs_state_name_fits(resource, &len))
+    return TRUE;
+  g_set_error(error, RHS_HOST_ERROR, RHS_HOST_ERROR_INVALID_ARGS,
+              "resource name too long for its state file: it escapes to %" G_GSIZE_FORMAT
+              " bytes (every byte outside [A-Za-z0-9_] takes 3), at most %d fit",
+              len, RHS_STATE_MAX_ESCAPED);
   return FALSE;
 }
 

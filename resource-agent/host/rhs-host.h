@@ -53,6 +53,9 @@ const char *rhs_host_separate(RhsHost *host);
 /* Argument checks shared with the D-Bus layer. */
 gboolean rhs_host_check_name(const char *what, const char *name, GError **error);
 gboolean rhs_host_check_dll(const char *dll, GError **error);
+/* A resource can be started only if its state record fits a file name (rhs-state): checked by
+ * Online alone, so that Monitor and Offline of such a name still answer "not running". */
+gboolean rhs_host_check_startable(const char *resource, GError **error);
 
 /* @params and @meta: a{ss}. */
 void rhs_host_online(RhsHost *host, const char *resource, const char *type, const char *dll,

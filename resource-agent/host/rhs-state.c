@@ -45,6 +45,18 @@ char *rhs_state_escape_name(const char *name)
   return g_string_free(s, FALSE);
 }
 
+gboolean rhs_state_name_fits(const char *name, gsize *escaped_len)
+{
+  gsize len = 0;
+  for (const char *p = name; *p != '\0'; p++) {
+    gboolean keep = g_ascii_isalnum(*p) || *p == '_';
+    len += keep && !(p == name && g_ascii_isdigit(*p)) ? 1 : 3;
+  }
+  if (escaped_len != NULL)
+    *escaped_len = len;
+  return len <= RHS_STATE_MAX_ESCAPED;
+}
+
 char *rhs_state_dir(const char *separate)
 {
   if (separate == NULL)
@@ -104,6 +116,13 @@ static void put_table(GKeyFile *kf, const char *group, GHashTable *table)
 
 gboolean rhs_state_save(const char *dir, const RhsStateRecord *rec, GError **error)
 {
+  gsize esc_len;
+  if (!rhs_state_name_fits(rec->name, &esc_len)) {
+    g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NAMETOOLONG,
+                "the name escapes to %" G_GSIZE_FORMAT " bytes, more than the %d of a file name",
+                esc_len, RHS_STATE_MAX_ESCAPED);
+    return FALSE;
+  }
   if (g_mkdir_with_parents(dir, 0700) != 0) {
     int err = errno;
     g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err), "cannot create %s: %s", dir,

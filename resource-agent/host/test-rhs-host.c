@@ -8,8 +8,10 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <glib/gstdio.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -18,6 +20,7 @@
 
 #include <clusres/resapi.h>
 
+#include "clusres-config.h"
 #include "clusres-dbus.h"
 
 #define HOST_NAME "org.clusres.ResourceHost"
@@ -29,6 +32,9 @@ static GSubprocess *bus;
 static GDBusConnection *conn;
 static const char *rhs_bin;
 static const char *dll;
+static const char *genapp;      /* the genapp DLL: applications that outlive a killed host */
+static GArray *app_pids;        /* every application pid seen, killed at exit if still there */
+static gboolean private_mounts; /* this process has its own mount namespace (tmpfs tests) */
 
 typedef struct {
   GSubprocess *proc;
@@ -109,7 +115,8 @@ static gboolean name_has_owner(const char *name)
   return has;
 }
 
-static GSubprocessLauncher *host_launcher(void)
+/* @crash_at: armed crash point ($CLUSRES_RHS_CRASH_AT), or NULL. */
+static GSubprocessLauncher *host_launcher_armed(const char *crash_at)
 {
   GSubprocessLauncher *l = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_NONE);
   g_autofree char *run = path_in_tmp("run");
@@ -123,6 +130,10 @@ static GSubprocessLauncher *host_launcher(void)
   g_autofree char *supp = path_in_tmp("lsan.supp");
   g_autofree char *lsan = g_strdup_printf("suppressions=%s", supp);
   g_subprocess_launcher_setenv(l, "LSAN_OPTIONS", lsan, TRUE);
+  if (crash_at != NULL)
+    g_subprocess_launcher_setenv(l, "CLUSRES_RHS_CRASH_AT", crash_at, TRUE);
+  else
+    g_subprocess_launcher_unsetenv(l, "CLUSRES_RHS_CRASH_AT");
   g_subprocess_launcher_set_child_setup(l, die_with_parent, NULL, NULL);
   /* The host's log (GLib writes info/debug to stdout) must not mix with this test's TAP. */
   int fd = g_open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -132,9 +143,15 @@ static GSubprocessLauncher *host_launcher(void)
   return l;
 }
 
-static void host_start(Host *h, const char *separate, const char *bus_name)
+static GSubprocessLauncher *host_launcher(void)
 {
-  g_autoptr(GSubprocessLauncher) l = host_launcher();
+  return host_launcher_armed(NULL);
+}
+
+static void host_start_armed(Host *h, const char *separate, const char *bus_name,
+                             const char *crash_at)
+{
+  g_autoptr(GSubprocessLauncher) l = host_launcher_armed(crash_at);
   g_autoptr(GError) error = NULL;
   if (separate != NULL)
     h->proc =
@@ -150,6 +167,11 @@ static void host_start(Host *h, const char *separate, const char *bus_name)
                                                         h->bus_name, HOST_PATH, NULL, &error);
   g_assert_no_error(error);
   g_dbus_proxy_set_default_timeout(G_DBUS_PROXY(h->proxy), 60000);
+}
+
+static void host_start(Host *h, const char *separate, const char *bus_name)
+{
+  host_start_armed(h, separate, bus_name, NULL);
 }
 
 static void host_clear(Host *h)
@@ -175,6 +197,140 @@ static void host_kill9(Host *h)
   g_subprocess_force_exit(h->proc);
   g_subprocess_wait(h->proc, NULL, NULL);
   host_clear(h);
+}
+
+/* Waits up to 30 s (the machine is busy) for COND, polled every 10 ms; the caller asserts it. */
+#define WAIT_FOR(cond)                                                                             \
+  G_STMT_START                                                                                     \
+  {                                                                                                \
+    for (int wait_i_ = 0; wait_i_ < 3000 && !(cond); wait_i_++)                                    \
+      g_usleep(10000);                                                                             \
+  }                                                                                                \
+  G_STMT_END
+
+/* The host killed itself at its armed crash point (SIGKILL, as kill -9). */
+static void host_expect_crash(Host *h)
+{
+  WAIT_FOR(g_subprocess_get_identifier(h->proc) == NULL);
+  g_assert_null(g_subprocess_get_identifier(h->proc));
+  g_assert_true(g_subprocess_wait(h->proc, NULL, NULL));
+  g_assert_true(g_subprocess_get_if_signaled(h->proc));
+  g_assert_cmpint(g_subprocess_get_term_sig(h->proc), ==, SIGKILL);
+  host_clear(h);
+}
+
+/* A host armed at a point it reaches before it owns its name (re-adoption): it must die. */
+static void host_run_crashing(const char *crash_at)
+{
+  g_autoptr(GSubprocessLauncher) l = host_launcher_armed(crash_at);
+  g_autoptr(GError) error = NULL;
+  Host h = {0};
+  h.proc = g_subprocess_launcher_spawn(l, &error, rhs_bin, "--verbose", NULL);
+  g_assert_no_error(error);
+  host_expect_crash(&h);
+}
+
+/* ---- crash tests: genapp applications and host records ---------------------------------- */
+
+/*
+ * The parameters of a genapp resource whose application is tmp/app.sh: it writes its pid to
+ * tmp/FILES.pid and becomes /bin/sleep (ignoring SIGTERM if @ignore_term); it is ready once
+ * tmp/FILES.ready exists.  @extra: more key/value pairs.
+ */
+static GVariant *app_params(const char *files, gboolean ignore_term, const char *extra[])
+{
+  g_auto(GVariantBuilder) b = G_VARIANT_BUILDER_INIT(G_VARIANT_TYPE("a{ss}"));
+  g_autofree char *cmd = g_strdup_printf("/bin/sh %s/app.sh %s/%s.pid%s", tmpdir, tmpdir, files,
+                                         ignore_term ? " ignore-term" : "");
+  g_autofree char *ready = g_strdup_printf("/usr/bin/test -e %s/%s.ready", tmpdir, files);
+  g_variant_builder_add(&b, "{ss}", "CommandLine", cmd);
+  g_variant_builder_add(&b, "{ss}", "ReadyCommand", ready);
+  for (int i = 0; extra != NULL && extra[i] != NULL; i += 2)
+    g_variant_builder_add(&b, "{ss}", extra[i], extra[i + 1]);
+  return g_variant_builder_end(&b);
+}
+
+static void app_ready(const char *files)
+{
+  g_autofree char *leaf = g_strdup_printf("%s.ready", files);
+  write_file(leaf, "");
+}
+
+/* The pid tmp/FILES.pid names (0 if none yet), remembered for the clean-up at exit. */
+static pid_t app_pid(const char *files)
+{
+  g_autofree char *leaf = g_strdup_printf("%s.pid", files);
+  g_autofree char *text = read_file(leaf);
+  guint64 pid = 0;
+  if (!g_ascii_string_to_unsigned(g_strstrip(text), 10, 2, G_MAXINT32, &pid, NULL))
+    return 0;
+  gboolean known = FALSE;
+  for (guint i = 0; i < app_pids->len; i++)
+    known = known || g_array_index(app_pids, pid_t, i) == (pid_t)pid;
+  if (!known) {
+    pid_t p = (pid_t)pid;
+    g_array_append_val(app_pids, p);
+  }
+  return (pid_t)pid;
+}
+
+/* A live process (a killed application whose parent, the killed host, is gone may stay a
+ * zombie: pid 1 here does not reap). */
+static gboolean pid_running(pid_t pid)
+{
+  if (pid <= 0)
+    return FALSE;
+  g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int)pid);
+  g_autofree char *stat = NULL;
+  if (!g_file_get_contents(path, &stat, NULL, NULL))
+    return FALSE;
+  const char *rp = strrchr(stat, ')');
+  return rp != NULL && rp[1] == ' ' && rp[2] != 'Z' && rp[2] != 'X';
+}
+
+static gboolean app_running(const char *files)
+{
+  return pid_running(app_pid(files));
+}
+
+/* The state of @name's host record, or NULL if it has none. */
+static char *record_state(const char *name)
+{
+  g_autofree char *leaf = g_strdup_printf("run/instances/%s.conf", name);
+  g_autofree char *path = path_in_tmp(leaf);
+  g_autoptr(GKeyFile) kf = g_key_file_new();
+  if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL))
+    return NULL;
+  return g_key_file_get_string(kf, "instance", "state", NULL);
+}
+
+static GVariant *kv(const char *kvs[]);
+
+/* Online of a genapp resource, not waited for (the host is expected to die or to be killed). */
+static void genapp_online_async(Host *h, const char *name, GVariant *params)
+{
+  const char *meta[] = {"on_node", "nodeC", NULL};
+  clusres_dbus_resource_host1_call_online(h->proxy, name, "genapp", genapp, params, kv(meta), 30000,
+                                          NULL, NULL, NULL);
+}
+
+static int genapp_online(Host *h, const char *name, GVariant *params)
+{
+  const char *meta[] = {"on_node", "nodeC", NULL};
+  gint state = -100;
+  guint st = 0;
+  g_autofree char *msg = NULL;
+  g_autoptr(GError) error = NULL;
+  clusres_dbus_resource_host1_call_online_sync(h->proxy, name, "genapp", genapp, params, kv(meta),
+                                               30000, &state, &st, &msg, NULL, &error);
+  g_assert_no_error(error);
+  g_test_message("Online %s -> %d status %u (%s)", name, state, st, msg);
+  return state;
+}
+
+static void offline_async(Host *h, const char *name)
+{
+  clusres_dbus_resource_host1_call_offline(h->proxy, name, 30000, NULL, NULL, NULL);
 }
 
 static GVariant *params_for(const char *name, const char *extra_kv[])
@@ -848,10 +1004,15 @@ static void test_watchdog(void)
   g_assert_null(strstr(pushes, "wdpark"));
   g_autofree char *parked_rec = path_in_tmp("run/instances/wdpark.conf");
   g_assert_false(g_file_test(parked_rec, G_FILE_TEST_EXISTS));
-  /* The next host keeps them failed until Pacemaker starts them again. */
+  /* The next host keeps them failed until Pacemaker stops or starts them again.  Nothing
+   * terminated them (the host exited at once): the stop runs Offline, so that what may still
+   * run really stops. */
   host_start(&h, NULL, NULL);
   g_assert_cmpint(monitor(&h, "wdok", 0), ==, ClusterResourceFailed);
+  g_autofree char *wdlog = log_name("wdok");
+  g_assert_cmpuint(count_log(wdlog, "Offline-begin"), ==, 0);
   g_assert_cmpint(offline(&h, "wdok", 5000), ==, ClusterResourceOffline);
+  g_assert_cmpuint(count_log(wdlog, "Offline-begin"), ==, 1);
   g_assert_cmpint(offline(&h, "wd1", 5000), ==, ClusterResourceOffline);
   host_stop(&h);
 }
@@ -1124,6 +1285,412 @@ static void test_activation(void)
   g_unlink(svc);
 }
 
+/*
+ * Finding: a host killed during a pending Online left no record, so the next host answered
+ * "not running" and a stop succeeded without touching the application.  Now the intent is
+ * recorded before Open: the next host answers Failed and the stop kills what the DLL started.
+ */
+static void test_kill9_pending_start(void)
+{
+  Host h = {0};
+  host_start(&h, NULL, NULL);
+  /* ReadyCommand false: the start stays pending, its application running. */
+  genapp_online_async(&h, "ps1", app_params("ps1", FALSE, NULL));
+  WAIT_FOR(app_running("ps1") && monitor(&h, "ps1", 0) == ClusterResourceOnlinePending);
+  g_assert_true(app_running("ps1"));
+  g_assert_cmpint(monitor(&h, "ps1", 0), ==, ClusterResourceOnlinePending);
+  pid_t pid = app_pid("ps1");
+  host_kill9(&h);
+  host_start(&h, NULL, NULL);
+  /* Not "not running" (OCF 7): Pacemaker would take it for stopped and start it elsewhere. */
+  g_assert_cmpint(monitor(&h, "ps1", 0), ==, ClusterResourceFailed);
+  g_autofree char *rec = record_state("ps1");
+  g_assert_cmpstr(rec, ==, "onlining");
+  g_assert_true(pid_running(pid)); /* re-adoption reports, it does not stop */
+  g_assert_cmpint(offline(&h, "ps1", 20000), ==, ClusterResourceOffline);
+  g_assert_false(pid_running(pid));
+  g_autofree char *gone = record_state("ps1");
+  g_assert_null(gone);
+  g_assert_cmpint(monitor(&h, "ps1", 0), ==, ClusterResourceOffline);
+  g_assert_cmpint(offline(&h, "ps1", 20000), ==, ClusterResourceOffline); /* idempotent */
+  host_stop(&h);
+}
+
+/* A host killed during a pending Offline: the record says "offlining", so the next host does
+ * not re-adopt the half-stopped application as online; the stop finishes the job. */
+static void test_kill9_pending_stop(void)
+{
+  Host h = {0};
+  host_start(&h, NULL, NULL);
+  /* 5 s of SIGTERM ignored: time enough to see the stop pending on a busy machine. */
+  const char *slow[] = {"StopTimeout", "5000", NULL};
+  app_ready("pt1");
+  g_assert_cmpint(genapp_online(&h, "pt1", app_params("pt1", TRUE, slow)), ==,
+                  ClusterResourceOnline);
+  pid_t pid = app_pid("pt1");
+  g_assert_true(pid_running(pid));
+  /* The application ignores SIGTERM: the stop waits StopTimeout before SIGKILL. */
+  offline_async(&h, "pt1");
+  WAIT_FOR(monitor(&h, "pt1", 0) == ClusterResourceOfflinePending);
+  g_assert_cmpint(monitor(&h, "pt1", 0), ==, ClusterResourceOfflinePending);
+  host_kill9(&h);
+  g_assert_true(pid_running(pid));
+  host_start(&h, NULL, NULL);
+  g_assert_cmpint(monitor(&h, "pt1", 0), ==, ClusterResourceFailed);
+  g_autofree char *rec = record_state("pt1");
+  g_assert_cmpstr(rec, ==, "offlining");
+  g_assert_cmpint(offline(&h, "pt1", 20000), ==, ClusterResourceOffline);
+  g_assert_false(pid_running(pid));
+  g_assert_cmpint(monitor(&h, "pt1", 0), ==, ClusterResourceOffline);
+  host_stop(&h);
+}
+
+/* Fills the file system of @path (write until ENOSPC); returns the bytes written. */
+static gsize fill_fs(int fd)
+{
+  static const char page[4096];
+  gsize total = 0;
+  for (;;) {
+    ssize_t n = write(fd, page, sizeof page);
+    if (n <= 0)
+      break;
+    total += (gsize)n;
+  }
+  g_assert_cmpint(errno, ==, ENOSPC);
+  return total;
+}
+
+/*
+ * Finding: a state write that failed (full run file system) was only logged and the start
+ * reported success; after a host restart the resource was "not running".  Now a start whose
+ * intent cannot be recorded fails before the DLL is called, and one whose final record cannot
+ * be written fails (Terminate), its "onlining" record still there for a restarted host.  The
+ * state directory is a real tmpfs, full or with exactly one page left.
+ */
+static void test_state_write_fails(void)
+{
+  if (!private_mounts) {
+    g_test_skip("no private mount namespace (needs root) for a tmpfs");
+    return;
+  }
+  g_autofree char *dir = path_in_tmp("run/instances");
+  g_assert_cmpint(g_mkdir_with_parents(dir, 0700), ==, 0);
+  g_assert_cmpint(mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0700"), ==, 0);
+  g_autofree char *filler = g_build_filename(dir, "filler", NULL);
+  int fd = g_open(filler, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  g_assert_cmpint(fd, >=, 0);
+  gsize full = fill_fs(fd);
+  Host h = {0};
+  host_start(&h, NULL, NULL);
+
+  /* Full: the intent cannot be written, the DLL is never asked. */
+  gint state;
+  guint st;
+  g_autofree char *msg = NULL;
+  g_autoptr(GError) error = NULL;
+  clusres_dbus_resource_host1_call_online_sync(h.proxy, "full1", "testdll", dll,
+                                               params_for("full1", NULL), kv(NULL), 10000, &state,
+                                               &st, &msg, NULL, &error);
+  g_assert_nonnull(error);
+  g_autofree char *remote = g_dbus_error_get_remote_error(error);
+  g_assert_cmpstr(remote, ==, "org.clusres.Error.Failed");
+  g_assert_nonnull(strstr(error->message, "cannot record full1 as onlining"));
+  g_clear_error(&error);
+  g_autofree char *log1 = log_name("full1");
+  g_assert_cmpuint(count_log(log1, "Online-begin"), ==, 0);
+  g_assert_cmpint(monitor(&h, "full1", 0), ==, ClusterResourceOffline);
+
+  /* One page left: "onlining" fits, "online" (a second file, then renamed) does not.  The
+   * start fails and is terminated. */
+  g_assert_cmpint(ftruncate(fd, (off_t)(full - 4096)), ==, 0);
+  g_autofree char *log2 = log_name("full2");
+  clusres_dbus_resource_host1_call_online_sync(h.proxy, "full2", "testdll", dll,
+                                               params_for("full2", NULL), kv(NULL), 10000, &state,
+                                               &st, &msg, NULL, &error);
+  g_assert_nonnull(error);
+  g_assert_nonnull(strstr(error->message, "cannot record full2 as online"));
+  g_clear_error(&error);
+  g_assert_cmpuint(count_log(log2, "Online-end 0"), ==, 1);
+  g_assert_cmpuint(count_log(log2, "Terminate"), ==, 1);
+  g_assert_cmpint(monitor(&h, "full2", 0), ==, ClusterResourceFailed);
+  g_autofree char *rec = record_state("full2");
+  g_assert_cmpstr(rec, ==, "onlining");
+  /* A restarted host finds it failed, not "not running". */
+  host_kill9(&h);
+  host_start(&h, NULL, NULL);
+  g_assert_cmpint(monitor(&h, "full2", 0), ==, ClusterResourceFailed);
+  /* A stop goes on when its intent cannot be written (the disk is still full). */
+  g_assert_cmpint(offline(&h, "full2", 10000), ==, ClusterResourceOffline);
+  g_assert_cmpuint(count_log(log2, "Offline-begin"), ==, 1);
+  g_autofree char *gone = record_state("full2");
+  g_assert_null(gone);
+
+  /* Space again: starts work. */
+  close(fd);
+  g_assert_cmpint(g_unlink(filler), ==, 0);
+  g_assert_cmpint(online(&h, "full1", NULL, NULL, 10000, NULL, NULL), ==, ClusterResourceOnline);
+  g_assert_cmpint(offline(&h, "full1", 10000), ==, ClusterResourceOffline);
+  host_stop(&h);
+  g_assert_cmpint(umount2(dir, MNT_DETACH), ==, 0);
+}
+
+/*
+ * Finding: a 128-byte name could escape to more than a file name holds; its record was never
+ * written and the start still succeeded.  Now Online refuses such a name (InvalidArgs, OCF 6),
+ * and the longest name that fits really is recorded and re-adopted.
+ */
+static void test_long_name(void)
+{
+  Host h = {0};
+  host_start(&h, NULL, NULL);
+  gint state;
+  guint st;
+  g_autofree char *msg = NULL;
+  g_autoptr(GError) error = NULL;
+  /* 128 bytes escaping to 384: no file name can hold its record. */
+  g_autofree char *dashes = g_strnfill(128, '-');
+  clusres_dbus_resource_host1_call_online_sync(h.proxy, dashes, "testdll", dll, kv(NULL), kv(NULL),
+                                               10000, &state, &st, &msg, NULL, &error);
+  g_assert_nonnull(error);
+  g_autofree char *remote = g_dbus_error_get_remote_error(error);
+  g_assert_cmpstr(remote, ==, "org.clusres.Error.InvalidArgs");
+  g_assert_nonnull(strstr(error->message, "escapes to 384 bytes"));
+  g_clear_error(&error);
+  g_assert_cmpint(monitor(&h, dashes, 0), ==, ClusterResourceOffline);
+  g_assert_cmpint(offline(&h, dashes, 10000), ==, ClusterResourceOffline);
+  /* 81 dashes escape to 243 bytes, the most that fits ("<escaped>.conf.XXXXXX" = 255); one
+   * more byte does not. */
+  g_autofree char *fits = g_strnfill(81, '-');
+  g_autofree char *too_long = g_strconcat(fits, "a", NULL);
+  clusres_dbus_resource_host1_call_online_sync(h.proxy, too_long, "testdll", dll, kv(NULL),
+                                               kv(NULL), 10000, &state, &st, &msg, NULL, &error);
+  g_autofree char *remote2 = g_dbus_error_get_remote_error(error);
+  g_assert_cmpstr(remote2, ==, "org.clusres.Error.InvalidArgs");
+  g_clear_error(&error);
+  g_autofree char *letters = g_strnfill(128, 'a');
+  g_assert_cmpint(online(&h, fits, NULL, NULL, 10000, NULL, NULL), ==, ClusterResourceOnline);
+  g_assert_cmpint(online(&h, letters, NULL, NULL, 10000, NULL, NULL), ==, ClusterResourceOnline);
+  host_kill9(&h);
+  host_start(&h, NULL, NULL);
+  g_assert_cmpint(monitor(&h, fits, 0), ==, ClusterResourceOnline);
+  g_assert_cmpint(monitor(&h, letters, 0), ==, ClusterResourceOnline);
+  g_assert_cmpint(offline(&h, fits, 10000), ==, ClusterResourceOffline);
+  g_assert_cmpint(offline(&h, letters, 10000), ==, ClusterResourceOffline);
+  host_stop(&h);
+}
+
+/*
+ * Finding: a re-Open with changed parameters that failed left the old record (online), so a
+ * resource that was stopped came back "recovered online" after a host restart.
+ */
+static void test_failed_reopen(void)
+{
+  Host h = {0};
+  host_start(&h, NULL, NULL);
+  const char *excl[] = {"Exclusive", "R", NULL};
+  g_assert_cmpint(online(&h, "holder", excl, NULL, 10000, NULL, NULL), ==, ClusterResourceOnline);
+  g_assert_cmpint(online(&h, "ro1", NULL, NULL, 10000, NULL, NULL), ==, ClusterResourceOnline);
+  /* New parameters whose Open fails (the online holder has Exclusive=R). */
+  guint status = 0;
+  g_assert_cmpint(online(&h, "ro1", excl, NULL, 10000, &status, NULL), ==, ClusterResourceFailed);
+  g_assert_cmpuint(status, ==, ERROR_ALREADY_EXISTS);
+  g_autofree char *log = log_name("ro1");
+  g_assert_cmpuint(count_log(log, "Offline-end 0"), ==, 1); /* the old one was stopped */
+  g_assert_cmpint(monitor(&h, "ro1", 0), ==, ClusterResourceOffline);
+  g_autofree char *rec = record_state("ro1");
+  g_assert_null(rec);
+  host_kill9(&h);
+  host_start(&h, NULL, NULL);
+  g_assert_cmpint(monitor(&h, "ro1", 0), ==, ClusterResourceOffline); /* not "recovered" */
+  g_assert_cmpuint(count_log(log, "Online-begin"), ==, 1);
+  g_assert_cmpint(monitor(&h, "holder", 0), ==, ClusterResourceOnline);
+  g_assert_cmpint(offline(&h, "holder", 10000), ==, ClusterResourceOffline);
+  host_stop(&h);
+}
+
+/* What a host killed at a crash point leaves, as the next host sees it. */
+typedef struct {
+  const char *point;
+  const char *record; /* the record's state, NULL: none */
+  int monitor;        /* the next host's Monitor answer */
+  gboolean running;   /* the application runs */
+} CrashCase;
+
+/*
+ * The next host's view after a crash, and the rules that make it safe: an application that
+ * runs has a record and is never "not running" to Monitor; "online" only if it runs; a stop
+ * ends it, removes the record and is idempotent.
+ */
+static void check_after_crash(Host *h, const char *name, const char *files, const CrashCase *c)
+{
+  g_test_message("after a crash at %s", c->point);
+  g_autofree char *rec = record_state(name);
+  g_assert_cmpstr(rec, ==, c->record);
+  gboolean running = app_running(files);
+  g_assert_cmpint(running, ==, c->running);
+  int m = monitor(h, name, 0);
+  g_assert_cmpint(m, ==, c->monitor);
+  if (running) {
+    g_assert_nonnull(rec);
+    g_assert_cmpint(m, !=, ClusterResourceOffline);
+  }
+  if (m == ClusterResourceOnline)
+    g_assert_true(running);
+  pid_t pid = app_pid(files);
+  g_assert_cmpint(offline(h, name, 20000), ==, ClusterResourceOffline);
+  g_assert_false(pid_running(pid));
+  g_autofree char *gone = record_state(name);
+  g_assert_null(gone);
+  g_assert_cmpint(monitor(h, name, 0), ==, ClusterResourceOffline);
+  g_assert_cmpint(offline(h, name, 20000), ==, ClusterResourceOffline);
+}
+
+static void test_crash_online(void)
+{
+  if (!CLUSRES_FAULT_INJECTION) {
+    g_test_skip("built without -Dfault_injection");
+    return;
+  }
+  static const CrashCase cases[] = {
+      {"online-before-intent", NULL, ClusterResourceOffline, FALSE},
+      {"online-after-intent", "onlining", ClusterResourceFailed, FALSE},
+      {"online-after-open", "onlining", ClusterResourceFailed, FALSE},
+      {"online-checkpoint", "onlining", ClusterResourceFailed, TRUE},
+      {"online-after-online", "onlining", ClusterResourceFailed, TRUE},
+      {"online-after-record", "online", ClusterResourceOnline, TRUE},
+  };
+  for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+    const CrashCase *c = &cases[i];
+    g_autofree char *name = g_strdup_printf("con%u", i);
+    /* Ready at once, but for the checkpoint: a pending start reports while not ready. */
+    if (strcmp(c->point, "online-checkpoint") != 0)
+      app_ready(name);
+    Host h = {0};
+    host_start_armed(&h, NULL, NULL, c->point);
+    genapp_online_async(&h, name, app_params(name, FALSE, NULL));
+    host_expect_crash(&h);
+    host_start(&h, NULL, NULL);
+    check_after_crash(&h, name, name, c);
+    host_stop(&h);
+  }
+}
+
+static void test_crash_offline(void)
+{
+  if (!CLUSRES_FAULT_INJECTION) {
+    g_test_skip("built without -Dfault_injection");
+    return;
+  }
+  static const CrashCase cases[] = {
+      {"offline-before-intent", "online", ClusterResourceOnline, TRUE},
+      {"offline-after-intent", "offlining", ClusterResourceFailed, TRUE},
+      {"offline-checkpoint", "offlining", ClusterResourceFailed, TRUE},
+      {"offline-after-offline", "offlining", ClusterResourceFailed, FALSE},
+      {"offline-after-remove", NULL, ClusterResourceOffline, FALSE},
+  };
+  for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+    const CrashCase *c = &cases[i];
+    g_autofree char *name = g_strdup_printf("coff%u", i);
+    /* The checkpoint: an application that ignores SIGTERM keeps the stop pending (genapp
+     * reports every second of StopTimeout). */
+    gboolean slow = strcmp(c->point, "offline-checkpoint") == 0;
+    const char *stop[] = {"StopTimeout", "2000", NULL};
+    app_ready(name);
+    Host h = {0};
+    host_start_armed(&h, NULL, NULL, c->point);
+    g_assert_cmpint(genapp_online(&h, name, app_params(name, slow, slow ? stop : NULL)), ==,
+                    ClusterResourceOnline);
+    g_assert_true(app_running(name));
+    offline_async(&h, name);
+    host_expect_crash(&h);
+    host_start(&h, NULL, NULL);
+    check_after_crash(&h, name, name, c);
+    host_stop(&h);
+  }
+}
+
+/* Killed while re-adopting, again and again: the record is what it was, the application is not
+ * restarted, and the host that finally survives finds what the first one left. */
+static void test_crash_recover(void)
+{
+  if (!CLUSRES_FAULT_INJECTION) {
+    g_test_skip("built without -Dfault_injection");
+    return;
+  }
+  static const char *const points[] = {"recover-before-open", "recover-after-open",
+                                       "recover-after-isalive"};
+  Host h = {0};
+  host_start(&h, NULL, NULL);
+  app_ready("cre1");
+  g_assert_cmpint(genapp_online(&h, "cre1", app_params("cre1", FALSE, NULL)), ==,
+                  ClusterResourceOnline);
+  pid_t pid = app_pid("cre1");
+  /* cre2: a start left pending (never ready). */
+  genapp_online_async(&h, "cre2", app_params("cre2", FALSE, NULL));
+  WAIT_FOR(app_running("cre2") && monitor(&h, "cre2", 0) == ClusterResourceOnlinePending);
+  g_assert_cmpint(monitor(&h, "cre2", 0), ==, ClusterResourceOnlinePending);
+  pid_t pid2 = app_pid("cre2");
+  host_kill9(&h);
+  for (guint i = 0; i < G_N_ELEMENTS(points); i++) {
+    /* Two instances: the point is reached once per instance, so crash at either. */
+    g_autofree char *at = g_strdup_printf("%s:%u", points[i], i % 2 + 1);
+    host_run_crashing(at);
+    g_autofree char *rec1 = record_state("cre1");
+    g_autofree char *rec2 = record_state("cre2");
+    g_assert_cmpstr(rec1, ==, "online");
+    g_assert_cmpstr(rec2, ==, "onlining");
+    g_assert_true(pid_running(pid));
+    g_assert_true(pid_running(pid2));
+  }
+  host_start(&h, NULL, NULL);
+  const CrashCase online = {"recover-*", "online", ClusterResourceOnline, TRUE};
+  const CrashCase pending = {"recover-*", "onlining", ClusterResourceFailed, TRUE};
+  g_assert_cmpint(app_pid("cre1"), ==, pid); /* never restarted */
+  check_after_crash(&h, "cre2", "cre2", &pending);
+  check_after_crash(&h, "cre1", "cre1", &online);
+  host_stop(&h);
+}
+
+/* A start with new parameters stops the old configuration and starts the new one: killed in
+ * either half, the record names the configuration that may run, and the stop ends it. */
+static void test_crash_reopen(void)
+{
+  if (!CLUSRES_FAULT_INJECTION) {
+    g_test_skip("built without -Dfault_injection");
+    return;
+  }
+  /* Killed while stopping the old application: the record still has the old parameters. */
+  Host h = {0};
+  host_start_armed(&h, NULL, NULL, "offline-after-intent");
+  app_ready("crp1a");
+  g_assert_cmpint(genapp_online(&h, "crp1", app_params("crp1a", FALSE, NULL)), ==,
+                  ClusterResourceOnline);
+  app_ready("crp1b");
+  genapp_online_async(&h, "crp1", app_params("crp1b", FALSE, NULL));
+  host_expect_crash(&h);
+  host_start(&h, NULL, NULL);
+  const CrashCase old_runs = {"offline-after-intent (re-open)", "offlining", ClusterResourceFailed,
+                              TRUE};
+  check_after_crash(&h, "crp1", "crp1a", &old_runs);
+  g_assert_false(app_running("crp1b"));
+  host_stop(&h);
+
+  /* Killed while the new one starts: the old one is gone, the record has the new parameters. */
+  host_start_armed(&h, NULL, NULL, "online-checkpoint");
+  app_ready("crp2a");
+  g_assert_cmpint(genapp_online(&h, "crp2", app_params("crp2a", FALSE, NULL)), ==,
+                  ClusterResourceOnline);
+  pid_t old = app_pid("crp2a");
+  genapp_online_async(&h, "crp2", app_params("crp2b", FALSE, NULL)); /* never ready */
+  host_expect_crash(&h);
+  g_assert_false(pid_running(old));
+  host_start(&h, NULL, NULL);
+  const CrashCase new_runs = {"online-checkpoint (re-open)", "onlining", ClusterResourceFailed,
+                              TRUE};
+  check_after_crash(&h, "crp2", "crp2b", &new_runs);
+  host_stop(&h);
+}
+
 /* ---- setup ---------------------------------------------------------------------------------- */
 
 static void start_bus(void)
@@ -1174,8 +1741,16 @@ int main(int argc, char **argv)
   g_test_init(&argc, &argv, NULL);
   rhs_bin = g_getenv("CLUSRES_TEST_RHS");
   dll = g_getenv("CLUSRES_TEST_DLL");
+  genapp = g_getenv("CLUSRES_TEST_GENAPP");
   g_assert_nonnull(rhs_bin);
   g_assert_nonnull(dll);
+  g_assert_nonnull(genapp);
+  app_pids = g_array_new(FALSE, FALSE, sizeof(pid_t));
+  /* A mount namespace of our own, taken before any thread exists (the namespace is per
+   * thread): the tmpfs of /rhs/crash/state-write-fails never shows outside this process and
+   * its children. */
+  private_mounts =
+      unshare(CLONE_NEWNS) == 0 && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0;
   tmpdir = g_dir_make_tmp("test-rhs-host-XXXXXX", NULL);
   g_assert_nonnull(tmpdir);
   /* Records every failure push instead of talking to a cluster. */
@@ -1187,6 +1762,10 @@ int main(int argc, char **argv)
   /* A host stop leaves online instances open on purpose (Close would terminate them), so
    * their DLL data and registry keys are still allocated at exit under LeakSanitizer. */
   write_file("lsan.supp", "leak:clusres-rhs-testdll.so\nleak:write_registry\n");
+  /* The genapp tests' application: writes its pid, maybe ignores SIGTERM, becomes sleep. */
+  write_file("app.sh", "[ \"$2\" = ignore-term ] && trap '' TERM\n"
+                       "echo $$ > \"$1\"\n"
+                       "exec /bin/sleep 100000\n");
   start_bus();
 
   g_test_add_func("/rhs/online/success-and-args", test_success_and_args);
@@ -1200,10 +1779,24 @@ int main(int argc, char **argv)
   g_test_add_func("/rhs/watchdog/hung-call", test_watchdog);
   g_test_add_func("/rhs/recovery/kill9-and-sigterm", test_recovery);
   g_test_add_func("/rhs/park", test_park);
+  g_test_add_func("/rhs/crash/kill9-pending-start", test_kill9_pending_start);
+  g_test_add_func("/rhs/crash/kill9-pending-stop", test_kill9_pending_stop);
+  g_test_add_func("/rhs/crash/state-write-fails", test_state_write_fails);
+  g_test_add_func("/rhs/crash/long-name", test_long_name);
+  g_test_add_func("/rhs/crash/failed-reopen", test_failed_reopen);
+  g_test_add_func("/rhs/crash/online-points", test_crash_online);
+  g_test_add_func("/rhs/crash/offline-points", test_crash_offline);
+  g_test_add_func("/rhs/crash/recover-points", test_crash_recover);
+  g_test_add_func("/rhs/crash/reopen-points", test_crash_reopen);
   g_test_add_func("/rhs/separate", test_separate);
   g_test_add_func("/rhs/activation", test_activation);
   int rc = g_test_run();
 
+  /* Applications a failed test may have left behind. */
+  for (guint i = 0; i < app_pids->len; i++)
+    if (pid_running(g_array_index(app_pids, pid_t, i)))
+      kill(g_array_index(app_pids, pid_t, i), SIGKILL);
+  g_array_unref(app_pids);
   g_dbus_connection_close_sync(conn, NULL, NULL);
   g_clear_object(&conn);
   g_subprocess_force_exit(bus);

@@ -19,6 +19,24 @@ static void test_escape(void)
   }
 }
 
+/* A record's file name must fit NAME_MAX with GLib's temporary suffix: "<escaped>.conf.XXXXXX". */
+static void test_name_fits(void)
+{
+  gsize len = 0;
+  g_autofree char *letters = g_strnfill(128, 'a');
+  g_assert_true(rhs_state_name_fits(letters, &len));
+  g_assert_cmpuint(len, ==, 128);
+  g_autofree char *dashes = g_strnfill(81, '-'); /* 3 bytes each */
+  g_assert_true(rhs_state_name_fits(dashes, &len));
+  g_assert_cmpuint(len, ==, RHS_STATE_MAX_ESCAPED);
+  g_assert_cmpuint(len + strlen(".conf.XXXXXX"), ==, 255);
+  g_autofree char *more = g_strconcat(dashes, "a", NULL);
+  g_assert_false(rhs_state_name_fits(more, &len));
+  g_assert_cmpuint(len, ==, RHS_STATE_MAX_ESCAPED + 1);
+  g_assert_true(rhs_state_name_fits("1\xc3\xa9", &len)); /* a leading digit is escaped too */
+  g_assert_cmpuint(len, ==, 9);
+}
+
 static void test_dirs(void)
 {
   g_setenv("CLUSRES_RUN_DIR", "/x/run", TRUE);
@@ -71,6 +89,21 @@ static void test_roundtrip(void)
   g_assert_cmpuint(again->len, ==, 1);
   g_assert_cmpstr(((RhsStateRecord *)again->pdata[0])->state, ==, "failed");
 
+  /* The longest name that fits is saved and loaded; one byte more is refused, not truncated. */
+  g_autofree char *longest = g_strnfill(81, '-');
+  RhsStateRecord big = rec;
+  big.name = longest;
+  g_assert_true(rhs_state_save(dir, &big, &error));
+  g_assert_no_error(error);
+  g_autofree char *too_long = g_strconcat(longest, "x", NULL);
+  big.name = too_long;
+  g_assert_false(rhs_state_save(dir, &big, &error));
+  g_assert_error(error, G_FILE_ERROR, G_FILE_ERROR_NAMETOOLONG);
+  g_clear_error(&error);
+  g_autoptr(GPtrArray) two = rhs_state_load_all(dir);
+  g_assert_cmpuint(two->len, ==, 2);
+  g_assert_true(rhs_state_remove(dir, longest, &error));
+
   g_assert_true(rhs_state_remove(dir, "web 1", &error));
   g_assert_true(rhs_state_remove(dir, "web 1", &error)); /* already gone: fine */
   g_autoptr(GPtrArray) none = rhs_state_load_all(dir);
@@ -116,6 +149,7 @@ int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/state/escape", test_escape);
+  g_test_add_func("/state/name-fits", test_name_fits);
   g_test_add_func("/state/dirs", test_dirs);
   g_test_add_func("/state/roundtrip", test_roundtrip);
   g_test_add_func("/state/lock", test_lock);

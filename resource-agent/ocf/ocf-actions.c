@@ -96,10 +96,25 @@ static int stop_in(OcfCtx *ctx, gboolean separate, const char *where)
       return OCF_SUCCESS; /* never started here: already stopped */
     return fail_error_in(ctx, where, error);
   }
-  reply =
-      ocf_client_call(client, "Offline",
-                      g_variant_new("(su)", ctx->env->instance, ocf_client_host_timeout_ms(client)),
-                      G_VARIANT_TYPE("(ius)"), &error);
+  /* A host killed during the stop must not fail it (Pacemaker would fence the node): a new
+   * host finds the record the old one wrote before Offline and finishes the stop.  Each call
+   * gets what is left of the budget. */
+  for (;;) {
+    reply = ocf_client_call(
+        client, "Offline",
+        g_variant_new("(su)", ctx->env->instance, ocf_client_host_timeout_ms(client)),
+        G_VARIANT_TYPE("(ius)"), &error);
+    if (reply != NULL || !ocf_client_host_lost(error))
+      break;
+    fprintf(stderr,
+            "%s stop %s: the resource host went away during the stop (%s): calling a new one\n",
+            ctx->agent, ctx->env->instance, error->message);
+    g_clear_error(&error);
+    if (!ocf_client_reconnect(client, &error))
+      break;
+  }
+  if (reply == NULL && g_error_matches(error, OCF_CLIENT_ERROR, OCF_CLIENT_ERROR_NOT_RUNNING))
+    return OCF_SUCCESS; /* the host that went away had finished: it left no record */
   if (reply == NULL)
     return fail_error_in(ctx, where, error);
   g_variant_get(reply, "(ius)", &state, &status, &message);

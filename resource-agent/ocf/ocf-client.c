@@ -24,6 +24,8 @@
 #define BUS_CONNECT_MAX_US (5 * G_USEC_PER_SEC)
 /* Poll period while waiting for a host we started. */
 #define HOST_WAIT_POLL_US (10 * G_TIME_SPAN_MILLISECOND)
+/* Pause before calling a new host after the previous one vanished during a call. */
+#define HOST_LOST_PAUSE_US (100 * G_TIME_SPAN_MILLISECOND)
 
 G_DEFINE_QUARK(ocf - client - error - quark, ocf_client_error)
 
@@ -33,6 +35,7 @@ struct OcfClient {
   char *resource;
   char *socket_path;
   gboolean separate;
+  gboolean if_configured;
   gint64 deadline;
 };
 
@@ -91,6 +94,29 @@ static gboolean instance_configured(const char *resource, gboolean separate)
   return g_file_test(path, G_FILE_TEST_EXISTS);
 }
 
+/* The peer socket, else (unless not configured) the bus; c->wire may stay NULL (no bus). */
+static gboolean client_connect(OcfClient *c, GError **error)
+{
+  /* Fast path: straight to the host, no bus daemon in between. */
+  c->wire = connect_peer(c->socket_path, c->deadline, NULL);
+  if (c->wire != NULL)
+    return TRUE;
+  if (c->if_configured && !instance_configured(c->resource, c->separate)) {
+    g_set_error(error, OCF_CLIENT_ERROR, OCF_CLIENT_ERROR_NOT_RUNNING,
+                "no resource host runs and %s is not configured on this node", c->resource);
+    return FALSE;
+  }
+  g_autofree char *esc = ocf_client_escape_name(c->resource);
+  c->bus_name =
+      c->separate ? g_strconcat(SEPARATE_PREFIX, esc, NULL) : g_strdup(CLUSRES_HOST_BUS_NAME);
+  /* No bus is not fatal: the host we start still listens on its peer socket.  A bus that
+   * hangs must not eat the whole budget: half of it at most, and never more than 5 s. */
+  gint64 now = g_get_monotonic_time();
+  gint64 bus_deadline = MIN(now + (c->deadline - now) / 2, now + BUS_CONNECT_MAX_US);
+  c->wire = ocf_wire_connect(ocf_wire_system_bus_address(), TRUE, bus_deadline, NULL);
+  return TRUE;
+}
+
 OcfClient *ocf_client_new(const OcfClientOptions *opts, GError **error)
 {
   g_autoptr(OcfClient) c = g_new0(OcfClient, 1);
@@ -100,24 +126,11 @@ OcfClient *ocf_client_new(const OcfClientOptions *opts, GError **error)
 
   c->resource = g_strdup(opts->resource);
   c->separate = opts->separate;
+  c->if_configured = opts->if_configured;
   c->deadline = opts->deadline;
   c->socket_path = g_build_filename(ocf_client_run_dir(), sock, NULL);
-  /* Fast path: straight to the host, no bus daemon in between. */
-  c->wire = connect_peer(c->socket_path, c->deadline, NULL);
-  if (c->wire != NULL)
-    return g_steal_pointer(&c);
-  if (opts->if_configured && !instance_configured(opts->resource, opts->separate)) {
-    g_set_error(error, OCF_CLIENT_ERROR, OCF_CLIENT_ERROR_NOT_RUNNING,
-                "no resource host runs and %s is not configured on this node", opts->resource);
+  if (!client_connect(c, error))
     return NULL;
-  }
-  c->bus_name =
-      opts->separate ? g_strconcat(SEPARATE_PREFIX, esc, NULL) : g_strdup(CLUSRES_HOST_BUS_NAME);
-  /* No bus is not fatal: the host we start still listens on its peer socket.  A bus that
-   * hangs must not eat the whole budget: half of it at most, and never more than 5 s. */
-  gint64 now = g_get_monotonic_time();
-  gint64 bus_deadline = MIN(now + (c->deadline - now) / 2, now + BUS_CONNECT_MAX_US);
-  c->wire = ocf_wire_connect(ocf_wire_system_bus_address(), TRUE, bus_deadline, NULL);
   return g_steal_pointer(&c);
 }
 
@@ -306,4 +319,38 @@ GVariant *ocf_client_call(OcfClient *client, const char *method, GVariant *param
   if (!spawn_host(client, error) || !wait_for_host(client, error))
     return NULL;
   return call_once(client, method, args, reply_type, error);
+}
+
+gboolean ocf_client_host_lost(const GError *error)
+{
+  /* On the bus: the host disconnected with the call pending, or died while being activated. */
+  static const char *const names[] = {
+      "org.freedesktop.DBus.Error.NoReply",
+      "org.freedesktop.DBus.Error.Disconnected",
+      "org.freedesktop.DBus.Error.ServiceUnknown",
+      "org.freedesktop.DBus.Error.NameHasNoOwner",
+      "org.freedesktop.DBus.Error.Spawn.ChildSignaled",
+      "org.freedesktop.DBus.Error.Spawn.ChildExited",
+      NULL,
+  };
+  if (error == NULL)
+    return FALSE;
+  /* On the peer socket: the connection broke before the reply. */
+  if (g_error_matches(error, OCF_WIRE_ERROR, OCF_WIRE_ERROR_IO))
+    return TRUE;
+  g_autofree char *name = ocf_wire_error_name(error);
+  return name != NULL && g_strv_contains(names, name);
+}
+
+gboolean ocf_client_reconnect(OcfClient *client, GError **error)
+{
+  if (g_get_monotonic_time() + HOST_LOST_PAUSE_US >= client->deadline) {
+    g_set_error(error, OCF_CLIENT_ERROR, OCF_CLIENT_ERROR_NO_HOST,
+                "the resource host went away and no time is left to call a new one");
+    return FALSE;
+  }
+  g_usleep(HOST_LOST_PAUSE_US);
+  g_clear_pointer(&client->wire, ocf_wire_free);
+  g_clear_pointer(&client->bus_name, g_free);
+  return client_connect(client, error);
 }

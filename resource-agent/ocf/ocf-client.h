@@ -50,6 +50,23 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(OcfClient, ocf_client_free)
 GVariant *ocf_client_call(OcfClient *client, const char *method, GVariant *params,
                           const GVariantType *reply_type, GError **error);
 
+/**
+ * ocf_client_host_lost:
+ * TRUE if a call failed because the host went away before answering (the peer connection
+ * broke, or the bus says the host disconnected or died while being activated).
+ */
+gboolean ocf_client_host_lost(const GError *error);
+
+/**
+ * ocf_client_reconnect:
+ * After ocf_client_host_lost(): connects again as ocf_client_new() does, after a short pause,
+ * so that an idempotent call (Offline) can be made again to a new host, which re-adopts what
+ * the old one left from its records.  If it left none and no host runs, fails with
+ * OCF_CLIENT_ERROR_NOT_RUNNING (when the client was made with if_configured); with
+ * OCF_CLIENT_ERROR_NO_HOST when the deadline is too close.
+ */
+gboolean ocf_client_reconnect(OcfClient *client, GError **error);
+
 /** The milliseconds left before the deadline, less a margin for the host to answer in time. */
 guint32 ocf_client_host_timeout_ms(const OcfClient *client);
 

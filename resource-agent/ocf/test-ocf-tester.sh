@@ -172,6 +172,37 @@ fi
 expect_rc 0 "monitor r4 (peer socket again)" ra resdll monitor r4 dll=ocftest type=ocftest
 expect_rc 0 "stop r4" ra resdll stop r4 dll=ocftest type=ocftest
 
+# ---- a host killed during a stop: the agent calls a new one, which finishes the stop -----------
+# The crash point (host built with -Dfault_injection) kills the host activated for the stop just
+# after it recorded "offlining"; the next host finds that record and stops the application.
+if [ $have_genapp = 1 ] && [ "${CLUSRES_TEST_FAULT_INJECTION:-0}" = 1 ]; then
+  G=(CommandLine="/bin/sleep 6007")
+  app7() { # pid of r7's application
+    local p
+    for p in /proc/[0-9]*; do
+      [ "$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)" = "/bin/sleep 6007 " ] && echo "${p#/proc/}"
+    done
+  }
+  expect_rc 0 "start r7 (genapp)" ra genapp start r7 "${G[@]}"
+  pid7=$(app7)
+  [ -n "$pid7" ] && ok "r7's application runs (pid $pid7)" || not_ok "r7's application runs"
+  h=$(host_pid org.clusres.ResourceHost)
+  [ -n "$h" ] && kill "$h"
+  # Waited for by its pid: asking the bus would activate a new host before the crash point is set.
+  for i in $(seq 100); do [ -n "$h" ] && [ -d "/proc/$h" ] || break; sleep 0.1; done
+  echo offline-after-intent >"$tmp/run/rhs-crash-at"
+  ra genapp stop r7 "${G[@]}" >"$tmp/out" 2>&1
+  rc=$?
+  [ $rc -eq 0 ] && grep -q 'went away during the stop' "$tmp/out" &&
+    ok "stop r7 with its host killed during the Offline: a new host finished it (rc $rc)" ||
+    { not_ok "stop r7 with its host killed during the Offline (rc $rc)"; sed 's/^/# /' "$tmp/out"; }
+  [ ! -e "$tmp/run/rhs-crash-at" ] && ok "the crash point was used" || not_ok "no host read the crash point"
+  [ -z "$(app7)" ] && ok "r7's application is gone" || not_ok "r7's application still runs ($(app7))"
+  expect_rc 7 "monitor r7 after the stop" ra genapp monitor r7 "${G[@]}"
+else
+  echo "# no genapp or no fault injection: the host-killed-during-stop case is not run"
+fi
+
 # ---- crm_resource --validate on a DESTDIR install --------------------------------------------
 dest=$tmp/dest
 if meson install -C "$build_root" --no-rebuild --quiet --destdir "$dest" >"$tmp/out" 2>&1; then

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -267,11 +268,77 @@ void genapp_proc_cred_clear(GenappProcCred *cred)
 }
 
 /*
- * posix_spawn cannot change credentials, so with a User this forks.  Between fork and exec
+ * The child side of a fork: becomes @path in its own session or group.  Between fork and exec
  * the child of a multi-threaded host may only make async-signal-safe calls: everything
- * (groups, absolute path, environment) was prepared before.  An exec failure travels back
- * through a close-on-exec pipe so the caller gets the errno like from posix_spawn.
+ * (groups, absolute path, environment) was prepared before.  @errfd (close-on-exec) carries an
+ * errno back if anything fails; with @gate >= 0 the child first waits for one byte on it and
+ * exits without a word if it closes instead (the host died before recording the child).
  */
+static G_NORETURN void child_exec(const char *path, char **argv, char **envp, const char *cwd,
+                                  gboolean new_session, const GenappProcCred *cred, int errfd,
+                                  int gate)
+{
+  sigset_t none;
+  struct sigaction dfl = {.sa_handler = SIG_DFL};
+  int err;
+
+  for (int sig = 1; sig < NSIG; sig++)
+    (void)sigaction(sig, &dfl, NULL);
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  if (new_session)
+    (void)setsid();
+  else
+    (void)setpgid(0, 0);
+  /* Our pipes on 3 (and 4), stdio on /dev/null, every other descriptor of the host closed. */
+  int e = fcntl(errfd, F_DUPFD_CLOEXEC, 10);
+  int g = gate >= 0 ? fcntl(gate, F_DUPFD_CLOEXEC, 10) : -1;
+  if (e < 0 || (gate >= 0 && g < 0))
+    _exit(127);
+  int devnull = open("/dev/null", O_RDWR);
+  if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 || dup2(devnull, 2) < 0 ||
+      dup3(e, 3, O_CLOEXEC) < 0 || (g >= 0 && dup3(g, 4, O_CLOEXEC) < 0))
+    _exit(127);
+  close_range(g >= 0 ? 5 : 4, ~0u, 0);
+  if (g >= 0) {
+    char go = 0;
+    ssize_t n;
+    do
+      n = read(4, &go, 1);
+    while (n < 0 && errno == EINTR);
+    if (n != 1)
+      _exit(127);
+    close(4);
+  }
+  if ((cwd && chdir(cwd) != 0) ||
+      (cred != NULL && (setgroups((size_t)cred->ngroups, cred->groups) != 0 ||
+                        setgid(cred->gid) != 0 || setuid(cred->uid) != 0)))
+    goto fail;
+  execve(path, argv, envp);
+fail:
+  err = errno;
+  (void)!write(3, &err, sizeof err);
+  _exit(127);
+}
+
+/* Reads the child's exec report: 0 once the pipe closes empty (exec'd), else its errno, the
+ * child then reaped.  Closes @fd. */
+static int exec_result(pid_t pid, int fd)
+{
+  int child_err = 0;
+  ssize_t n;
+  do
+    n = read(fd, &child_err, sizeof child_err);
+  while (n < 0 && errno == EINTR);
+  close(fd);
+  if (n == (ssize_t)sizeof child_err) {
+    (void)waitpid(pid, NULL, 0);
+    return child_err != 0 ? child_err : EIO;
+  }
+  return 0;
+}
+
+/* posix_spawn cannot change credentials, so with a User a helper command forks. */
 static int spawn_as(const char *path, char **argv, char **envp, const char *cwd,
                     gboolean new_session, const GenappProcCred *cred, pid_t *out_pid)
 {
@@ -285,50 +352,13 @@ static int spawn_as(const char *path, char **argv, char **envp, const char *cwd,
     close(pipefd[1]);
     return e;
   }
-  if (pid == 0) {
-    sigset_t none;
-    struct sigaction dfl = {.sa_handler = SIG_DFL};
-    int errfd = pipefd[1];
-    int err;
-
-    if (errfd < 3) /* keep it clear of stdio */
-      errfd = fcntl(errfd, F_DUPFD_CLOEXEC, 3);
-    for (int sig = 1; sig < NSIG; sig++)
-      (void)sigaction(sig, &dfl, NULL);
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    if (new_session)
-      (void)setsid();
-    else
-      (void)setpgid(0, 0);
-    int devnull = open("/dev/null", O_RDWR);
-    if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 || dup2(devnull, 2) < 0)
-      goto fail;
-    if (errfd > 3)
-      close_range(3, (unsigned)errfd - 1, 0);
-    close_range((unsigned)errfd + 1, ~0u, 0);
-    if ((cwd && chdir(cwd) != 0) || setgroups((size_t)cred->ngroups, cred->groups) != 0 ||
-        setgid(cred->gid) != 0 || setuid(cred->uid) != 0)
-      goto fail;
-    execve(path, argv, envp);
-  fail:
-    err = errno;
-    (void)!write(errfd, &err, sizeof err);
-    _exit(127);
-  }
+  if (pid == 0)
+    child_exec(path, argv, envp, cwd, new_session, cred, pipefd[1], -1);
   close(pipefd[1]);
-  int child_err = 0;
-  ssize_t n;
-  do
-    n = read(pipefd[0], &child_err, sizeof child_err);
-  while (n < 0 && errno == EINTR);
-  close(pipefd[0]);
-  if (n == (ssize_t)sizeof child_err) {
-    (void)waitpid(pid, NULL, 0);
-    return child_err != 0 ? child_err : EIO;
-  }
-  *out_pid = pid;
-  return 0;
+  int r = exec_result(pid, pipefd[0]);
+  if (r == 0)
+    *out_pid = pid;
+  return r;
 }
 
 static int spawn_common(const char *path, char **argv, char **envp, const char *cwd,
@@ -340,17 +370,62 @@ static int spawn_common(const char *path, char **argv, char **envp, const char *
                      new_session ? POSIX_SPAWN_SETSID : POSIX_SPAWN_SETPGROUP, out_pid);
 }
 
-int genapp_proc_spawn(const char *path, char **argv, char **envp, const char *cwd,
-                      const GenappProcCred *cred, GenappProcId *out)
+int genapp_proc_spawn_held(const char *path, char **argv, char **envp, const char *cwd,
+                           const GenappProcCred *cred, GenappProcHeld *held, GenappProcId *out)
 {
-  pid_t pid;
-  int r = spawn_common(path, argv, envp, cwd, TRUE, cred, &pid);
-  if (r != 0)
-    return r;
+  int pipefd[2], gate[2];
+  if (pipe2(pipefd, O_CLOEXEC) != 0)
+    return errno;
+  /* A socket pair, not a pipe: the release sends with MSG_NOSIGNAL, so a child that died
+   * meanwhile costs an EPIPE, not a SIGPIPE for the whole host. */
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, gate) != 0) {
+    int e = errno;
+    close(pipefd[0]);
+    close(pipefd[1]);
+    return e;
+  }
+  pid_t pid = fork();
+  if (pid < 0) {
+    int e = errno;
+    close(pipefd[0]);
+    close(pipefd[1]);
+    close(gate[0]);
+    close(gate[1]);
+    return e;
+  }
+  if (pid == 0)
+    child_exec(path, argv, envp, cwd, TRUE, cred, pipefd[1], gate[1]);
+  close(pipefd[1]);
+  close(gate[1]);
+  held->pid = pid;
+  held->gate = gate[0];
+  held->err = pipefd[0];
   out->pid = pid;
   if (!genapp_proc_read_stat(pid, NULL, NULL, NULL, &out->start_time))
     out->start_time = 0; /* already gone and reaped by someone: the settle check fails it */
   return 0;
+}
+
+int genapp_proc_release(GenappProcHeld *held)
+{
+  static const char go = 'g';
+  ssize_t n;
+  do
+    n = send(held->gate, &go, 1, MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+  close(held->gate);
+  held->gate = -1;
+  /* A child that died before reading the byte reports nothing: the settle check finds it. */
+  return exec_result(held->pid, held->err);
+}
+
+void genapp_proc_discard(GenappProcHeld *held)
+{
+  (void)kill(held->pid, SIGKILL);
+  close(held->gate);
+  close(held->err);
+  (void)waitpid(held->pid, NULL, 0);
+  held->gate = held->err = -1;
 }
 
 int genapp_proc_run_with_timeout(char **argv, char **envp, const char *cwd,

@@ -105,20 +105,43 @@ int genapp_proc_pidfd_open(const GenappProcId *id);
 int genapp_proc_run_with_timeout(char **argv, char **envp, const char *cwd,
                                  const GenappProcCred *cred, guint timeout_ms, int *exit_status);
 
+/*
+ * An application started but held before exec: the process exists (pid and start time are
+ * known) and runs nothing until genapp_proc_release().  The caller records it in between, so
+ * that no instant exists at which the application runs unrecorded: if the host dies before the
+ * release, the gate closes with it and the child exits without running the program.
+ */
+typedef struct {
+  pid_t pid;
+  int gate; /* our end of the gate (a socket pair): one byte = exec; closed = exit */
+  int err;  /* read end of the close-on-exec pipe that reports an exec failure */
+} GenappProcHeld;
+
 /**
- * genapp_proc_spawn:
+ * genapp_proc_spawn_held:
  * @path: absolute program path
  * @argv: arguments
  * @envp: environment
  * @cwd: working directory
  * @cred: (nullable): run as this user (supplementary groups too)
+ * @held: (out): the held child, for genapp_proc_release() or genapp_proc_discard()
  * @out: (out): the new process
  *
- * Starts the application in a new session (so it has its own process group and no terminal),
+ * Forks the application in a new session (so it has its own process group and no terminal),
  * stdio on /dev/null, default signal dispositions and an empty signal mask whatever the host
- * has, no inherited descriptors.  @path must be absolute when @cred is given.
+ * has, no inherited descriptors, and holds it before exec (see GenappProcHeld).
  *
- * Returns: 0 or an errno (exec failures such as ENOENT/EACCES are reported here).
+ * Returns: 0 or an errno of the fork.
  */
-int genapp_proc_spawn(const char *path, char **argv, char **envp, const char *cwd,
-                      const GenappProcCred *cred, GenappProcId *out);
+int genapp_proc_spawn_held(const char *path, char **argv, char **envp, const char *cwd,
+                           const GenappProcCred *cred, GenappProcHeld *held, GenappProcId *out);
+
+/**
+ * genapp_proc_release:
+ * Lets the held child exec.  Returns: 0 once the program runs, or the errno of what failed in
+ * the child (chdir, credentials, exec: ENOENT, EACCES...), the child then reaped.
+ */
+int genapp_proc_release(GenappProcHeld *held);
+
+/** genapp_proc_discard: kills and reaps the held child (it never ran the program). */
+void genapp_proc_discard(GenappProcHeld *held);

@@ -167,18 +167,19 @@ static gboolean genapp_report(GenappResource *res, CLUSTER_RESOURCE_STATE state)
 
 /* One batch: the pair is replaced together, so a host killed in between never leaves a pid
  * with another process's start time (and the volatile key costs no fsync). */
-static void genapp_store_proc(GenappResource *res, const GenappProcId *id)
+static DWORD genapp_store_proc(GenappResource *res, const GenappProcId *id)
 {
   char start[32];
   g_snprintf(start, sizeof start, "%" G_GUINT64_FORMAT, id->start_time);
   DWORD pid = (DWORD)id->pid;
   HREGBATCH batch;
-  if (ClusterRegCreateBatch(res->process_key, &batch) != ERROR_SUCCESS)
-    return;
+  DWORD status = ClusterRegCreateBatch(res->process_key, &batch);
+  if (status != ERROR_SUCCESS)
+    return status;
   (void)ClusterRegBatchAddCommand(batch, CLUSREG_SET_VALUE, "Pid", REG_DWORD, &pid, sizeof pid);
   (void)ClusterRegBatchAddCommand(batch, CLUSREG_SET_VALUE, "StartTime", REG_SZ, start,
                                   (DWORD)strlen(start) + 1);
-  (void)ClusterRegCloseBatch(batch, TRUE, NULL);
+  return ClusterRegCloseBatch(batch, TRUE, NULL);
 }
 
 static void genapp_clear_proc(GenappResource *res)
@@ -465,8 +466,23 @@ static DWORD WINAPI genapp_online_worker(PCLUS_WORKER worker, LPVOID data)
   GenappProcId id = genapp_current_proc(res);
 
   if (!genapp_proc_alive(&id)) {
-    int r = genapp_proc_spawn(job->path, job->argv, job->envp, job->cwd,
-                              job->has_cred ? &job->cred : NULL, &id);
+    /* Recorded before it runs: the child waits before exec until its pid and start time are in
+     * the Process key.  A host killed at any instant leaves either a recorded application (the
+     * next Open adopts it, a stop kills it) or a child that exits without running anything. */
+    GenappProcHeld held;
+    int r = genapp_proc_spawn_held(job->path, job->argv, job->envp, job->cwd,
+                                   job->has_cred ? &job->cred : NULL, &held, &id);
+    DWORD stored = r == 0 ? genapp_store_proc(res, &id) : ERROR_SUCCESS;
+    if (r == 0 && stored != ERROR_SUCCESS) {
+      genapp_proc_discard(&held);
+      genapp_log(res->handle, LOG_ERROR,
+                 "cannot record the process in the Process key: error %1!u!", stored);
+      genapp_report(res, ClusterResourceFailed);
+      online_job_free(job);
+      return stored;
+    }
+    if (r == 0 && (r = genapp_proc_release(&held)) != 0)
+      genapp_clear_proc(res);
     if (r != 0) {
       genapp_log(res->handle, LOG_ERROR, "cannot start %1!s!: %2!s!", job->path, g_strerror(r));
       genapp_report(res, ClusterResourceFailed);
@@ -477,7 +493,6 @@ static DWORD WINAPI genapp_online_worker(PCLUS_WORKER worker, LPVOID data)
     res->proc = id;
     res->starts++;
     g_mutex_unlock(&res->lock);
-    genapp_store_proc(res, &id);
     genapp_log(res->handle, LOG_INFORMATION, "started %1!s! as pid %2!u!", job->path,
                (DWORD)id.pid);
 
