@@ -9,9 +9,10 @@
 #   (ii) takeover: two Ganesha "nodes" (namespaces A and B) export the same directory and keep
 #        their recovery databases on the same "shared storage" (one RecoveryRoot per node, see
 #        the layout below); the clients write through the VIP on A; A dies (kill -9, link
-#        down); the VIP moves to B, and the share driver's sd_ganesha_takeover (through
-#        gr-takeover, $2) links B's RecoveryRoot/<vip>, sends grace("5:<vip>") to B, which reads
-#        A's clients, and points the VIP's link at B.
+#        down); B takes over in the product's order: first the share driver's
+#        sd_ganesha_takeover (through gr-takeover, $2) links B's RecoveryRoot/<vip>, sends
+#        grace("5:<vip>") to B, which reads A's clients, and points the VIP's link at B; then
+#        the VIP comes up on B (last, as IPaddr2 after the shares in the product's group).
 #   (iii) NFSv4.1: Grace_Period 60 s, the only known client is nfs41-reclaim.py ($3); it comes
 #        back after a restart and sends RECLAIM_COMPLETE: grace ends early.  Then it does not
 #        come back (Grace_Period 5 s): grace ends at Grace_Period (the bound).
@@ -139,6 +140,20 @@ run_client() { # run_client NAME SERVER DURATION ARGS...
   pids+=($!)
   eval "pid_$name=$!"
 }
+# written NAME N: the export holds at least N records (64 bytes each) of client NAME.
+written() { [ "$(stat -c %s "$dir/export/$1.dat" 2>/dev/null || echo 0)" -ge $(($2 * 64)) ]; }
+# recorded NODE PATTERN N: NODE's recovery database lists N clients whose name matches PATTERN.
+recorded() {
+  [ "$(find "$shared/node$1/v4recov" -mindepth 2 -maxdepth 2 -name "$2" 2>/dev/null | wc -l)" = "$3" ]
+}
+# clients_up NODE PATTERN NAME...: every client NAME writes (5 records acknowledged by the
+# server) and NODE's recovery database knows them.
+clients_up() {
+  local node=$1 pattern=$2 name
+  shift 2
+  for name in "$@"; do written "$name" 5 || return 1; done
+  recorded "$node" "$pattern" $#
+}
 finish_client() { # finish_client NAME: waits; rc_NAME = exit status; shows its stderr
   local pid=pid_$1 rc=0
   wait "${!pid}" || rc=$?
@@ -158,11 +173,10 @@ check "empty recovery database: grace ends at once (< 3 s)" [ "$ms" -lt 3000 ]
 d=$((grace + 9))
 run_client rec "$vip" "$d"
 run_client norec "$vip" "$d" --no-reclaim
-sleep 3
-check "both clients recorded in A's recovery database" \
-  [ "$(find "$shared/nodeA/v4recov" -mindepth 2 -maxdepth 2 -name '*gr-*' | wc -l)" = 2 ]
+check "both clients write and are recorded in A's recovery database" \
+  wait_until 20 clients_up A '*gr-*' rec norec
 kill_ganesha a || bail "cannot kill ganesha A"
-sleep 0.5
+sleep 0.5 # the outage under test: the server stays down a moment before its restart
 t0=$(now_ms)
 start_ganesha a || bail "ganesha A did not restart: $(tail -n 5 "$dir/g-a.log")"
 ms=$(grace_ms a "$t0")
@@ -203,18 +217,23 @@ wait_until 30 out_of_grace a ||
 
 run_client trec "$vip" "$d"
 run_client tnorec "$vip" "$d" --no-reclaim
-sleep 3
+wait_until 20 clients_up A '*gr-t*' trec tnorec ||
+  bail "the takeover clients do not write through A or are not in its recovery database"
 # Node A dies: its Ganesha is killed and its link goes down (the VIP with it).
 kill_ganesha a || bail "cannot kill ganesha A"
 ip -n "$ns_a" link set eth0 down
-# Node B takes the VIP over (IPaddr2 would send a gratuitous ARP; the client re-resolves).
-ip -n "$ns_b" addr add "$vip/24" dev eth0 || bail "cannot move the VIP"
-ip -n "$ns_c" neigh flush all
 t0=$(now_ms)
-# The share driver's sd_ganesha_takeover on B: link nodeB/<vip>/v4recov, grace("5:<vip>"),
-# then by-vip/<vip> -> nodeB (the next takeover reads B's clients).
+# Node B takes the VIP over in the product's order (the share group: the shares start, then
+# the IPaddr2 VIP).  First the share driver's sd_ganesha_takeover on B: link
+# nodeB/<vip>/v4recov, grace("5:<vip>"), then by-vip/<vip> -> nodeB (the next takeover reads
+# B's clients).  B is in grace with A's clients loaded before any client can reach it: a
+# client that reached B first would get NFS4ERR_NO_GRACE for its reclaim.
 DBUS_SYSTEM_BUS_ADDRESS=$(bus_of b) "$takeover" takeover "$shared" nodeB "$vip" ||
   bail "takeover of $vip by B failed"
+check "takeover: B is in grace before the VIP answers on it" in_grace b
+# Then the VIP, last (IPaddr2 would send a gratuitous ARP; the client re-resolves).
+ip -n "$ns_b" addr add "$vip/24" dev eth0 || bail "cannot move the VIP"
+ip -n "$ns_c" neigh flush all
 ms=$(grace_ms b "$t0")
 finish_client trec
 finish_client tnorec
@@ -265,9 +284,7 @@ run41() { # run41 NAME ARGS...: the v4.1 client in the client namespace
 }
 run41 v41-first --id gr-v41 --hold 4 &
 pids+=($!)
-sleep 2
-check "v4.1: client recorded in the recovery database" \
-  [ "$(find "$shared/nodeA/v4recov" -mindepth 2 -maxdepth 2 -name '*gr-v41*' | wc -l)" = 1 ]
+check "v4.1: client recorded in the recovery database" wait_until 10 recorded A '*gr-v41*' 1
 kill_ganesha a || bail "cannot kill ganesha A"
 t0=$(now_ms)
 start_ganesha a || bail "ganesha A did not restart: $(tail -n 5 "$dir/g-a.log")"
