@@ -23,6 +23,15 @@ check() { # check DESC CMD...: ok if CMD succeeds
   local desc=$1; shift
   if "$@" >"$tmp/out" 2>&1; then ok "$desc"; else not_ok "$desc"; sed 's/^/# /' "$tmp/out"; fi
 }
+# poll SECONDS CMD...: runs CMD every 100 ms until it succeeds; status 1 after SECONDS.
+poll() {
+  local end=$((SECONDS + $1))
+  shift
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $end ] || return 1
+    sleep 0.1
+  done
+}
 expect_rc() { # expect_rc WANT DESC CMD...
   local want=$1 desc=$2; shift 2
   "$@" >"$tmp/out" 2>&1
@@ -133,8 +142,9 @@ expect_rc 0 "monitor sep-1" ra resdll monitor sep-1 "${S[@]}"
 expect_rc 0 "stop sep-1" ra resdll stop sep-1 "${S[@]}"
 
 # ---- no host: probes must not start one -----------------------------------------------------
+no_host() { [ -z "$(host_pid org.clusres.ResourceHost)" ]; }
 for p in $host $sep; do kill "$p"; done
-for i in $(seq 50); do [ -z "$(host_pid org.clusres.ResourceHost)" ] && break; sleep 0.1; done
+poll 20 no_host
 rm -f "$tmp/run/rhs.sock"
 expect_rc 7 "probe of a never-started resource with no host" ra resdll monitor never \
   dll=ocftest type=ocftest CRM_meta_interval=0
@@ -149,7 +159,7 @@ expect_rc 0 "stop r3" ra resdll stop r3 dll=ocftest type=ocftest "Path=$tmp/app/
 # ---- D-Bus activation: with a service file the bus starts the host, not the agent ----------
 h=$(host_pid org.clusres.ResourceHost)
 [ -n "$h" ] && kill "$h"
-for i in $(seq 50); do [ -z "$(host_pid org.clusres.ResourceHost)" ] && break; sleep 0.1; done
+poll 20 no_host
 mkdir -p "$tmp/services"
 cat >"$tmp/services/org.clusres.ResourceHost.service" <<SVC
 [D-BUS Service]
@@ -159,7 +169,11 @@ User=root
 SVC
 sed -i "s|<auth>EXTERNAL</auth>|&<servicedir>$tmp/services</servicedir>|" "$tmp/bus.conf"
 kill -HUP "$bus_daemon_pid"
-sleep 0.3
+activatable() { # the bus read the new configuration: it can activate the host
+  dbus-send --system --print-reply --dest=org.freedesktop.DBus / \
+    org.freedesktop.DBus.ListActivatableNames | grep -q '"org.clusres.ResourceHost"'
+}
+check "the bus reloaded its configuration (the host is activatable)" poll 20 activatable
 rm -f "$tmp/run/rhs.sock"
 expect_rc 0 "start r4 with the host activatable" ra resdll start r4 dll=ocftest type=ocftest \
   "Path=$tmp/app/r4"

@@ -140,12 +140,12 @@ expect_rc() { # expect_rc WANT DESC CMD...
 nfs_read() { # nfs_read VIP PSEUDO: the share's hello.txt through the VIP
   inns timeout 20 nfs-cat "nfs://$1$2/hello.txt?version=4" 2>"$tmp/nfs.err"
 }
-nfs_reads() { # nfs_reads VIP PSEUDO TEXT: retries while the server may still be in grace
+nfs_reads() { # nfs_reads VIP PSEUDO TEXT: retries (30 s) while the server may still be in grace
   local got
-  for _ in $(seq 30); do
-    got=$(nfs_read "$1" "$2") && [ "$got" = "$3" ] && return 0
-    sleep 0.3
-  done
+  # shellcheck disable=SC2317 # called by wait_until
+  reads() { got=$(nfs_read "$1" "$2") && [ "$got" = "$3" ]; }
+  wait_until 30 reads "$@" && return 0
+  got=$(nfs_read "$1" "$2")
   diag "nfs-cat $1$2: '${got:-}' $(head -c 300 "$tmp/nfs.err")"
   return 1
 }
@@ -253,7 +253,7 @@ status_has s2 'OPNodeShareCount=.?1\b' && ok "clusresctl: OPNodeShareCount 1" ||
   not_ok "clusresctl: OPNodeShareCount"
 status_has s2 'nodeB=1' && ok "clusresctl: OPNodeShareCounts nodeB=1" ||
   not_ok "clusresctl: OPNodeShareCounts"
-wait_until 5 grep -q "recovery event 5.*$vip_b\|$vip_b.*recovery event 5\|5:$vip_b" "$ganesha_log" &&
+wait_until 15 grep -q "recovery event 5.*$vip_b\|$vip_b.*recovery event 5\|5:$vip_b" "$ganesha_log" &&
   ok "takeover grace 5:$vip_b reached Ganesha" ||
   { not_ok "no takeover grace for $vip_b in Ganesha's log"; grep -i 'grace\|recovery' "$ganesha_log" | tail -5 | sed 's/^/# /'; }
 expect_rc 0 "monitor s2 at depth 20" ra monitor s2 "${S2[@]}" OCF_CHECK_LEVEL=20

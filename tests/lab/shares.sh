@@ -168,13 +168,24 @@ shares_client_wait_more() { # shares_client_wait_more NAME SINCE TIMEOUT_S
 		sleep 0.2
 	done
 }
+# Progress lines the client printed so far.
+shares_client_lines() { # shares_client_lines NAME
+	local n
+	n=$(grep -c ' acked=' "$WORK/$1.log" 2>/dev/null)
+	echo "${n:-0}"
+}
 # After an event has played out on the cluster side (the group is placed): waits until the
-# client is served again.  The first second lets the progress line catch up with the present.
+# client is served again.  The last progress line may be older than the event (one a second,
+# later on a busy machine), so the count to beat comes from the first line printed after now.
 shares_client_wait_served() { # shares_client_wait_served NAME TIMEOUT_S
-	local since
-	sleep 1.1
+	local lines since deadline=$((SECONDS + $2))
+	lines=$(shares_client_lines "$1")
+	while [ "$(shares_client_lines "$1")" -le "$lines" ]; do
+		[ $SECONDS -lt $deadline ] || return 1
+		sleep 0.2
+	done
 	since=$(shares_client_acked "$1")
-	shares_client_wait_more "$1" "$since" "$2"
+	shares_client_wait_more "$1" "$since" $((deadline - SECONDS))
 }
 # A value from a client's report: acked, lost, stale, gap_max_s, reconnects, passed...
 shares_client_field() { # shares_client_field NAME FIELD

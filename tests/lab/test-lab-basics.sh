@@ -53,13 +53,15 @@ t_ping=$(($(now_ms) - t0))
 check "$survivor fenced $victim (stonith history)" \
 	sh -c "'$LAB' exec $survivor stonith_admin --history $victim | grep -q 'reboot of $victim successful'"
 check "fencing took the VIP off $victim" sh -c "! ip -n clr-$victim -4 addr show dev eth0 | grep -q ' $VIP/'"
-check "crm_mon shows VIP started on $survivor" [ "$(where vip $survivor)" = $survivor ]
+vip_started_on() { [ "$(where vip "$1")" = "$1" ]; } # the start's result is in the CIB
+check "crm_mon shows VIP started on $survivor" wait_until 30 vip_started_on $survivor
 diag "kill $victim -> VIP on $survivor: ${t_vip:-?} ms; -> client ping ok: $t_ping ms"
 
 t0=$(now_ms)
 check "lab restart $victim (rejoins)" "$LAB" restart $victim
 t_rejoin=$(($(now_ms) - t0))
-check "$survivor sees both nodes online again" [ "$(online $survivor)" -eq 2 ]
+both_online() { [ "$(online "$1")" -eq 2 ]; }
+check "$survivor sees both nodes online again" wait_until 30 both_online $survivor
 if wait_until 60 has_vip $victim; then
 	t_back=$(($(now_ms) - t0))
 	ok "VIP fails back to $victim"

@@ -126,7 +126,11 @@ check "the host was activated by a monitor" \
 	sh -c "grep \"Activating service name='org.clusres.ResourceHost'\" '$LAB_DIR/node1/dbus.out' | tail -n1 | grep -q 'genapp monitor'"
 check "the host log says app recovered without restart" \
 	grep -q 'app: recovered online after a host restart' "$LAB_DIR/node1/dbus.out"
-sleep 2 # let the monitor's result reach the CIB
+# The monitor that activated the host ends with its agent (comm genapp); the executor reports a
+# recurring monitor's result to the controller when it changes, so a failure it found would be
+# in the CIB as soon as the agent is gone.
+monitor_done() { [ -z "$(pids_of node1 genapp)" ]; }
+check "the monitor that activated the host is over" wait_until 30 monitor_done
 check "application not restarted (same pid $pid2)" [ "$(app_pid node1)" = "$pid2" ]
 check "no new failure after the host crash (fail count $(fails node1))" [ "$(fails node1)" -eq "$fails1" ]
 no_failed_monitor() { ! cib_has node1 "//lrm_resource[@id='app']/lrm_rsc_op[@operation='monitor' and @rc-code!='0']"; }

@@ -48,7 +48,9 @@ check "VIP up on node1" wait_until 30 has_vip node1
 ) &
 poller=$!
 
-sleep 1
+# The sampler runs (a few samples of the healthy cluster) before the cut.
+sampled() { [ "$(wc -l <"$SAMPLES")" -ge 5 ]; }
+wait_until 20 sampled || bail "the VIP sampler does not run"
 t0=$(now_ms)
 "$LAB" cut node1
 ok "cut node1 (holds the VIP)"
@@ -58,8 +60,15 @@ if wait_until 60 sh -c "[ \$(grep -c ' off ' '$LAB_DIR/state/fence.log' 2>/dev/n
 else
 	not_ok "a node was fenced"
 fi
-# Let the delayed side of the race (priority-fencing-delay 5 s) play out before judging.
-sleep 10
+# The race is over once one node is dead and the other has recorded that fencing as done: a
+# dead node fences nobody, so the delayed side of the race (node2's, priority-fencing-delay
+# 5 s) can no longer happen.
+fenced() { # fenced WINNER LOSER
+	stack_alive "$1" && ! stack_alive "$2" &&
+		"$LAB" exec "$1" stonith_admin --history "$2" 2>/dev/null | grep -q "reboot of $2 successful"
+}
+race_over() { fenced node1 node2 || fenced node2 node1; }
+check "the fencing race is over (one node dead, its fencing recorded)" wait_until 60 race_over
 check "exactly one fencing happened ($(fence_offs))" [ "$(fence_offs)" -eq 1 ]
 diag "fence log: $(tr '\n' ';' <"$LAB_DIR/state/fence.log")"
 check "node1 (the VIP's node) survived" stack_alive node1
@@ -72,7 +81,9 @@ check "VIP not on node2" sh -c "! ip -n clr-node2 -4 addr show dev eth0 | grep -
 "$LAB" heal node1
 check "lab restart node2 after heal (rejoins)" "$LAB" restart node2
 check "node1 sees both nodes online" wait_until 30 sh -c "[ \$('$LAB' exec node1 crm_mon -1 --output-as=xml | grep -o ' online=\"true\"' | wc -l) -eq 2 ]"
-check "VIP on node1 only after rejoin" sh -c "sleep 3; ip -n clr-node1 -4 addr show dev eth0 | grep -q ' $VIP/' && ! ip -n clr-node2 -4 addr show dev eth0 | grep -q ' $VIP/'"
+# The cluster settles (no action pending on the DC) before the VIP's place is judged.
+check "the cluster settles after the rejoin" quiet "$LAB" exec node1 crm_resource --wait --timeout=60s
+check "VIP on node1 only after rejoin" sh -c "ip -n clr-node1 -4 addr show dev eth0 | grep -q ' $VIP/' && ! ip -n clr-node2 -4 addr show dev eth0 | grep -q ' $VIP/'"
 check "client1 reaches the VIP" wait_until 10 "$LAB" exec client1 ping -c1 -W1 -q $VIP
 
 kill "$poller" 2>/dev/null

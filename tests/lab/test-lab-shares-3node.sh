@@ -113,7 +113,10 @@ while [ "$(now_ms)" -lt "$deadline" ]; do
 	sleep 0.2
 done
 check "shares-c on a majority node (${to:-none})" [ -n "$to" ]
-sleep 5 # whatever the race would still do
+# node3 is dead once fenced: from then on nobody is left who could fence again (node3 had no
+# quorum anyway, and the majority fenced the node it lost).
+node3_dead() { ! "$LAB" status | grep -q '^node3 .*pacemakerd=yes'; }
+check "node3's stack is dead (fenced)" wait_until 30 node3_dead
 check "exactly one fencing for the partition" [ "$(fence_offs)" -eq $((offs0 + 1)) ]
 homes_kept() { [ "$(shares_where vip-a "node1 node2")" = node1 ] && [ "$(shares_where vip-b "node1 node2")" = node2 ]; }
 check "node1 and node2 still run their own groups" homes_kept

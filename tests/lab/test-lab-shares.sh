@@ -170,13 +170,13 @@ done
 # The watcher itself: an address planted on both nodes' NICs for a second must be reported.
 ip -n clr-node1 addr add 198.18.0.109/24 dev eth0
 ip -n clr-node2 addr add 198.18.0.109/24 dev eth0
-sleep 1
+planted_seen() { grep -q 'vips: 198.18.0.109 on node1 and node2' "$WORK/twice.log"; }
+wait_until 20 planted_seen
 ip -n clr-node1 addr del 198.18.0.109/24 dev eth0
 ip -n clr-node2 addr del 198.18.0.109/24 dev eth0
 shares_watch_stop
 rounds=$(cat "$WORK/watch.rounds" 2>/dev/null || echo 0)
-check "the watcher reports an address planted on both nodes" \
-	grep -q 'vips: 198.18.0.109 on node1 and node2' "$WORK/twice.log"
+check "the watcher reports an address planted on both nodes" planted_seen
 if grep -v ' 198.18.0.109 ' "$WORK/twice.log" >"$WORK/twice.real"; then
 	not_ok "no VIP or export active on two nodes ($rounds watch rounds)"
 	indent <"$WORK/twice.real"

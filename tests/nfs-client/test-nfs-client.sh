@@ -94,11 +94,20 @@ run_client() { # run_client NAME ARGS...: client in the client namespace, in the
     --id "nc-it-$name" --report "$dir/$name.json" "$@" >"$dir/$name.out" 2>"$dir/$name.err" &
   client_pid=$!
 }
+# records NAME: how many records (64 bytes each) of client NAME the export holds.
+records() { echo $(($(stat -c %s "$dir/export/$1.dat" 2>/dev/null || echo 0) / 64)); }
+written() { [ "$(records "$1")" -ge "$2" ]; } # written NAME N
 finish_client() { # finish_client NAME: waits, sets rc to its exit status, shows its output
   rc=0
   wait "$client_pid" || rc=$?
   client_pid=
   sed 's/^/# /' "$dir/$1.out" "$dir/$1.err" | tail -n 25
+}
+# Clients without --duration run until the test has seen what it waits for (records written
+# after an event); stop_client ends one with SIGTERM (it writes its report and exits).
+stop_client() { # stop_client NAME: as finish_client, after a SIGTERM
+  kill -TERM "$client_pid" 2>/dev/null
+  finish_client "$1"
 }
 
 write_conf 77 "$grace"
@@ -128,14 +137,16 @@ check "steady: progress lines" grep -Eq '^t=[0-9.]+s acked=[0-9]+ gap_max=[0-9.]
 check "steady: file holds the records" [ "$(stat -c %s "$dir/export/steady.dat")" -ge $((30 * 64)) ]
 
 # (2) kill -9 and restart with the same export ----------------------------------------------
-run_client same --duration $((grace_s + 12))
-sleep 3
+run_client same
+wait_until 20 written same 5 || bail "the client does not write"
+n=$(records same)
 t0=$(now_ms)
 kill_ganesha || bail "cannot kill ganesha"
-sleep 0.5
+sleep 0.5 # the outage under test: the server stays down a moment before its restart
 start_ganesha || bail "ganesha did not restart: $(tail -n 5 "$dir/ganesha.log")"
 diag "ganesha restarted $(($(now_ms) - t0)) ms after the kill"
-finish_client same
+check "same export: the client writes again" wait_until $((grace_s + 30)) written same $((n + 5))
+stop_client same
 check "same export: exit 0" [ "$rc" = 0 ]
 expect "$dir/same.json" "r['reconnects'] >= 1 and len(r['outages']) == 1" "same export: reconnected once"
 expect "$dir/same.json" "r['lost'] == 0 and r['stale'] == 0" "same export: lost=0 stale=0"
@@ -149,16 +160,18 @@ diag "measured: gap $(json "$dir/same.json" "r['gap_max_s']") s with Grace_Perio
   "grace errors $(json "$dir/same.json" "r['grace_errors']")"
 
 # (2b) network blackout without a restart (a VIP in transit): timeouts, no reset ------------
-run_client blackout --duration 14
-sleep 3
+run_client blackout
+wait_until 20 written blackout 5 || bail "the client does not write"
 ip netns exec "$ns_srv" nft -f - <<'NFT' || bail "cannot install the nft drop rule"
 table inet nc_blackout {
   chain input { type filter hook input priority 0; policy accept; tcp dport 2049 drop; }
 }
 NFT
-sleep 4
+n=$(records blackout)
+sleep 4 # the blackout under test
 ip netns exec "$ns_srv" nft delete table inet nc_blackout
-finish_client blackout
+check "blackout: the client writes again" wait_until 30 written blackout $((n + 5))
+stop_client blackout
 check "blackout: exit 0" [ "$rc" = 0 ]
 expect "$dir/blackout.json" "r['reconnects'] >= 1 and r['lost'] == 0 and r['stale'] == 0" \
   "blackout: reconnected, lost=0 stale=0"
@@ -168,12 +181,15 @@ expect "$dir/blackout.json" "3.5 <= r['gap_max_s'] <= 10" "blackout: gap covers 
 diag "measured: gap $(json "$dir/blackout.json" "r['gap_max_s']") s for a 4 s blackout"
 
 # (3) restart with another Export_Id: handles must go stale, and the client must say so ------
-run_client other --duration $((grace_s + 12))
-sleep 3
+run_client other
+wait_until 20 written other 5 || bail "the client does not write"
+n=$(records other)
 kill_ganesha || bail "cannot kill ganesha"
 write_conf 78 "$grace"
 start_ganesha || bail "ganesha did not restart: $(tail -n 5 "$dir/ganesha.log")"
-finish_client other
+check "other Export_Id: the client writes again (reopened by path)" \
+  wait_until $((grace_s + 30)) written other $((n + 5))
+stop_client other
 check "other Export_Id: exit 1" [ "$rc" = 1 ]
 expect "$dir/other.json" "r['stale'] >= 1 and r['outages'][0]['old_handle_valid'] is False" \
   "other Export_Id: stale handle detected"
@@ -182,9 +198,9 @@ expect "$dir/other.json" "r['lost'] == 0 and r['reconnects'] >= 1" \
 
 # (4) SIGTERM ends a run cleanly with a report --------------------------------------------
 run_client sig
-sleep 2
-kill -TERM "$client_pid"
-finish_client sig
+# The 6th record is written only after the 5th was acknowledged.
+check "SIGTERM: the client writes" wait_until 20 written sig 6
+stop_client sig
 check "SIGTERM: exit 0" [ "$rc" = 0 ]
 expect "$dir/sig.json" "r['acked'] >= 5 and r['errors'] == 0 and r['passed']" \
   "SIGTERM: report written, no errors"
