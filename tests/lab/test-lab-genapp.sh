@@ -21,16 +21,6 @@ MONITOR=30 # s: the regular monitor, so that anything faster was the host's doin
 cleanup() { "$LAB" down >/dev/null 2>&1; }
 lab_test_begin cleanup "$BUILD"
 
-# pids_of NODE COMM [CMDLINE]: pids in NODE's network namespace whose comm (and whole command
-# line) match.  The nodes share this machine's pid namespace: a plain pgrep sees every node.
-pids_of() {
-	local p
-	for p in $(ip netns pids "clr-$1" 2>/dev/null); do
-		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$2" ] || continue
-		[ -z "$3" ] || [ "$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)" = "$3 " ] || continue
-		echo "$p"
-	done
-}
 app_pid() { pids_of "$1" sleep "$APP_CMD"; } # the application in NODE
 rhs_pid() { pids_of "$1" clusres-rhs; }
 ex() { "$LAB" exec "$@"; }

@@ -34,16 +34,6 @@ cleanup() {
 }
 lab_test_begin cleanup "$BUILD"
 
-# pids_of NODE COMM [CMDLINE]: pids in NODE's network namespace whose comm (and whole command
-# line) match.  The nodes share this machine's pid namespace: a plain pgrep sees every node.
-pids_of() {
-	local p
-	for p in $(ip netns pids "clr-$1" 2>/dev/null); do
-		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$2" ] || continue
-		[ -z "$3" ] || [ "$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)" = "$3 " ] || continue
-		echo "$p"
-	done
-}
 app_pid() { pids_of "$1" sleep "$APP_CMD"; } # the application in NODE (a zombie has no cmdline)
 rhs_pid() { pids_of "$1" clusres-rhs; }
 # app_count NODE: copies of the application in NODE, read with shell builtins only (one fork for

@@ -57,6 +57,16 @@ LAB_LOCK=${LAB_LOCK:-/tmp/clusres-lab.lock}
 lab_lock() {
 	exec 9>"$LAB_LOCK" && flock -w 600 9
 }
+# pids_of NODE (lab tests) COMM [CMDLINE]: pids in NODE's network namespace whose comm (and whole command
+# line) match.  The nodes share this machine's pid namespace: a plain pgrep sees every node.
+pids_of() {
+	local p
+	for p in $(ip netns pids "clr-$1" 2>/dev/null); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$2" ] || continue
+		[ -z "$3" ] || [ "$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)" = "$3 " ] || continue
+		echo "$p"
+	done
+}
 # lab_test_begin CLEANUP [BUILD]: how every lab test starts: CLEANUP (a function) runs on exit,
 # INT/TERM exit, root is required, the lab lock taken, BUILD staged into STAGE (under the lock:
 # stage.sh rebuilds BUILD/stage, which a running lab may be using) and no lab left over.
