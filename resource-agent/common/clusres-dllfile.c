@@ -14,7 +14,8 @@ G_DEFINE_QUARK(clusres - dllfile - error - quark, clusres_dllfile_error)
   "a resource DLL and every directory above it must be owned by root and writable by root only"
 
 /* One file or directory of the resolved path: lstat, since nothing on it may be a link now. */
-static gboolean check_one(const char *dll, const char *path, gboolean is_dir, GError **error)
+static gboolean check_one(const char *dll, const char *path, gboolean is_dir, gboolean allow_sticky,
+                          GError **error)
 {
   struct stat st;
   uid_t me = geteuid();
@@ -38,7 +39,12 @@ static gboolean check_one(const char *dll, const char *path, gboolean is_dir, GE
                 (guint)st.st_uid, RULE);
     return FALSE;
   }
-  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+  /* Above the DLL's own directory, a root-owned sticky directory (/tmp, where a checkout may
+   * live) may be writable by anyone: there only an entry's owner can remove or rename it, so the
+   * root-owned, root-only directory below it (checked in turn) cannot be swapped. */
+  gboolean sticky_root_dir =
+      allow_sticky && is_dir && st.st_uid == 0 && (st.st_mode & S_ISVTX) != 0;
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 && !sticky_root_dir) {
     g_set_error(error, CLUSRES_DLLFILE_ERROR, CLUSRES_DLLFILE_ERROR_UNSAFE,
                 "refusing to load resource DLL %s: %s is writable by %s (mode %04o; %s)", dll, path,
                 (st.st_mode & S_IWOTH) != 0 ? "others" : "its group", (guint)(st.st_mode & 07777),
@@ -60,12 +66,12 @@ char *clusres_dllfile_check(const char *path, GError **error)
   }
   g_autofree char *resolved = g_strdup(real);
   free(real);
-  if (!check_one(path, resolved, FALSE, error))
+  if (!check_one(path, resolved, FALSE, FALSE, error))
     return NULL;
   /* Every directory up to and including "/": realpath gave an absolute, clean path. */
   g_autofree char *dir = g_path_get_dirname(resolved);
-  for (;;) {
-    if (!check_one(path, dir, TRUE, error))
+  for (gboolean own_dir = TRUE;; own_dir = FALSE) {
+    if (!check_one(path, dir, TRUE, !own_dir, error))
       return NULL;
     if (strcmp(dir, "/") == 0)
       break;

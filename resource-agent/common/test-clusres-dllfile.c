@@ -106,6 +106,17 @@ static void test_modes(void)
   g_assert_cmpint(g_chmod(sub, 0755), ==, 0);
   g_autofree char *ok = clusres_dllfile_check(in_sub, NULL);
   g_assert_cmpstr(ok, ==, in_sub);
+  /* Higher up, a root-owned sticky directory (as /tmp) is fine: nobody else can rename or
+   * remove the root-only directory in it (a checkout below /tmp loads its test DLLs). */
+  if (geteuid() == 0) {
+    g_autofree char *up = g_path_get_dirname(sub);
+    struct stat st;
+    g_assert_cmpint(g_stat(up, &st), ==, 0);
+    g_assert_cmpint(g_chmod(up, 01777), ==, 0);
+    g_autofree char *ok2 = clusres_dllfile_check(in_sub, NULL);
+    g_assert_cmpint(g_chmod(up, st.st_mode & 07777), ==, 0);
+    g_assert_cmpstr(ok2, ==, in_sub);
+  }
 }
 
 static void test_owners(void)
