@@ -250,8 +250,10 @@ install -m 664 "$testdll" "$trusted/gw.so"
 mkdir -m 777 "$trusted/open"
 install -m 644 "$testdll" "$trusted/open/x.so"
 install -m 644 -o 65534 "$testdll" "$trusted/theirs.so"
-install -m 644 "$testdll" "$tmp/in-tmp.so"
-ln -s "$tmp/in-tmp.so" "$trusted/link.so"
+# A link is judged by where it leads: here a directory anyone may write (not sticky).
+mkdir -m 777 "$tmp/wide"
+install -m 644 "$testdll" "$tmp/wide/in-tmp.so"
+ln -s "$tmp/wide/in-tmp.so" "$trusted/link.so"
 rules='owned by root and writable by root only'
 while read -r rsc file why; do
   expect 5 "refusing to load resource DLL $file: .*$why.*$rules" "start from ${file#"$trusted"/}: $why" \
@@ -263,7 +265,7 @@ done <<EOF
 dgw $trusted/gw.so is writable by its group
 dopen $trusted/open/x.so $trusted/open is writable by others
 dtheirs $trusted/theirs.so is owned by uid 65534
-dlink $trusted/link.so /tmp is writable by others
+dlink $trusted/link.so $tmp/wide is writable by others
 EOF
 
 tap_done
