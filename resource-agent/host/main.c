@@ -13,6 +13,10 @@
 #include "rhs-log.h"
 #include "rhs-state.h"
 
+/* How long a starting host waits for the previous one's lock (see rhs_state_lock): under the
+ * D-Bus activation timeout (25 s), so that the call that activated us is still waiting. */
+#define RHS_LOCK_WAIT_MS 20000u
+
 static GMainLoop *loop;
 static RhsDbus *dbus;
 static int exit_code;
@@ -97,7 +101,7 @@ int main(int argc, char **argv)
   }
 
   /* Before recovery: a second host must not re-open (and maybe terminate) live instances. */
-  int lock_fd = rhs_state_lock(separate, &error);
+  int lock_fd = rhs_state_lock(separate, RHS_LOCK_WAIT_MS, &error);
   if (lock_fd < 0) {
     g_printerr("clusres-rhs: %s\n", error->message);
     return 1;

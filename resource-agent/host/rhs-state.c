@@ -66,7 +66,7 @@ char *rhs_state_dir(const char *separate)
   return g_build_filename(rhs_state_run_dir(), leaf, NULL);
 }
 
-int rhs_state_lock(const char *separate, GError **error)
+int rhs_state_lock(const char *separate, guint wait_ms, GError **error)
 {
   const char *dir = rhs_state_run_dir();
   if (g_mkdir_with_parents(dir, 0755) != 0) {
@@ -85,11 +85,18 @@ int rhs_state_lock(const char *separate, GError **error)
                 g_strerror(err));
     return -1;
   }
-  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+  /* Polled rather than a blocking flock: the wait is bounded without signals or threads, and
+   * a 10 ms step costs nothing next to a host's shutdown. */
+  gint64 deadline = g_get_monotonic_time() + (gint64)wait_ms * 1000;
+  while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
     int err = errno;
+    if (err == EWOULDBLOCK && g_get_monotonic_time() < deadline) {
+      g_usleep(10000);
+      continue;
+    }
     g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err),
-                "%s is locked: another clusres-rhs serves %s", path,
-                separate != NULL ? separate : "this node");
+                "%s is locked: another clusres-rhs serves %s (waited %u ms)", path,
+                separate != NULL ? separate : "this node", wait_ms);
     close(fd);
     return -1;
   }

@@ -54,10 +54,13 @@ char *rhs_state_dir(const char *separate);
 
 /*
  * Takes the host's lock file (<run dir>/rhs.lock, separate hosts rhs-<escaped>.lock) so that a
- * second host never re-adopts instances a live one manages.  Returns the fd to keep open for
- * the life of the process (released by the kernel even on kill -9), or -1 with @error.
+ * second host never re-adopts instances a live one manages.  Waits up to @wait_ms for a holder
+ * to let go: a host stopping gives up its bus name before its lock (it must stop taking calls
+ * before it shuts its instances down), so a host D-Bus activates in that window must wait for
+ * the old one to finish rather than exit.  Returns the fd to keep open for the life of the
+ * process (released by the kernel even on kill -9), or -1 with @error.
  */
-int rhs_state_lock(const char *separate, GError **error);
+int rhs_state_lock(const char *separate, guint wait_ms, GError **error);
 
 /* Replaces @rec's file atomically (a reader or the next host sees the old or the new record,
  * never a mix); FALSE with @error (G_FILE_ERROR) if it could not be written. */

@@ -11,7 +11,6 @@
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -149,26 +148,9 @@ static GSubprocessLauncher *host_launcher(void)
   return host_launcher_armed(NULL);
 }
 
-/* A host stopped with SIGTERM releases its bus name before it has closed its lock file: a new
- * host started in between finds the lock held and exits.  Waits until the shared host's lock is
- * free (bounded), as the next host will need it. */
-static void wait_host_lock_free(void)
-{
-  g_autofree char *lock = g_build_filename(tmpdir, "run", "rhs.lock", NULL);
-  int fd = g_open(lock, O_RDWR | O_CLOEXEC, 0);
-  if (fd < 0)
-    return;
-  for (int i = 0; i < 1000 && flock(fd, LOCK_EX | LOCK_NB) != 0; i++)
-    g_usleep(10000);
-  (void)flock(fd, LOCK_UN);
-  close(fd);
-}
-
 static void host_start_armed(Host *h, const char *separate, const char *bus_name,
                              const char *crash_at)
 {
-  if (separate == NULL)
-    wait_host_lock_free();
   g_autoptr(GSubprocessLauncher) l = host_launcher_armed(crash_at);
   g_autoptr(GError) error = NULL;
   if (separate != NULL)

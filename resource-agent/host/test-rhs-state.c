@@ -118,24 +118,66 @@ static void test_roundtrip(void)
   g_rmdir(tmp);
 }
 
+typedef struct {
+  gint started;
+  int fd;
+  GError *error;
+} LockWaiter;
+
+static gpointer lock_waiter(gpointer data)
+{
+  LockWaiter *w = data;
+  g_atomic_int_set(&w->started, 1);
+  w->fd = rhs_state_lock(NULL, 60000, &w->error);
+  return NULL;
+}
+
+/* A host starting while the previous one shuts down (bus name already given up, lock still
+ * held) waits for the lock instead of exiting; a lock never let go is still refused. */
+static void test_lock_wait(void)
+{
+  g_autofree char *tmp = g_dir_make_tmp("test-rhs-lockwait-XXXXXX", NULL);
+  g_setenv("CLUSRES_RUN_DIR", tmp, TRUE);
+  g_autoptr(GError) error = NULL;
+  int held = rhs_state_lock(NULL, 0, &error);
+  g_assert_no_error(error);
+  g_assert_cmpint(rhs_state_lock(NULL, 30, &error), ==, -1);
+  g_assert_error(error, G_FILE_ERROR, G_FILE_ERROR_AGAIN);
+  g_assert_nonnull(strstr(error->message, "waited 30 ms"));
+  g_clear_error(&error);
+
+  LockWaiter w = {0, -1, NULL};
+  GThread *t = g_thread_new("lock-waiter", lock_waiter, &w);
+  while (!g_atomic_int_get(&w.started))
+    g_thread_yield();
+  close(held); /* the old host exits */
+  g_thread_join(t);
+  g_assert_no_error(w.error);
+  g_assert_cmpint(w.fd, >=, 0);
+  close(w.fd);
+  g_autofree char *l1 = g_build_filename(tmp, "rhs.lock", NULL);
+  g_unlink(l1);
+  g_rmdir(tmp);
+}
+
 static void test_lock(void)
 {
   g_autofree char *tmp = g_dir_make_tmp("test-rhs-lock-XXXXXX", NULL);
   g_setenv("CLUSRES_RUN_DIR", tmp, TRUE);
   g_autoptr(GError) error = NULL;
-  int fd = rhs_state_lock(NULL, &error);
+  int fd = rhs_state_lock(NULL, 0, &error);
   g_assert_no_error(error);
   g_assert_cmpint(fd, >=, 0);
   /* flock is per open file description: a second open in this process conflicts too. */
-  g_assert_cmpint(rhs_state_lock(NULL, &error), ==, -1);
+  g_assert_cmpint(rhs_state_lock(NULL, 0, &error), ==, -1);
   g_assert_nonnull(error);
   g_clear_error(&error);
-  int sep = rhs_state_lock("db 1", &error); /* separate hosts have their own lock */
+  int sep = rhs_state_lock("db 1", 0, &error); /* separate hosts have their own lock */
   g_assert_no_error(error);
   g_assert_cmpint(sep, >=, 0);
   close(fd);
   close(sep);
-  int again = rhs_state_lock(NULL, &error);
+  int again = rhs_state_lock(NULL, 0, &error);
   g_assert_no_error(error);
   close(again);
   g_autofree char *l1 = g_build_filename(tmp, "rhs.lock", NULL);
@@ -153,5 +195,6 @@ int main(int argc, char **argv)
   g_test_add_func("/state/dirs", test_dirs);
   g_test_add_func("/state/roundtrip", test_roundtrip);
   g_test_add_func("/state/lock", test_lock);
+  g_test_add_func("/state/lock-wait", test_lock_wait);
   return g_test_run();
 }
