@@ -15,11 +15,22 @@
 
 /* In the order an operation reaches them (README.md "Crash points" says what each leaves). */
 static const char *const points[] = {
-    "online-before-intent",  "online-after-intent",   "online-after-open",
-    "online-checkpoint",     "online-after-online",   "online-after-record",
-    "offline-before-intent", "offline-after-intent",  "offline-checkpoint",
-    "offline-after-offline", "offline-after-remove",  "recover-before-open",
-    "recover-after-open",    "recover-after-isalive", NULL,
+    "online-before-intent",
+    "online-after-intent",
+    "online-after-open",
+    "online-checkpoint",
+    "online-after-online",
+    "online-after-record",
+    "offline-before-intent",
+    "offline-after-intent",
+    "offline-checkpoint",
+    "offline-after-offline",
+    "offline-after-remove",
+    "recover-before-open",
+    "recover-after-open",
+    "recover-after-isalive",
+    "monitor",
+    NULL,
 };
 
 /* Set once by rhs_crash_init before any other thread exists, read-only afterwards. */

@@ -2278,6 +2278,7 @@ void rhs_host_defer(RhsHost *host, GFunc func, gpointer data)
 gboolean rhs_host_monitor_now(RhsHost *host, const char *resource, guint32 depth, int *state,
                               const char **message)
 {
+  rhs_crash_point("monitor"); /* every Monitor comes through here first */
   g_autoptr(RhsInstance) inst = host_lookup(host, resource);
   if (inst == NULL)
     return FALSE;

@@ -82,6 +82,44 @@ static int action_start(OcfCtx *ctx, const char *const *envp)
  * when both are asked, else NULL. */
 typedef int (*HostActionFn)(OcfCtx *ctx, gboolean separate, const char *where);
 
+/* The arguments of one call to the host: made again for each call, since a call made after a
+ * host loss gets only what is left of the op's budget. */
+typedef GVariant *(*HostArgsFn)(OcfCtx *ctx, OcfClient *client);
+
+/* Calls @method; when the host goes away during the call (killed, crashed), calls it again on
+ * a new host, which re-adopts the instance from the record the old one kept, until the call
+ * is answered or the op's budget runs out. */
+static GVariant *call_surviving_host(OcfCtx *ctx, OcfClient *client, const char *action,
+                                     const char *method, HostArgsFn args,
+                                     const GVariantType *reply_type, GError **error)
+{
+  for (;;) {
+    g_autoptr(GError) local = NULL;
+    GVariant *reply = ocf_client_call(client, method, args(ctx, client), reply_type, &local);
+    if (reply != NULL)
+      return reply;
+    if (!ocf_client_host_lost(local)) {
+      g_propagate_error(error, g_steal_pointer(&local));
+      return NULL;
+    }
+    fprintf(stderr, "%s %s %s: the resource host went away during the %s (%s): calling a new one\n",
+            ctx->agent, action, ctx->env->instance, action, local->message);
+    if (!ocf_client_reconnect(client, error))
+      return NULL;
+  }
+}
+
+static GVariant *offline_args(OcfCtx *ctx, OcfClient *client)
+{
+  return g_variant_new("(su)", ctx->env->instance, ocf_client_host_timeout_ms(client));
+}
+
+static GVariant *monitor_args(OcfCtx *ctx, OcfClient *client)
+{
+  (void)client;
+  return g_variant_new("(su)", ctx->env->instance, ctx->env->check_level);
+}
+
 static int stop_in(OcfCtx *ctx, gboolean separate, const char *where)
 {
   g_autoptr(GError) error = NULL;
@@ -97,22 +135,9 @@ static int stop_in(OcfCtx *ctx, gboolean separate, const char *where)
     return fail_error_in(ctx, where, error);
   }
   /* A host killed during the stop must not fail it (Pacemaker would fence the node): a new
-   * host finds the record the old one wrote before Offline and finishes the stop.  Each call
-   * gets what is left of the budget. */
-  for (;;) {
-    reply = ocf_client_call(
-        client, "Offline",
-        g_variant_new("(su)", ctx->env->instance, ocf_client_host_timeout_ms(client)),
-        G_VARIANT_TYPE("(ius)"), &error);
-    if (reply != NULL || !ocf_client_host_lost(error))
-      break;
-    fprintf(stderr,
-            "%s stop %s: the resource host went away during the stop (%s): calling a new one\n",
-            ctx->agent, ctx->env->instance, error->message);
-    g_clear_error(&error);
-    if (!ocf_client_reconnect(client, &error))
-      break;
-  }
+   * host finds the record the old one wrote before Offline and finishes the stop. */
+  reply = call_surviving_host(ctx, client, "stop", "Offline", offline_args, G_VARIANT_TYPE("(ius)"),
+                              &error);
   if (reply == NULL && g_error_matches(error, OCF_CLIENT_ERROR, OCF_CLIENT_ERROR_NOT_RUNNING))
     return OCF_SUCCESS; /* the host that went away had finished: it left no record */
   if (reply == NULL)
@@ -135,9 +160,13 @@ static int monitor_in(OcfCtx *ctx, gboolean separate, const char *where)
       return OCF_NOT_RUNNING;
     return fail_error_in(ctx, where, error);
   }
-  reply = ocf_client_call(client, "Monitor",
-                          g_variant_new("(su)", ctx->env->instance, ctx->env->check_level),
-                          G_VARIANT_TYPE("(is)"), &error);
+  /* A host killed during the monitor says nothing about the resource: a new host re-adopts it
+   * (or reports it failed if it was mid-action) and answers instead.  Answering 1 would make
+   * Pacemaker restart a resource that may be healthy. */
+  reply = call_surviving_host(ctx, client, "monitor", "Monitor", monitor_args,
+                              G_VARIANT_TYPE("(is)"), &error);
+  if (reply == NULL && g_error_matches(error, OCF_CLIENT_ERROR, OCF_CLIENT_ERROR_NOT_RUNNING))
+    return OCF_NOT_RUNNING; /* the host that went away had stopped it: it left no record */
   if (reply == NULL)
     return fail_error_in(ctx, where, error);
   g_variant_get(reply, "(is)", &state, &message);

@@ -213,6 +213,30 @@ if [ $have_genapp = 1 ] && [ "${CLUSRES_TEST_FAULT_INJECTION:-0}" = 1 ]; then
   [ ! -e "$tmp/run/rhs-crash-at" ] && ok "the crash point was used" || not_ok "no host read the crash point"
   [ -z "$(app7)" ] && ok "r7's application is gone" || not_ok "r7's application still runs ($(app7))"
   expect_rc 7 "monitor r7 after the stop" ra genapp monitor r7 "${G[@]}"
+
+  # ---- a host killed during a monitor: a new host re-adopts and answers; nothing restarts ----
+  G8=(CommandLine="/bin/sleep 6008")
+  app8() {
+    local p
+    for p in /proc/[0-9]*; do
+      [ "$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)" = "/bin/sleep 6008 " ] && echo "${p#/proc/}"
+    done
+  }
+  expect_rc 0 "start r8 (genapp)" ra genapp start r8 "${G8[@]}"
+  pid8=$(app8)
+  h=$(host_pid org.clusres.ResourceHost)
+  [ -n "$h" ] && kill "$h"
+  for i in $(seq 100); do [ -n "$h" ] && [ -d "/proc/$h" ] || break; sleep 0.1; done
+  echo monitor >"$tmp/run/rhs-crash-at"
+  ra genapp monitor r8 "${G8[@]}" >"$tmp/out" 2>&1
+  rc=$?
+  [ $rc -eq 0 ] && grep -q 'went away during the monitor' "$tmp/out" &&
+    ok "monitor r8 with its host killed during the Monitor: a new host answered running (rc $rc)" ||
+    { not_ok "monitor r8 with its host killed during the Monitor (rc $rc)"; sed 's/^/# /' "$tmp/out"; }
+  [ ! -e "$tmp/run/rhs-crash-at" ] && ok "the monitor crash point was used" || not_ok "no host read the monitor crash point"
+  [ -n "$pid8" ] && [ "$(app8)" = "$pid8" ] && ok "r8's application kept running (pid $pid8)" ||
+    not_ok "r8's application changed: was $pid8, now $(app8)"
+  expect_rc 0 "stop r8" ra genapp stop r8 "${G8[@]}"
 else
   echo "# no genapp or no fault injection: the host-killed-during-stop case is not run"
 fi
