@@ -177,6 +177,23 @@ const void *ClusResPropListBuffer(PCLUSRES_PROPLIST List, LPDWORD cbList)
   return List->bytes->data;
 }
 
+DWORD ClusResPropListReturn(PCLUSRES_PROPLIST List, PVOID OutBuffer, DWORD OutBufferSize,
+                            LPDWORD BytesReturned)
+{
+  if (BytesReturned != NULL)
+    *BytesReturned = 0;
+  if (List == NULL)
+    return resapi_error_set(ERROR_INVALID_PARAMETER);
+  DWORD size = List->bytes->len;
+  /* The caller retries with the size it is told, so it is reported even on failure. */
+  if (BytesReturned != NULL)
+    *BytesReturned = size;
+  if (OutBuffer == NULL || OutBufferSize < size)
+    return resapi_error_set(ERROR_MORE_DATA);
+  memcpy(OutBuffer, List->bytes->data, size);
+  return ERROR_SUCCESS;
+}
+
 /* ---- validation and iteration --------------------------------------------------------------- */
 
 /* Reads one entry at *pos: header and padded data must lie within the buffer. */

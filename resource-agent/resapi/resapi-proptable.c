@@ -18,6 +18,7 @@
 
 #include "resapi-error.h"
 #include "resapi-proplist.h"
+#include "resapi-proptable.h"
 #include "resapi-registry.h"
 
 typedef const RESUTIL_PROPERTY_ITEM *ResapiItem;
@@ -65,7 +66,7 @@ static gsize resapi_item_storage(ResapiItem it)
 }
 
 /* A table a DLL got wrong is a programming error: refuse it before touching any block. */
-static gboolean resapi_table_valid(const RESUTIL_PROPERTY_ITEM *table)
+gboolean resapi_table_valid(const RESUTIL_PROPERTY_ITEM *table)
 {
   if (table == NULL)
     return FALSE;
@@ -516,6 +517,22 @@ DWORD ResUtilSetPropertyParameterBlock(HKEY hkeyClusterKey,
   return ERROR_SUCCESS;
 }
 
+DWORD ResUtilSetPropertyTable(HKEY hkeyClusterKey, const RESUTIL_PROPERTY_ITEM *pPropertyTable,
+                              PVOID Reserved, BOOL bAllowUnknownProperties,
+                              const void *pInPropertyList, DWORD cbInPropertyListSize,
+                              LPBYTE pOutParams)
+{
+  if (hkeyClusterKey == NULL || !resapi_table_valid(pPropertyTable))
+    return resapi_error_set(ERROR_BAD_ARGUMENTS);
+  /* The caller's verdict on unknown names first: the parameter-block writer accepts them. */
+  DWORD err = ResUtilVerifyPropertyTable(pPropertyTable, Reserved, bAllowUnknownProperties,
+                                         pInPropertyList, cbInPropertyListSize, NULL);
+  if (err != ERROR_SUCCESS)
+    return err;
+  return ResUtilSetPropertyParameterBlock(hkeyClusterKey, pPropertyTable, Reserved, NULL,
+                                          pInPropertyList, cbInPropertyListSize, pOutParams);
+}
+
 /* ---- parameter block -> property list ----------------------------------------------------------
  */
 
@@ -598,6 +615,28 @@ DWORD ResUtilEnumProperties(const RESUTIL_PROPERTY_ITEM *pPropertyTable, LPSTR p
   return err;
 }
 
+DWORD ResUtilGetPropertyFormats(const RESUTIL_PROPERTY_ITEM *pPropertyTable,
+                                PVOID pOutPropertyFormatList, DWORD cbPropertyFormatListSize,
+                                LPDWORD pcbBytesReturned, LPDWORD pcbRequired)
+{
+  if (!resapi_table_valid(pPropertyTable))
+    return resapi_error_set(ERROR_BAD_ARGUMENTS);
+  /* Windows sends a WORD per name; the list builder has no WORD entry, so the same
+   * CLUSPROP_FORMAT_* number travels as a DWORD (resapi.h). */
+  PCLUSRES_PROPLIST list = ClusResPropListCreate();
+  DWORD err = ERROR_SUCCESS;
+  for (ResapiItem it = pPropertyTable; it->Name != NULL && err == ERROR_SUCCESS; it++)
+    err = ClusResPropListAddDword(list, it->Name, it->Format);
+  if (err == ERROR_SUCCESS) {
+    DWORD size;
+    const void *data = ClusResPropListBuffer(list, &size);
+    err = resapi_copy_out(data, size, pOutPropertyFormatList, cbPropertyFormatListSize,
+                          pcbBytesReturned, pcbRequired);
+  }
+  ClusResPropListFree(list);
+  return err;
+}
+
 /* ---- registry -> property list -----------------------------------------------------------------
  */
 
@@ -657,7 +696,7 @@ static DWORD resapi_proplist_add_unknown(PCLUSRES_PROPLIST list, HKEY key,
   }
 }
 
-static gsize resapi_table_block_size(const RESUTIL_PROPERTY_ITEM *table)
+gsize resapi_table_block_size(const RESUTIL_PROPERTY_ITEM *table)
 {
   gsize size = sizeof(void *);
   for (ResapiItem it = table; it->Name != NULL; it++)
@@ -693,6 +732,29 @@ DWORD ResUtilGetAllProperties(HKEY hkeyClusterKey, const RESUTIL_PROPERTY_ITEM *
   ClusResPropListFree(list);
   ResUtilFreeParameterBlock(block, NULL, pPropertyTable);
   g_free(block);
+  return err;
+}
+
+DWORD ResUtilGetPrivateProperties(HKEY hkeyClusterKey, PVOID pOutPropertyList,
+                                  DWORD cbOutPropertyListSize, LPDWORD pcbBytesReturned,
+                                  LPDWORD pcbRequired)
+{
+  static const RESUTIL_PROPERTY_ITEM no_table[] = {{0}};
+
+  if (hkeyClusterKey == NULL)
+    return resapi_error_set(ERROR_BAD_ARGUMENTS);
+  /* Without a table every value is "unknown": its REG_* type gives its format. */
+  PCLUSRES_PROPLIST list = ClusResPropListCreate();
+  DWORD err = resapi_proplist_add_unknown(list, hkeyClusterKey, no_table);
+  if (err == ERROR_SUCCESS) {
+    DWORD size;
+    const void *data = ClusResPropListBuffer(list, &size);
+    err = resapi_copy_out(data, size, pOutPropertyList, cbOutPropertyListSize, pcbBytesReturned,
+                          pcbRequired);
+  } else {
+    SetLastError(err);
+  }
+  ClusResPropListFree(list);
   return err;
 }
 

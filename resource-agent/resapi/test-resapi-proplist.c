@@ -266,6 +266,38 @@ static void test_random_corruption(void)
   g_rand_free(rand);
 }
 
+/* ClusResPropListReturn: the ResourceControl convention in one place. */
+static void test_return(void)
+{
+  PCLUSRES_PROPLIST l = ClusResPropListCreate();
+  g_assert_cmpuint(ClusResPropListAddDword(l, "A", 1), ==, 0);
+  DWORD size = 0;
+  const void *data = ClusResPropListBuffer(l, &size);
+  BYTE out[256];
+  DWORD returned = 0;
+
+  /* Too small (or no buffer): ERROR_MORE_DATA and the size needed in *BytesReturned. */
+  g_assert_cmpuint(ClusResPropListReturn(l, out, size - 1, &returned), ==, ERROR_MORE_DATA);
+  g_assert_cmpuint(returned, ==, size);
+  g_assert_cmpuint(GetLastError(), ==, ERROR_MORE_DATA);
+  returned = 0;
+  g_assert_cmpuint(ClusResPropListReturn(l, NULL, sizeof out, &returned), ==, ERROR_MORE_DATA);
+  g_assert_cmpuint(returned, ==, size);
+  /* Large enough: the bytes copied. */
+  memset(out, 0xEE, sizeof out);
+  g_assert_cmpuint(ClusResPropListReturn(l, out, sizeof out, &returned), ==, ERROR_SUCCESS);
+  g_assert_cmpuint(returned, ==, size);
+  g_assert_cmpmem(out, returned, data, size);
+  g_assert_cmpuint(out[size], ==, 0xEE); /* nothing past the list */
+  /* BytesReturned may be NULL; a NULL list is a bad call. */
+  g_assert_cmpuint(ClusResPropListReturn(l, out, sizeof out, NULL), ==, ERROR_SUCCESS);
+  returned = 7;
+  g_assert_cmpuint(ClusResPropListReturn(NULL, out, sizeof out, &returned), ==,
+                   ERROR_INVALID_PARAMETER);
+  g_assert_cmpuint(returned, ==, 0);
+  ClusResPropListFree(l);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -274,5 +306,6 @@ int main(int argc, char **argv)
   g_test_add_func("/resapi/proplist/builder-rejects", test_builder_rejects);
   g_test_add_func("/resapi/proplist/malformed-rejected", test_malformed_rejected);
   g_test_add_func("/resapi/proplist/random-corruption", test_random_corruption);
+  g_test_add_func("/resapi/proplist/return", test_return);
   return g_test_run();
 }

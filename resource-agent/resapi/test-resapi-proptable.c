@@ -390,6 +390,103 @@ static void test_dup_free(void)
   ResUtilFreeParameterBlock((LPBYTE)&src, NULL, table); /* twice: harmless */
 }
 
+static void test_set_property_table(void)
+{
+  HKEY key = new_params_key();
+  PCLUSRES_PROPLIST l = ClusResPropListCreate();
+  ClusResPropListAddSz(l, "Path", "/table");
+  ClusResPropListAddSz(l, "Renamed", "k");
+  ClusResPropListAddDword(l, "Extra", 5); /* not in the table */
+  g_autoptr(GByteArray) list = list_of(l);
+
+  /* Unknown names are the caller's choice: refused, and then nothing is written. */
+  g_assert_cmpuint(ResUtilSetPropertyTable(key, table, NULL, FALSE, list->data, list->len, NULL),
+                   ==, ERROR_INVALID_PARAMETER);
+  g_assert_null(ResUtilGetSzValue(key, "Path"));
+
+  Params p = {.Port = 17};
+  g_assert_cmpuint(
+      ResUtilSetPropertyTable(key, table, NULL, TRUE, list->data, list->len, (LPBYTE)&p), ==, 0);
+  g_autofree char *path = ResUtilGetSzValue(key, "Path");
+  g_assert_cmpstr(path, ==, "/table");
+  g_autofree char *renamed = ResUtilGetSzValue(key, "renamed_in_registry");
+  g_assert_cmpstr(renamed, ==, "k");
+  DWORD v = 0;
+  g_assert_cmpuint(ResUtilGetDwordValue(key, "Extra", &v, 0), ==, 0);
+  g_assert_cmpuint(v, ==, 5);
+  /* The block gets the listed table values and keeps the others. */
+  g_assert_cmpstr(p.Path, ==, "/table");
+  g_assert_cmpstr(p.Renamed, ==, "k");
+  g_assert_cmpuint(p.Port, ==, 17);
+
+  /* A value out of range writes nothing. */
+  PCLUSRES_PROPLIST l2 = ClusResPropListCreate();
+  ClusResPropListAddSz(l2, "Path", "/never");
+  ClusResPropListAddDword(l2, "Port", 0);
+  g_autoptr(GByteArray) list2 = list_of(l2);
+  g_assert_cmpuint(ResUtilSetPropertyTable(key, table, NULL, TRUE, list2->data, list2->len, NULL),
+                   ==, ERROR_INVALID_PARAMETER);
+  g_autofree char *still = ResUtilGetSzValue(key, "Path");
+  g_assert_cmpstr(still, ==, "/table");
+  g_assert_cmpuint(ResUtilSetPropertyTable(NULL, table, NULL, TRUE, list2->data, list2->len, NULL),
+                   ==, ERROR_BAD_ARGUMENTS);
+  ResUtilFreeParameterBlock((LPBYTE)&p, NULL, table);
+  ClusterRegCloseKey(key);
+}
+
+static void test_property_formats(void)
+{
+  DWORD returned = 99, required = 0;
+  g_assert_cmpuint(ResUtilGetPropertyFormats(table, NULL, 0, &returned, &required), ==,
+                   ERROR_MORE_DATA);
+  g_assert_cmpuint(returned, ==, 0);
+  g_assert_cmpuint(required, >, 4);
+  DWORD needed = required;
+  BYTE *buf = g_malloc(needed);
+  g_assert_cmpuint(ResUtilGetPropertyFormats(table, buf, needed, &returned, &required), ==, 0);
+  g_assert_cmpuint(returned, ==, needed);
+  DWORD count = 0, fmt = 0;
+  memcpy(&count, buf, sizeof count);
+  g_assert_cmpuint(count, ==, 8);
+  g_assert_cmpuint(ResUtilFindDwordProperty(buf, returned, "Offset", &fmt), ==, 0);
+  g_assert_cmpuint(fmt, ==, CLUSPROP_FORMAT_LONG);
+  g_assert_cmpuint(ResUtilFindDwordProperty(buf, returned, "Clients", &fmt), ==, 0);
+  g_assert_cmpuint(fmt, ==, CLUSPROP_FORMAT_MULTI_SZ);
+  g_free(buf);
+  static const RESUTIL_PROPERTY_ITEM bad[] = {{.Name = "X", .Format = 99}, {0}};
+  g_assert_cmpuint(ResUtilGetPropertyFormats(bad, NULL, 0, &returned, &required), ==,
+                   ERROR_BAD_ARGUMENTS);
+}
+
+static void test_private_properties(void)
+{
+  static const char multi[] = "x\0y\0";
+  HKEY key = new_params_key();
+  g_assert_cmpuint(ResUtilSetSzValue(key, "Name", "n", NULL), ==, 0);
+  g_assert_cmpuint(ResUtilSetDwordValue(key, "Count", 3, NULL), ==, 0);
+  g_assert_cmpuint(
+      ClusterRegSetValue(key, "Hosts", REG_MULTI_SZ, (const BYTE *)multi, sizeof multi), ==, 0);
+  DWORD returned = 0, required = 0;
+  g_assert_cmpuint(ResUtilGetPrivateProperties(key, NULL, 0, &returned, &required), ==,
+                   ERROR_MORE_DATA);
+  BYTE *buf = g_malloc(required);
+  g_assert_cmpuint(ResUtilGetPrivateProperties(key, buf, required, &returned, &required), ==, 0);
+  g_assert_cmpuint(ClusResPropListValidate(buf, returned), ==, 0);
+  DWORD count = 0, v = 0;
+  memcpy(&count, buf, sizeof count);
+  g_assert_cmpuint(count, ==, 3); /* every value, no table defaults */
+  g_assert_cmpuint(ResUtilFindDwordProperty(buf, returned, "Count", &v), ==, 0);
+  g_assert_cmpuint(v, ==, 3);
+  LPSTR s = NULL;
+  g_assert_cmpuint(ResUtilFindSzProperty(buf, returned, "Name", &s), ==, 0);
+  g_assert_cmpstr(s, ==, "n");
+  ResUtilFree(s);
+  g_free(buf);
+  g_assert_cmpuint(ResUtilGetPrivateProperties(NULL, NULL, 0, &returned, &required), ==,
+                   ERROR_BAD_ARGUMENTS);
+  ClusterRegCloseKey(key);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -403,6 +500,9 @@ int main(int argc, char **argv)
   g_test_add_func("/resapi/proptable/enum-properties", test_enum_properties);
   g_test_add_func("/resapi/proptable/get-all-properties", test_get_all_properties);
   g_test_add_func("/resapi/proptable/dup-free", test_dup_free);
+  g_test_add_func("/resapi/proptable/set-property-table", test_set_property_table);
+  g_test_add_func("/resapi/proptable/property-formats", test_property_formats);
+  g_test_add_func("/resapi/proptable/private-properties", test_private_properties);
   int rc = g_test_run();
   g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", reg_dir);
   (void)system(cmd);

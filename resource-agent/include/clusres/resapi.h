@@ -477,6 +477,13 @@ DWORD ClusResPropListAddBinary(PCLUSRES_PROPLIST List, LPCSTR Name, const BYTE *
                                DWORD cbValue);
 /** The finished buffer (valid until the next Add or Free) and its size in bytes. */
 const void *ClusResPropListBuffer(PCLUSRES_PROPLIST List, LPDWORD cbList);
+/**
+ * Copies the finished list to a control code's out buffer, by the ResourceControl convention:
+ * ERROR_SUCCESS with *BytesReturned = the bytes copied, or ERROR_MORE_DATA with *BytesReturned =
+ * the size needed (OutBuffer NULL or too small).  BytesReturned may be NULL.
+ */
+DWORD ClusResPropListReturn(PCLUSRES_PROPLIST List, PVOID OutBuffer, DWORD OutBufferSize,
+                            LPDWORD BytesReturned);
 
 /** Checks that a buffer is a well-formed property list: ERROR_SUCCESS or ERROR_INVALID_DATA. */
 DWORD ClusResPropListValidate(const void *pPropertyList, DWORD cbPropertyListSize);
@@ -527,6 +534,34 @@ typedef struct RESUTIL_PROPERTY_ITEM {
     .Name = (name), .KeyName = NULL, .Format = CLUSPROP_FORMAT_DWORD, .Default = (dflt),           \
     .Minimum = (min), .Maximum = (max), .Flags = (flags), .Offset = (DWORD)(offset)                \
   }
+#define RESUTIL_PROPITEM_EXPAND_SZ(name, offset, dflt, flags)                                      \
+  {                                                                                                \
+    .Name = (name), .KeyName = NULL, .Format = CLUSPROP_FORMAT_EXPAND_SZ, .lpDefault = (dflt),     \
+    .Minimum = 0, .Maximum = 0, .Flags = (flags), .Offset = (DWORD)(offset)                        \
+  }
+/** Signed: min and max are LONGs (RESUTIL_PROPITEM_SIGNED is implied by the format). */
+#define RESUTIL_PROPITEM_LONG(name, offset, dflt, min, max, flags)                                 \
+  {                                                                                                \
+    .Name = (name), .KeyName = NULL, .Format = CLUSPROP_FORMAT_LONG, .Default = (DWORD)(dflt),     \
+    .Minimum = (DWORD)(min), .Maximum = (DWORD)(max), .Flags = (flags) | RESUTIL_PROPITEM_SIGNED,  \
+    .Offset = (DWORD)(offset)                                                                      \
+  }
+/** The default is cbDflt bytes at dflt ("a\0b\0" is 4 bytes); the block holds LPSTR + DWORD. */
+#define RESUTIL_PROPITEM_MULTI_SZ(name, offset, dflt, cbDflt, flags)                               \
+  {                                                                                                \
+    .Name = (name), .KeyName = NULL, .Format = CLUSPROP_FORMAT_MULTI_SZ, .lpDefault = (dflt),      \
+    .Minimum = (DWORD)(cbDflt), .Maximum = 0, .Flags = (flags), .Offset = (DWORD)(offset)          \
+  }
+#define RESUTIL_PROPITEM_BINARY(name, offset, dflt, cbDflt, flags)                                 \
+  {                                                                                                \
+    .Name = (name), .KeyName = NULL, .Format = CLUSPROP_FORMAT_BINARY, .lpDefault = (dflt),        \
+    .Minimum = (DWORD)(cbDflt), .Maximum = 0, .Flags = (flags), .Offset = (DWORD)(offset)          \
+  }
+/** Ends a table (Windows writes { 0 }). */
+#define RESUTIL_PROPITEM_END                                                                       \
+  {                                                                                                \
+    .Name = NULL                                                                                   \
+  }
 
 /**
  * Reads the properties of a table from a registry key into a parameter block, applying table
@@ -565,6 +600,28 @@ DWORD ResUtilEnumProperties(const RESUTIL_PROPERTY_ITEM *pPropertyTable, LPSTR p
 DWORD ResUtilGetAllProperties(HKEY hkeyClusterKey, const RESUTIL_PROPERTY_ITEM *pPropertyTable,
                               PVOID pOutPropertyList, DWORD cbOutPropertyListSize,
                               LPDWORD pcbBytesReturned, LPDWORD pcbRequired);
+/**
+ * Verifies pInPropertyList against the table (bAllowUnknownProperties as in
+ * ResUtilVerifyPropertyTable) and writes every property it names to the key, in one atomic
+ * replacement; with pOutParams the values are also parsed into that block.
+ */
+DWORD ResUtilSetPropertyTable(HKEY hkeyClusterKey, const RESUTIL_PROPERTY_ITEM *pPropertyTable,
+                              PVOID Reserved, BOOL bAllowUnknownProperties,
+                              const void *pInPropertyList, DWORD cbInPropertyListSize,
+                              LPBYTE pOutParams);
+/**
+ * The table's property formats (GET_PRIVATE_PROPERTY_FMTS): a property list with each name and
+ * its CLUSPROP_FORMAT_* number.  clusres difference: the number travels as a DWORD list value
+ * (Windows: a WORD), readable with ResUtilFindDwordProperty.  ERROR_MORE_DATA with *pcbRequired.
+ */
+DWORD ResUtilGetPropertyFormats(const RESUTIL_PROPERTY_ITEM *pPropertyTable,
+                                PVOID pOutPropertyFormatList, DWORD cbPropertyFormatListSize,
+                                LPDWORD pcbBytesReturned, LPDWORD pcbRequired);
+/** Every value of the key as a property list, no table needed (formats from the REG_* types);
+ *  ERROR_MORE_DATA with *pcbRequired. */
+DWORD ResUtilGetPrivateProperties(HKEY hkeyClusterKey, PVOID pOutPropertyList,
+                                  DWORD cbOutPropertyListSize, LPDWORD pcbBytesReturned,
+                                  LPDWORD pcbRequired);
 /** Deep-copies a parameter block (strings and buffers duplicated). */
 DWORD ResUtilDupParameterBlock(LPBYTE pOutParams, const LPBYTE pInParams,
                                const RESUTIL_PROPERTY_ITEM *pPropertyTable);
@@ -685,6 +742,129 @@ typedef struct CLUSRES_TYPE_INFO {
 DWORD ClusResGetCheckLevel(void);
 /** For hosts: sets the calling thread's check level around an IsAlive/LooksAlive call. */
 VOID ClusResSetCheckLevel(DWORD CheckLevel);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Resource-DLL skeleton helpers (clusres extensions in the spirit of ResUtils)              */
+/* ---------------------------------------------------------------------------------------- */
+/*
+ * What every resource DLL repeats, once: Startup, the private-property control codes and the
+ * type-level control codes.  A type's ResourceControl handles the codes that are its own (its
+ * read-only status, user codes) and passes everything else to ClusResUtilResourceControl; its
+ * ResourceTypeControl likewise falls back to ClusResUtilResourceTypeControl.  One behaviour per
+ * case, as MSCS DLLs (the File Share sample, the Resource Type Wizard's code) answer:
+ *   - a NULL RESID (no instance)                          ERROR_RESOURCE_NOT_FOUND
+ *   - a code the helper does not handle                   ERROR_INVALID_FUNCTION ("do the
+ *                                                         default processing")
+ *   - an out buffer too small                             ERROR_MORE_DATA, *BytesReturned =
+ *                                                         the size needed
+ *   - VALIDATE/SET without a property list                ERROR_INVALID_DATA
+ *   - a value the table refuses                           ERROR_INVALID_PARAMETER
+ */
+
+/** One type of a DLL: the name Startup is asked for and the function table it answers. */
+typedef struct CLUSRES_RESOURCE_TYPE_ENTRY {
+  LPCSTR TypeName; /* compared ignoring ASCII case, as Windows compares type names */
+  PCLRES_FUNCTION_TABLE FunctionTable;
+} CLUSRES_RESOURCE_TYPE_ENTRY;
+
+/**
+ * The body of every Startup.  Types is ended by an entry with a NULL TypeName; a DLL may list
+ * one type several times with tables of different versions.  Returns, in this order:
+ * ERROR_INVALID_PARAMETER if ResourceType, a callback or FunctionTable is NULL;
+ * ERROR_CLUSTER_RESNAME_NOT_FOUND if no entry has the type's name; ERROR_REVISION_MISMATCH if
+ * none of its tables has a Version in [MinVersionSupported, MaxVersionSupported] (and the
+ * TableSize of that version); else ERROR_SUCCESS with *FunctionTable = the table of the
+ * highest such version.  Use CLUSRES_DEFINE_STARTUP rather than calling it directly.
+ */
+DWORD ClusResUtilStartup(const CLUSRES_RESOURCE_TYPE_ENTRY *Types, LPCSTR ResourceType,
+                         DWORD MinVersionSupported, DWORD MaxVersionSupported,
+                         PSET_RESOURCE_STATUS_ROUTINE SetResourceStatus,
+                         PLOG_EVENT_ROUTINE LogEvent, PCLRES_FUNCTION_TABLE *FunctionTable);
+
+/**
+ * Defines the DLL's exported Startup on ClusResUtilStartup(_Types, ...); on success the two
+ * callbacks are stored in the lvalues _SetResourceStatusVar and _LogEventVar.
+ */
+#define CLUSRES_DEFINE_STARTUP(_Types, _SetResourceStatusVar, _LogEventVar)                        \
+  CLUSRES_EXPORT DWORD WINAPI Startup(LPCSTR, DWORD, DWORD, PSET_RESOURCE_STATUS_ROUTINE,          \
+                                      PLOG_EVENT_ROUTINE, PCLRES_FUNCTION_TABLE *);                \
+  CLUSRES_EXPORT DWORD WINAPI Startup(                                                             \
+      LPCSTR ResourceType, DWORD MinVersionSupported, DWORD MaxVersionSupported,                   \
+      PSET_RESOURCE_STATUS_ROUTINE SetResourceStatus, PLOG_EVENT_ROUTINE LogEvent,                 \
+      PCLRES_FUNCTION_TABLE *FunctionTable)                                                        \
+  {                                                                                                \
+    DWORD status_ =                                                                                \
+        ClusResUtilStartup((_Types), ResourceType, MinVersionSupported, MaxVersionSupported,       \
+                           SetResourceStatus, LogEvent, FunctionTable);                            \
+    if (status_ == ERROR_SUCCESS) {                                                                \
+      (_SetResourceStatusVar) = SetResourceStatus;                                                 \
+      (_LogEventVar) = LogEvent;                                                                   \
+    }                                                                                              \
+    return status_;                                                                                \
+  }
+
+/**
+ * A DLL's check of a parameter block beyond what the table expresses (cross-property rules,
+ * paths that must exist...): ERROR_SUCCESS or the error VALIDATE/SET return.  pParams is a
+ * merged copy (current values with the list applied), or NULL for a DLL without a block.
+ */
+typedef DWORD(WINAPI *PCLUSRES_CHECK_PARAMETERS_ROUTINE)(PVOID Context, const BYTE *pParams);
+/**
+ * Called by SET_PRIVATE_PROPERTIES once the new values are stored in the key.  The DLL takes
+ * them into its live block (typically swapping the two blocks under its own lock, which is
+ * right when the block holds only table fields: pNewParams has the table's fields of a copy,
+ * and whatever it holds afterwards is freed by the helper) and returns ERROR_SUCCESS if they are in
+ * effect now or ERROR_RESOURCE_PROPERTIES_STORED if they take effect at the next Online.
+ * pNewParams is NULL for a DLL without a block.
+ */
+typedef DWORD(WINAPI *PCLUSRES_APPLY_PARAMETERS_ROUTINE)(PVOID Context, LPBYTE pNewParams);
+
+/** What ClusResUtilResourceControl needs of one instance; kept by the DLL beside its RESID. */
+typedef struct CLUSRES_PRIVATE_PROPERTIES {
+  const RESUTIL_PROPERTY_ITEM *PropertyTable; /* the resource's private properties */
+  HKEY ParametersKey;                         /* where they are stored: GET reads, SET writes */
+  /* The instance's current parameter block, or NULL if the DLL keeps none (it reads the key
+   * when it needs a value).  VALIDATE and SET start from a copy of it; the helper only reads
+   * it, so the DLL's workers may read it concurrently. */
+  LPBYTE Params;
+  DWORD cbParams;                                    /* sizeof the block */
+  PCLUSRES_CHECK_PARAMETERS_ROUTINE CheckParameters; /* may be NULL */
+  /* NULL: the helper copies the stored values into Params itself and answers
+   * ERROR_RESOURCE_PROPERTIES_STORED (nothing is known to apply them before the next Online). */
+  PCLUSRES_APPLY_PARAMETERS_ROUTINE ApplyParameters;
+  PVOID Context; /* passed to both routines */
+} CLUSRES_PRIVATE_PROPERTIES, *PCLUSRES_PRIVATE_PROPERTIES;
+
+/**
+ * The common resource control codes, for a ResourceControl to fall back on:
+ *   UNKNOWN                        ERROR_SUCCESS, nothing returned
+ *   ENUM_PRIVATE_PROPERTIES        ResUtilEnumProperties of the table
+ *   GET_PRIVATE_PROPERTIES         ResUtilGetAllProperties of ParametersKey
+ *   GET_PRIVATE_PROPERTY_FMTS      ResUtilGetPropertyFormats of the table
+ *   VALIDATE_PRIVATE_PROPERTIES    a copy of Params with the list applied (unknown names
+ *                                  refused), then CheckParameters; nothing is written
+ *   SET_PRIVATE_PROPERTIES         as VALIDATE, then the listed values written to the key in
+ *                                  one replacement, then ApplyParameters
+ *   anything else                  ERROR_INVALID_FUNCTION
+ * Properties NULL (the DLL got a NULL RESID): ERROR_RESOURCE_NOT_FOUND.  *BytesReturned
+ * (may be NULL) is always set: 0, the bytes returned, or the size needed with ERROR_MORE_DATA.
+ */
+DWORD ClusResUtilResourceControl(const CLUSRES_PRIVATE_PROPERTIES *Properties, DWORD ControlCode,
+                                 PVOID InBuffer, DWORD InBufferSize, PVOID OutBuffer,
+                                 DWORD OutBufferSize, LPDWORD BytesReturned);
+
+/**
+ * The common resource-type control codes, for a ResourceTypeControl to fall back on:
+ *   CLUSRES_GET_TYPE_INFO                    a pointer to TypeInfo
+ *   GET_PRIVATE_RESOURCE_PROPERTY_FMTS       ResUtilGetPropertyFormats of TypeInfo->Properties
+ *   anything else                            ERROR_INVALID_FUNCTION (including
+ *   ENUM_PRIVATE_PROPERTIES: MSCS asks there for the type's own properties, and a clusres type
+ *   has none; the resource's are ENUM_PRIVATE_PROPERTIES of an instance)
+ * TypeInfo NULL: ERROR_INVALID_PARAMETER.  *BytesReturned as ClusResUtilResourceControl.
+ */
+DWORD ClusResUtilResourceTypeControl(const CLUSRES_TYPE_INFO *TypeInfo, DWORD ControlCode,
+                                     PVOID InBuffer, DWORD InBufferSize, PVOID OutBuffer,
+                                     DWORD OutBufferSize, LPDWORD BytesReturned);
 
 #ifdef __cplusplus
 }
