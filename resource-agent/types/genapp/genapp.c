@@ -138,6 +138,8 @@ typedef struct {
   HANDLE event;       /* signalled by the watcher when the process exits */
 
   guint64 watch_id; /* genapp-watch: signals event when the process exits */
+
+  CLUSRES_PRIVATE_PROPERTIES props; /* for ClusResUtilResourceControl */
 } GenappResource;
 
 static PSET_RESOURCE_STATUS_ROUTINE genapp_set_status;
@@ -554,6 +556,46 @@ static DWORD WINAPI genapp_offline_worker(PCLUS_WORKER worker, LPVOID data)
   return ERROR_SUCCESS;
 }
 
+/* ---- Property changes (ClusResUtilResourceControl calls these) ----------------------------- */
+
+/* CheckParameters: a merged block must pass what Online checks. */
+static DWORD WINAPI genapp_check_merged(PVOID context, const BYTE *params)
+{
+  GenappResource *res = context;
+  const char *why = NULL;
+  DWORD status = genapp_check_params((const GenappParams *)params, NULL, NULL, &why);
+  if (status != ERROR_SUCCESS)
+    genapp_log(res->handle, LOG_ERROR, "invalid properties: %1!s!", why);
+  return status;
+}
+
+static gboolean str_differs(const char *a, const char *b)
+{
+  return g_strcmp0(a ? a : "", b ? b : "") != 0;
+}
+
+/* ApplyParameters: the new values replace the live ones under the lock the workers take. */
+static DWORD WINAPI genapp_apply(PVOID context, LPBYTE new_params)
+{
+  GenappResource *res = context;
+  GenappParams *next = (GenappParams *)new_params;
+
+  g_mutex_lock(&res->lock);
+  /* HealthCommand, HealthTimeout and StopTimeout are read at each use: they apply live, and
+   * ReadyCommand/ReadyTimeout only matter during the next start.  The others change the
+   * running process. */
+  gboolean restart_needed = str_differs(next->CommandLine, res->params.CommandLine) ||
+                            str_differs(next->CurrentDirectory, res->params.CurrentDirectory) ||
+                            str_differs(next->Environment, res->params.Environment) ||
+                            str_differs(next->User, res->params.User);
+  GenappParams old = res->params;
+  res->params = *next;
+  *next = old; /* freed by the caller */
+  gboolean running = res->proc.pid > 0;
+  g_mutex_unlock(&res->lock);
+  return restart_needed && running ? ERROR_RESOURCE_PROPERTIES_STORED : ERROR_SUCCESS;
+}
+
 /* ---- Entry points -------------------------------------------------------------------------- */
 
 static RESID WINAPI GenappOpen(LPCSTR ResourceName, HKEY ResourceKey,
@@ -585,6 +627,15 @@ static RESID WINAPI GenappOpen(LPCSTR ResourceName, HKEY ResourceKey,
   res->params_key = params_key;
   res->process_key = process_key;
   g_mutex_init(&res->lock);
+  res->props = (CLUSRES_PRIVATE_PROPERTIES){
+      .PropertyTable = genapp_properties,
+      .ParametersKey = params_key,
+      .Params = (LPBYTE)&res->params,
+      .cbParams = sizeof res->params,
+      .CheckParameters = genapp_check_merged,
+      .ApplyParameters = genapp_apply,
+      .Context = res,
+  };
   /* Missing required values are fine here: Pacemaker may set them before Online. */
   LPSTR bad = NULL;
   status = ResUtilGetPropertiesToParameterBlock(params_key, genapp_properties, (LPBYTE)&res->params,
@@ -797,99 +848,6 @@ static BOOL WINAPI GenappIsAlive(RESID Resource)
 
 /* ---- Controls ------------------------------------------------------------------------------ */
 
-/* Copies a built property list to the caller's buffer (ERROR_MORE_DATA if too small). */
-static DWORD genapp_return_list(PCLUSRES_PROPLIST list, PVOID out, DWORD out_size, LPDWORD returned)
-{
-  DWORD size = 0;
-  const void *buf = ClusResPropListBuffer(list, &size);
-  if (buf == NULL)
-    return ERROR_NOT_ENOUGH_MEMORY;
-  if (returned)
-    *returned = size;
-  if (out_size < size || out == NULL)
-    return ERROR_MORE_DATA;
-  memcpy(out, buf, size);
-  return ERROR_SUCCESS;
-}
-
-/* Property formats (GET_PRIVATE_PROPERTY_FMTS): each name with its CLUSPROP_FORMAT_* as DWORD. */
-static DWORD genapp_formats(PVOID out, DWORD out_size, LPDWORD returned)
-{
-  PCLUSRES_PROPLIST list = ClusResPropListCreate();
-  if (list == NULL)
-    return ERROR_NOT_ENOUGH_MEMORY;
-  for (const RESUTIL_PROPERTY_ITEM *p = genapp_properties; p->Name; p++)
-    ClusResPropListAddDword(list, p->Name, p->Format);
-  DWORD status = genapp_return_list(list, out, out_size, returned);
-  ClusResPropListFree(list);
-  return status;
-}
-
-static DWORD genapp_enum(PVOID out, DWORD out_size, LPDWORD returned)
-{
-  DWORD required = 0, bytes = 0;
-  DWORD status = ResUtilEnumProperties(genapp_properties, out, out_size, &bytes, &required);
-  if (returned)
-    *returned = status == ERROR_MORE_DATA ? required : bytes;
-  return status;
-}
-
-/* Parses @in over a copy of the current values and checks the result as Online would. */
-static DWORD genapp_validate(GenappResource *res, const void *in, DWORD in_size,
-                             GenappParams *out_params)
-{
-  GenappParams p = {0};
-  const char *why = NULL;
-
-  if (in == NULL || in_size == 0)
-    return ERROR_INVALID_DATA;
-  g_mutex_lock(&res->lock);
-  DWORD status = ResUtilDupParameterBlock((LPBYTE)&p, (LPBYTE)&res->params, genapp_properties);
-  g_mutex_unlock(&res->lock);
-  if (status == ERROR_SUCCESS)
-    status = ResUtilVerifyPropertyTable(genapp_properties, NULL, FALSE, in, in_size, (LPBYTE)&p);
-  if (status == ERROR_SUCCESS) {
-    status = genapp_check_params(&p, NULL, NULL, &why);
-    if (status != ERROR_SUCCESS)
-      genapp_log(res->handle, LOG_ERROR, "invalid properties: %1!s!", why);
-  }
-  if (status == ERROR_SUCCESS && out_params)
-    *out_params = p;
-  else
-    genapp_params_free(&p);
-  return status;
-}
-
-static gboolean str_differs(const char *a, const char *b)
-{
-  return g_strcmp0(a ? a : "", b ? b : "") != 0;
-}
-
-static DWORD genapp_set(GenappResource *res, const void *in, DWORD in_size)
-{
-  GenappParams next = {0};
-  DWORD status = genapp_validate(res, in, in_size, &next);
-  if (status != ERROR_SUCCESS)
-    return status;
-
-  g_mutex_lock(&res->lock);
-  /* HealthCommand, HealthTimeout and StopTimeout are read at each use: they apply live, and
-   * ReadyCommand/ReadyTimeout only matter during the next start.  The others change the
-   * running process. */
-  gboolean restart_needed = str_differs(next.CommandLine, res->params.CommandLine) ||
-                            str_differs(next.CurrentDirectory, res->params.CurrentDirectory) ||
-                            str_differs(next.Environment, res->params.Environment) ||
-                            str_differs(next.User, res->params.User);
-  status = ResUtilSetPropertyParameterBlock(res->params_key, genapp_properties, NULL, (LPBYTE)&next,
-                                            in, in_size, (LPBYTE)&res->params);
-  gboolean running = res->proc.pid > 0;
-  g_mutex_unlock(&res->lock);
-  genapp_params_free(&next);
-  if (status != ERROR_SUCCESS)
-    return status;
-  return restart_needed && running ? ERROR_RESOURCE_PROPERTIES_STORED : ERROR_SUCCESS;
-}
-
 static DWORD genapp_ro_properties(GenappResource *res, PVOID out, DWORD out_size, LPDWORD returned)
 {
   GenappProcId id = genapp_current_proc(res);
@@ -907,97 +865,37 @@ static DWORD genapp_ro_properties(GenappResource *res, PVOID out, DWORD out_size
   ClusResPropListAddSz(list, "StartTime", start);
   ClusResPropListAddSz(list, "State", alive ? "running" : "stopped");
   ClusResPropListAddDword(list, "Starts", starts);
-  DWORD status = genapp_return_list(list, out, out_size, returned);
+  DWORD status = ClusResPropListReturn(list, out, out_size, returned);
   ClusResPropListFree(list);
   return status;
 }
 
+/* Only the read-only status is genapp's own; the library answers the rest. */
 static DWORD WINAPI GenappResourceControl(RESID Resource, DWORD ControlCode, PVOID InBuffer,
                                           DWORD InBufferSize, PVOID OutBuffer, DWORD OutBufferSize,
                                           LPDWORD BytesReturned)
 {
   GenappResource *res = Resource;
-  DWORD required = 0;
-  DWORD status;
-
-  if (BytesReturned)
-    *BytesReturned = 0;
-  if (res == NULL)
-    return ERROR_RESOURCE_NOT_FOUND;
-
-  switch (ControlCode) {
-  case CLUSCTL_RESOURCE_UNKNOWN:
-    return ERROR_SUCCESS;
-  case CLUSCTL_RESOURCE_ENUM_PRIVATE_PROPERTIES:
-    return genapp_enum(OutBuffer, OutBufferSize, BytesReturned);
-  case CLUSCTL_RESOURCE_GET_PRIVATE_PROPERTIES:
-    status = ResUtilGetAllProperties(res->params_key, genapp_properties, OutBuffer, OutBufferSize,
-                                     BytesReturned, &required);
-    if (status == ERROR_MORE_DATA && BytesReturned)
-      *BytesReturned = required;
-    return status;
-  case CLUSCTL_RESOURCE_GET_PRIVATE_PROPERTY_FMTS:
-    return genapp_formats(OutBuffer, OutBufferSize, BytesReturned);
-  case CLUSCTL_RESOURCE_VALIDATE_PRIVATE_PROPERTIES:
-    return genapp_validate(res, InBuffer, InBufferSize, NULL);
-  case CLUSCTL_RESOURCE_SET_PRIVATE_PROPERTIES:
-    return genapp_set(res, InBuffer, InBufferSize);
-  case CLUSCTL_RESOURCE_GET_RO_PRIVATE_PROPERTIES:
+  if (res != NULL && ControlCode == CLUSCTL_RESOURCE_GET_RO_PRIVATE_PROPERTIES)
     return genapp_ro_properties(res, OutBuffer, OutBufferSize, BytesReturned);
-  default:
-    return ERROR_INVALID_FUNCTION;
-  }
+  return ClusResUtilResourceControl(res != NULL ? &res->props : NULL, ControlCode, InBuffer,
+                                    InBufferSize, OutBuffer, OutBufferSize, BytesReturned);
 }
 
 static DWORD WINAPI GenappResourceTypeControl(LPCSTR ResourceTypeName, DWORD ControlCode,
                                               PVOID InBuffer, DWORD InBufferSize, PVOID OutBuffer,
                                               DWORD OutBufferSize, LPDWORD BytesReturned)
 {
-  if (BytesReturned)
-    *BytesReturned = 0;
-  switch (ControlCode) {
-  case CLUSCTL_RESOURCE_TYPE_CLUSRES_GET_TYPE_INFO: {
-    const CLUSRES_TYPE_INFO *info = &genapp_type_info;
-    if (BytesReturned)
-      *BytesReturned = sizeof info;
-    if (OutBuffer == NULL || OutBufferSize < sizeof info)
-      return ERROR_MORE_DATA;
-    memcpy(OutBuffer, &info, sizeof info);
-    return ERROR_SUCCESS;
-  }
-  case CLUSCTL_RESOURCE_TYPE_GET_PRIVATE_RESOURCE_PROPERTY_FMTS:
-    return genapp_formats(OutBuffer, OutBufferSize, BytesReturned);
-  case CLUSCTL_RESOURCE_TYPE_ENUM_PRIVATE_PROPERTIES:
-    /* The type has no properties of its own; tools ask this to learn the resource ones. */
-    return genapp_enum(OutBuffer, OutBufferSize, BytesReturned);
-  default:
-    return ERROR_INVALID_FUNCTION;
-  }
+  return ClusResUtilResourceTypeControl(&genapp_type_info, ControlCode, InBuffer, InBufferSize,
+                                        OutBuffer, OutBufferSize, BytesReturned);
 }
 
 static CLRES_V1_FUNCTION_TABLE(genapp_function_table, CLRES_VERSION_V1_00, Genapp, NULL, NULL,
                                GenappResourceControl, GenappResourceTypeControl);
 
-CLUSRES_EXPORT DWORD WINAPI Startup(LPCSTR ResourceType, DWORD MinVersionSupported,
-                                    DWORD MaxVersionSupported,
-                                    PSET_RESOURCE_STATUS_ROUTINE SetResourceStatus,
-                                    PLOG_EVENT_ROUTINE LogEvent,
-                                    PCLRES_FUNCTION_TABLE *FunctionTable);
+static const CLUSRES_RESOURCE_TYPE_ENTRY genapp_types[] = {
+    {GENAPP_TYPE, &genapp_function_table},
+    {NULL, NULL},
+};
 
-CLUSRES_EXPORT DWORD WINAPI Startup(LPCSTR ResourceType, DWORD MinVersionSupported,
-                                    DWORD MaxVersionSupported,
-                                    PSET_RESOURCE_STATUS_ROUTINE SetResourceStatus,
-                                    PLOG_EVENT_ROUTINE LogEvent,
-                                    PCLRES_FUNCTION_TABLE *FunctionTable)
-{
-  if (ResourceType == NULL || g_ascii_strcasecmp(ResourceType, GENAPP_TYPE) != 0)
-    return ERROR_CLUSTER_RESNAME_NOT_FOUND;
-  if (MinVersionSupported > CLRES_VERSION_V1_00 || MaxVersionSupported < CLRES_VERSION_V1_00)
-    return ERROR_REVISION_MISMATCH;
-  if (SetResourceStatus == NULL || LogEvent == NULL || FunctionTable == NULL)
-    return ERROR_INVALID_PARAMETER;
-  genapp_set_status = SetResourceStatus;
-  genapp_log = LogEvent;
-  *FunctionTable = &genapp_function_table;
-  return ERROR_SUCCESS;
-}
+CLUSRES_DEFINE_STARTUP(genapp_types, genapp_set_status, genapp_log)
