@@ -395,6 +395,9 @@ static const CLUSRES_TYPE_INFO info = {
     .Properties = props,
 };
 
+/* What a type without type-level codes of its own writes instead of a ResourceTypeControl. */
+CLUSRES_DEFINE_RESOURCE_TYPE_CONTROL(macro_type_control, info)
+
 static void test_type_control(void)
 {
   const CLUSRES_TYPE_INFO *got = NULL;
@@ -440,6 +443,11 @@ static void test_type_control(void)
                        &no_table, CLUSCTL_RESOURCE_TYPE_GET_PRIVATE_RESOURCE_PROPERTY_FMTS, NULL, 0,
                        buf, sizeof buf, &returned),
                    ==, ERROR_INVALID_FUNCTION);
+  got = NULL;
+  g_assert_cmpuint(macro_type_control("test", CLUSCTL_RESOURCE_TYPE_CLUSRES_GET_TYPE_INFO, NULL, 0,
+                                      &got, sizeof got, &returned),
+                   ==, ERROR_SUCCESS);
+  g_assert_true(got == &info);
   g_assert_cmpuint(ClusResUtilResourceTypeControl(NULL, CLUSCTL_RESOURCE_TYPE_CLUSRES_GET_TYPE_INFO,
                                                   NULL, 0, &got, sizeof got, &returned),
                    ==, ERROR_INVALID_PARAMETER);

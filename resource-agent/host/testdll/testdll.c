@@ -17,6 +17,7 @@
 #include <clusres/resapi.h>
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,39 @@ static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 #define MAX_EXCLUSIVE 64
 static pthread_mutex_t excl_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *exclusive[MAX_EXCLUSIVE];
+
+/* The table's layout, so that GET_PRIVATE_PROPERTIES can read through it; the DLL itself
+ * keeps no block (read_params has per-operation defaults). */
+typedef struct {
+  LPSTR OnlineMode, OfflineMode;
+  DWORD Checkpoints, Interval, FinalState, ErrorCode, HangMs;
+  LPSTR HealthFile, LogFile, Exclusive;
+} TestParams;
+
+static const RESUTIL_PROPERTY_ITEM props[] = {
+    RESUTIL_PROPITEM_SZ("OnlineMode", offsetof(TestParams, OnlineMode), "success", 0),
+    RESUTIL_PROPITEM_SZ("OfflineMode", offsetof(TestParams, OfflineMode), "success", 0),
+    RESUTIL_PROPITEM_DWORD("Checkpoints", offsetof(TestParams, Checkpoints), 0, 0, 100000, 0),
+    RESUTIL_PROPITEM_DWORD("Interval", offsetof(TestParams, Interval), 100, 0, 3600000, 0),
+    RESUTIL_PROPITEM_DWORD("FinalState", offsetof(TestParams, FinalState), 2, 0, 200, 0),
+    RESUTIL_PROPITEM_DWORD("ErrorCode", offsetof(TestParams, ErrorCode), 5, 0, 0xFFFFFFFFu, 0),
+    RESUTIL_PROPITEM_DWORD("HangMs", offsetof(TestParams, HangMs), 600000, 0, 0xFFFFFFFFu, 0),
+    RESUTIL_PROPITEM_SZ("HealthFile", offsetof(TestParams, HealthFile), NULL, 0),
+    RESUTIL_PROPITEM_SZ("LogFile", offsetof(TestParams, LogFile), NULL, 0),
+    RESUTIL_PROPITEM_SZ("Exclusive", offsetof(TestParams, Exclusive), NULL, 0),
+    RESUTIL_PROPITEM_END,
+};
+
+static const CLUSRES_TYPE_INFO type_info = {
+    .Version = CLUSRES_TYPE_INFO_VERSION,
+    .ShortDesc = "clusres host test resource",
+    .LongDesc = "Behaviour driven by its parameters; for clusres-rhs tests only.",
+    .Properties = props,
+    .LooksAlivePollInterval = 5000,
+    .IsAlivePollInterval = 60000,
+    .PendingTimeout = 180000,
+    .MaxCheckLevel = 20,
+};
 
 typedef struct {
   char *name;
@@ -54,7 +88,9 @@ typedef struct {
   char *mode;
   DWORD checkpoints, interval, final_state, error_code, hang_ms;
   int offline;
-  int excl_slot; /* index in exclusive[], or -1 */
+  int excl_slot;                    /* index in exclusive[], or -1 */
+  HKEY params_key;                  /* "Parameters", open from Open to Close */
+  CLUSRES_PRIVATE_PROPERTIES props; /* for ClusResUtilResourceControl */
 } TestRes;
 
 static void tlog(TestRes *r, const char *fmt, ...)
@@ -221,6 +257,8 @@ static void stop_threads(TestRes *r)
 
 static void test_res_free(TestRes *r)
 {
+  if (r->params_key != NULL)
+    ClusterRegCloseKey(r->params_key);
   free(r->name);
   free(r->log_file);
   free(r->health_file);
@@ -239,6 +277,9 @@ static RESID WINAPI TestOpen(LPCSTR name, HKEY key, RESOURCE_HANDLE handle)
   pthread_cond_init(&r->cond, NULL);
   r->key = key; /* the host keeps it open until Close */
   r->excl_slot = -1;
+  (void)ClusterRegOpenKey(key, "Parameters", KEY_ALL_ACCESS, &r->params_key);
+  r->props = (CLUSRES_PRIVATE_PROPERTIES){
+      .PropertyTable = props, .ParametersKey = r->params_key, .Context = r};
   read_params(r, 0);
   HKEY p = NULL;
   char *excl = NULL;
@@ -368,83 +409,27 @@ static BOOL WINAPI TestIsAlive(RESID id)
   return ok;
 }
 
+/* GET_RO (the current mode and checkpoints) is the DLL's own; the library answers the rest.
+ * The DLL keeps no parameter block (it reads its key at each Online), so a SET is stored
+ * for the next Online. */
 static DWORD WINAPI TestResourceControl(RESID id, DWORD code, PVOID in, DWORD in_size, PVOID out,
                                         DWORD out_size, LPDWORD returned)
 {
   TestRes *r = id;
-  if (code != CLUSCTL_RESOURCE_GET_RO_PRIVATE_PROPERTIES)
-    return ERROR_INVALID_FUNCTION;
+  if (r == NULL || code != CLUSCTL_RESOURCE_GET_RO_PRIVATE_PROPERTIES)
+    return ClusResUtilResourceControl(r != NULL ? &r->props : NULL, code, in, in_size, out,
+                                      out_size, returned);
   PCLUSRES_PROPLIST list = ClusResPropListCreate();
   ClusResPropListAddSz(list, "Mode", r->mode != NULL ? r->mode : "");
   ClusResPropListAddDword(list, "Checkpoints", r->checkpoints);
-  DWORD size = 0;
-  const void *buf = ClusResPropListBuffer(list, &size);
-  *returned = size;
-  DWORD rc = ERROR_MORE_DATA;
-  if (size <= out_size) {
-    memcpy(out, buf, size);
-    rc = ERROR_SUCCESS;
-  }
+  DWORD rc = ClusResPropListReturn(list, out, out_size, returned);
   ClusResPropListFree(list);
   return rc;
 }
 
-static const RESUTIL_PROPERTY_ITEM props[] = {
-    RESUTIL_PROPITEM_SZ("OnlineMode", 0, "success", 0),
-    RESUTIL_PROPITEM_SZ("OfflineMode", 0, "success", 0),
-    RESUTIL_PROPITEM_DWORD("Checkpoints", 0, 0, 0, 100000, 0),
-    RESUTIL_PROPITEM_DWORD("Interval", 0, 100, 0, 3600000, 0),
-    RESUTIL_PROPITEM_DWORD("FinalState", 0, 2, 0, 200, 0),
-    RESUTIL_PROPITEM_DWORD("ErrorCode", 0, 5, 0, 0xFFFFFFFFu, 0),
-    RESUTIL_PROPITEM_DWORD("HangMs", 0, 600000, 0, 0xFFFFFFFFu, 0),
-    RESUTIL_PROPITEM_SZ("HealthFile", 0, NULL, 0),
-    RESUTIL_PROPITEM_SZ("LogFile", 0, NULL, 0),
-    RESUTIL_PROPITEM_SZ("Exclusive", 0, NULL, 0),
-    {0},
-};
-
-static const CLUSRES_TYPE_INFO type_info = {
-    .Version = CLUSRES_TYPE_INFO_VERSION,
-    .ShortDesc = "clusres host test resource",
-    .LongDesc = "Behaviour driven by its parameters; for clusres-rhs tests only.",
-    .Properties = props,
-    .LooksAlivePollInterval = 5000,
-    .IsAlivePollInterval = 60000,
-    .PendingTimeout = 180000,
-    .MaxCheckLevel = 20,
-};
-
-static DWORD WINAPI TestResourceTypeControl(LPCSTR type, DWORD code, PVOID in, DWORD in_size,
-                                            PVOID out, DWORD out_size, LPDWORD returned)
-{
-  if (code != CLUSCTL_RESOURCE_TYPE_CLUSRES_GET_TYPE_INFO)
-    return ERROR_INVALID_FUNCTION;
-  *returned = sizeof(const CLUSRES_TYPE_INFO *);
-  if (out_size < sizeof(const CLUSRES_TYPE_INFO *))
-    return ERROR_MORE_DATA;
-  const CLUSRES_TYPE_INFO *p = &type_info;
-  memcpy(out, &p, sizeof p);
-  return ERROR_SUCCESS;
-}
+CLUSRES_DEFINE_RESOURCE_TYPE_CONTROL(TestResourceTypeControl, type_info)
 
 static CLRES_V1_FUNCTION_TABLE(table, CLRES_VERSION_V1_00, Test, NULL, NULL, TestResourceControl,
                                TestResourceTypeControl);
 
-CLUSRES_EXPORT DWORD WINAPI Startup(LPCSTR type, DWORD min_version, DWORD max_version,
-                                    PSET_RESOURCE_STATUS_ROUTINE set_status_routine,
-                                    PLOG_EVENT_ROUTINE log_event_routine,
-                                    PCLRES_FUNCTION_TABLE *function_table);
-CLUSRES_EXPORT DWORD WINAPI Startup(LPCSTR type, DWORD min_version, DWORD max_version,
-                                    PSET_RESOURCE_STATUS_ROUTINE set_status_routine,
-                                    PLOG_EVENT_ROUTINE log_event_routine,
-                                    PCLRES_FUNCTION_TABLE *function_table)
-{
-  if (min_version > CLRES_VERSION_V1_00 || max_version < CLRES_VERSION_V1_00)
-    return ERROR_REVISION_MISMATCH;
-  if (strcmp(type, TYPE_NAME) != 0)
-    return ERROR_CLUSTER_RESNAME_NOT_FOUND;
-  set_status = set_status_routine;
-  log_event = log_event_routine;
-  *function_table = &table;
-  return ERROR_SUCCESS;
-}
+CLUSRES_DEFINE_STARTUP_FOR_TYPE(TYPE_NAME, table, set_status, log_event)

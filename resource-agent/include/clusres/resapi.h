@@ -803,6 +803,13 @@ DWORD ClusResUtilStartup(const CLUSRES_RESOURCE_TYPE_ENTRY *Types, LPCSTR Resour
     return status_;                                                                                \
   }
 
+/** Startup for a DLL of one type: the entry list and CLUSRES_DEFINE_STARTUP in one line. */
+#define CLUSRES_DEFINE_STARTUP_FOR_TYPE(_TypeName, _FunctionTable, _SetResourceStatusVar,          \
+                                        _LogEventVar)                                              \
+  static const CLUSRES_RESOURCE_TYPE_ENTRY clusres_startup_types_[] = {                            \
+      {(_TypeName), &(_FunctionTable)}, {NULL, NULL}};                                             \
+  CLUSRES_DEFINE_STARTUP(clusres_startup_types_, _SetResourceStatusVar, _LogEventVar)
+
 /**
  * A DLL's check of a parameter block beyond what the table expresses (cross-property rules,
  * paths that must exist...): ERROR_SUCCESS or the error VALIDATE/SET return.  pParams is a
@@ -865,6 +872,20 @@ DWORD ClusResUtilResourceControl(const CLUSRES_PRIVATE_PROPERTIES *Properties, D
 DWORD ClusResUtilResourceTypeControl(const CLUSRES_TYPE_INFO *TypeInfo, DWORD ControlCode,
                                      PVOID InBuffer, DWORD InBufferSize, PVOID OutBuffer,
                                      DWORD OutBufferSize, LPDWORD BytesReturned);
+
+/**
+ * Defines a static ResourceTypeControl _Name for a type with no type-level codes of its own:
+ * everything goes to ClusResUtilResourceTypeControl with _TypeInfo (a CLUSRES_TYPE_INFO).
+ */
+#define CLUSRES_DEFINE_RESOURCE_TYPE_CONTROL(_Name, _TypeInfo)                                     \
+  static DWORD WINAPI _Name(LPCSTR ResourceTypeName, DWORD ControlCode, PVOID InBuffer,            \
+                            DWORD InBufferSize, PVOID OutBuffer, DWORD OutBufferSize,              \
+                            LPDWORD BytesReturned)                                                 \
+  {                                                                                                \
+    (void)ResourceTypeName;                                                                        \
+    return ClusResUtilResourceTypeControl(&(_TypeInfo), ControlCode, InBuffer, InBufferSize,       \
+                                          OutBuffer, OutBufferSize, BytesReturned);                \
+  }
 
 #ifdef __cplusplus
 }

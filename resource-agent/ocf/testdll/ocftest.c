@@ -28,8 +28,10 @@ typedef struct {
   HKEY Parameters;
   OCFTEST_PARAMS Params;
   BOOL Online;
+  CLUSRES_PRIVATE_PROPERTIES Props; /* for ClusResUtilResourceControl */
 } OCFTEST_RESOURCE;
 
+static PSET_RESOURCE_STATUS_ROUTINE g_SetResourceStatus; /* never needed: nothing is pending */
 static PLOG_EVENT_ROUTINE g_LogEvent;
 
 static const RESUTIL_PROPERTY_ITEM OcftestProperties[] = {
@@ -37,11 +39,8 @@ static const RESUTIL_PROPERTY_ITEM OcftestProperties[] = {
     RESUTIL_PROPITEM_DWORD("Weight", offsetof(OCFTEST_PARAMS, Weight), 10, 1, 100, 0),
     RESUTIL_PROPITEM_DWORD("Verbose", offsetof(OCFTEST_PARAMS, Verbose), 0, 0, 1, 0),
     RESUTIL_PROPITEM_SZ("Label", offsetof(OCFTEST_PARAMS, Label), "plain <label> & \"more\"", 0),
-    {.Name = "Tags",
-     .Format = CLUSPROP_FORMAT_MULTI_SZ,
-     .lpDefault = "a\0b\0",
-     .Offset = offsetof(OCFTEST_PARAMS, Tags)},
-    {0},
+    RESUTIL_PROPITEM_MULTI_SZ("Tags", offsetof(OCFTEST_PARAMS, Tags), "a\0b\0", 0, 0),
+    RESUTIL_PROPITEM_END,
 };
 
 static const CLUSRES_PROPERTY_DOC OcftestDocs[] = {
@@ -77,6 +76,39 @@ static DWORD write_marker(OCFTEST_RESOURCE *res)
   return ERROR_SUCCESS;
 }
 
+/* Cross-property rule the table cannot express: a Weight above 50 needs Verbose.  Checked on
+ * the current values with the new list applied (ClusResUtilResourceControl's merged block). */
+static DWORD WINAPI OcftestCheckParameters(PVOID Context, const BYTE *Params)
+{
+  OCFTEST_RESOURCE *res = Context;
+  const OCFTEST_PARAMS *p = (const OCFTEST_PARAMS *)Params;
+  DWORD st = ERROR_SUCCESS;
+
+  if (p->Path != NULL && strstr(p->Path, "/nonexistent-dir/") != NULL)
+    st = ERROR_PATH_NOT_FOUND;
+  else if (p->Weight > 50 && !p->Verbose)
+    st = ERROR_INVALID_PARAMETER;
+  if (st != ERROR_SUCCESS)
+    g_LogEvent(res->Handle, LOG_ERROR, "parameters rejected (status %1!u!): %2!s!\n", st,
+               st == ERROR_PATH_NOT_FOUND ? "the marker directory does not exist"
+                                          : "Weight above 50 needs Verbose");
+  return st;
+}
+
+/* The Windows pattern: the stored copy becomes the live one; Label applies live. */
+static DWORD WINAPI OcftestApplyParameters(PVOID Context, LPBYTE NewParams)
+{
+  OCFTEST_RESOURCE *res = Context;
+  OCFTEST_PARAMS old = res->Params;
+
+  memcpy(&res->Params, NewParams, sizeof old);
+  memcpy(NewParams, &old, sizeof old); /* freed by the caller */
+  /* "later" stands for a value only the next Online can apply (the Windows answer). */
+  if (res->Params.Label != NULL && strcmp(res->Params.Label, "later") == 0)
+    return ERROR_RESOURCE_PROPERTIES_STORED;
+  return res->Online ? write_marker(res) : ERROR_SUCCESS;
+}
+
 static RESID WINAPI OcftestOpen(LPCSTR Name, HKEY Key, RESOURCE_HANDLE Handle)
 {
   OCFTEST_RESOURCE *res = calloc(1, sizeof(*res));
@@ -87,10 +119,19 @@ static RESID WINAPI OcftestOpen(LPCSTR Name, HKEY Key, RESOURCE_HANDLE Handle)
     return NULL;
   }
   res->Handle = Handle;
+  res->Props = (CLUSRES_PRIVATE_PROPERTIES){
+      .PropertyTable = OcftestProperties,
+      .Params = (LPBYTE)&res->Params,
+      .cbParams = sizeof(res->Params),
+      .CheckParameters = OcftestCheckParameters,
+      .ApplyParameters = OcftestApplyParameters,
+      .Context = res,
+  };
   st = ClusterRegOpenKey(Key, "Parameters", KEY_ALL_ACCESS, &res->Parameters);
   if (st == ERROR_SUCCESS)
     st = ResUtilGetPropertiesToParameterBlock(res->Parameters, OcftestProperties,
                                               (LPBYTE)&res->Params, FALSE, NULL);
+  res->Props.ParametersKey = res->Parameters;
   if (st != ERROR_SUCCESS) {
     if (res->Parameters != NULL)
       ClusterRegCloseKey(res->Parameters);
@@ -149,103 +190,19 @@ static BOOL WINAPI OcftestLooksAlive(RESID Resource)
   return OcftestIsAlive(Resource);
 }
 
-/* Cross-property rule the table cannot express: a Weight above 50 needs Verbose. */
-static DWORD validate(const void *List, DWORD Size)
-{
-  DWORD weight = 10, verbose = 0;
-  LPSTR path = NULL;
-  DWORD st = ResUtilVerifyPropertyTable(OcftestProperties, NULL, FALSE, List, Size, NULL);
-
-  if (st != ERROR_SUCCESS)
-    return st;
-  ResUtilFindDwordProperty(List, Size, "Weight", &weight);
-  ResUtilFindDwordProperty(List, Size, "Verbose", &verbose);
-  if (ResUtilFindSzProperty(List, Size, "Path", &path) == ERROR_SUCCESS) {
-    BOOL bad = strstr(path, "/nonexistent-dir/") != NULL;
-    ResUtilFree(path);
-    if (bad)
-      return ERROR_PATH_NOT_FOUND;
-  }
-  return weight > 50 && !verbose ? ERROR_INVALID_PARAMETER : ERROR_SUCCESS;
-}
-
 static DWORD WINAPI OcftestResourceControl(RESID Resource, DWORD ControlCode, PVOID InBuffer,
                                            DWORD InBufferSize, PVOID OutBuffer, DWORD OutBufferSize,
                                            LPDWORD BytesReturned)
 {
   OCFTEST_RESOURCE *res = Resource;
-  DWORD st;
 
-  *BytesReturned = 0;
-  switch (ControlCode) {
-  case CLUSCTL_RESOURCE_VALIDATE_PRIVATE_PROPERTIES:
-    st = validate(InBuffer, InBufferSize);
-    if (st != ERROR_SUCCESS)
-      g_LogEvent(res->Handle, LOG_ERROR, "parameters rejected (status %1!u!): %2!s!\n", st,
-                 st == ERROR_PATH_NOT_FOUND ? "the marker directory does not exist"
-                                            : "Weight above 50 needs Verbose");
-    return st;
-  case CLUSCTL_RESOURCE_SET_PRIVATE_PROPERTIES: {
-    /* The Windows pattern: parse into a copy, store it, then take it over. */
-    OCFTEST_PARAMS next = {0};
-    st = validate(InBuffer, InBufferSize);
-    if (st == ERROR_SUCCESS)
-      st = ResUtilDupParameterBlock((LPBYTE)&next, (LPBYTE)&res->Params, OcftestProperties);
-    if (st == ERROR_SUCCESS)
-      st = ResUtilVerifyPropertyTable(OcftestProperties, NULL, FALSE, InBuffer, InBufferSize,
-                                      (LPBYTE)&next);
-    if (st == ERROR_SUCCESS)
-      st = ResUtilSetPropertyParameterBlock(res->Parameters, OcftestProperties, NULL, (LPBYTE)&next,
-                                            InBuffer, InBufferSize, (LPBYTE)&res->Params);
-    ResUtilFreeParameterBlock((LPBYTE)&next, NULL, OcftestProperties);
-    if (st != ERROR_SUCCESS)
-      return st;
-    /* "later" stands for a value only the next Online can apply (the Windows answer). */
-    if (res->Params.Label != NULL && strcmp(res->Params.Label, "later") == 0)
-      return ERROR_RESOURCE_PROPERTIES_STORED;
-    return res->Online ? write_marker(res) : ERROR_SUCCESS; /* Label applies live */
-  }
-  default:
-    return ERROR_INVALID_FUNCTION;
-  }
+  return ClusResUtilResourceControl(res != NULL ? &res->Props : NULL, ControlCode, InBuffer,
+                                    InBufferSize, OutBuffer, OutBufferSize, BytesReturned);
 }
 
-static DWORD WINAPI OcftestResourceTypeControl(LPCSTR TypeName, DWORD ControlCode, PVOID InBuffer,
-                                               DWORD InBufferSize, PVOID OutBuffer,
-                                               DWORD OutBufferSize, LPDWORD BytesReturned)
-{
-  const CLUSRES_TYPE_INFO *info = &OcftestTypeInfo;
-
-  *BytesReturned = 0;
-  if (ControlCode != CLUSCTL_RESOURCE_TYPE_CLUSRES_GET_TYPE_INFO)
-    return ERROR_INVALID_FUNCTION;
-  if (OutBufferSize < sizeof(info))
-    return ERROR_MORE_DATA;
-  memcpy(OutBuffer, &info, sizeof(info));
-  *BytesReturned = sizeof(info);
-  return ERROR_SUCCESS;
-}
+CLUSRES_DEFINE_RESOURCE_TYPE_CONTROL(OcftestResourceTypeControl, OcftestTypeInfo)
 
 static CLRES_V1_FUNCTION_TABLE(OcftestFunctionTable, CLRES_VERSION_V1_00, Ocftest, NULL, NULL,
                                OcftestResourceControl, OcftestResourceTypeControl);
 
-CLUSRES_EXPORT DWORD WINAPI Startup(LPCSTR ResourceType, DWORD MinVersionSupported,
-                                    DWORD MaxVersionSupported,
-                                    PSET_RESOURCE_STATUS_ROUTINE SetResourceStatus,
-                                    PLOG_EVENT_ROUTINE LogEvent,
-                                    PCLRES_FUNCTION_TABLE *FunctionTable);
-
-CLUSRES_EXPORT DWORD WINAPI Startup(LPCSTR ResourceType, DWORD MinVersionSupported,
-                                    DWORD MaxVersionSupported,
-                                    PSET_RESOURCE_STATUS_ROUTINE SetResourceStatus,
-                                    PLOG_EVENT_ROUTINE LogEvent,
-                                    PCLRES_FUNCTION_TABLE *FunctionTable)
-{
-  if (MinVersionSupported > CLRES_VERSION_V1_00 || MaxVersionSupported < CLRES_VERSION_V1_00)
-    return ERROR_REVISION_MISMATCH;
-  if (strcmp(ResourceType, "ocftest") != 0)
-    return ERROR_CLUSTER_RESNAME_NOT_FOUND;
-  g_LogEvent = LogEvent;
-  *FunctionTable = &OcftestFunctionTable;
-  return ERROR_SUCCESS;
-}
+CLUSRES_DEFINE_STARTUP_FOR_TYPE("ocftest", OcftestFunctionTable, g_SetResourceStatus, g_LogEvent)

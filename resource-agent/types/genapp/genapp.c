@@ -882,20 +882,9 @@ static DWORD WINAPI GenappResourceControl(RESID Resource, DWORD ControlCode, PVO
                                     InBufferSize, OutBuffer, OutBufferSize, BytesReturned);
 }
 
-static DWORD WINAPI GenappResourceTypeControl(LPCSTR ResourceTypeName, DWORD ControlCode,
-                                              PVOID InBuffer, DWORD InBufferSize, PVOID OutBuffer,
-                                              DWORD OutBufferSize, LPDWORD BytesReturned)
-{
-  return ClusResUtilResourceTypeControl(&genapp_type_info, ControlCode, InBuffer, InBufferSize,
-                                        OutBuffer, OutBufferSize, BytesReturned);
-}
+CLUSRES_DEFINE_RESOURCE_TYPE_CONTROL(GenappResourceTypeControl, genapp_type_info)
 
 static CLRES_V1_FUNCTION_TABLE(genapp_function_table, CLRES_VERSION_V1_00, Genapp, NULL, NULL,
                                GenappResourceControl, GenappResourceTypeControl);
 
-static const CLUSRES_RESOURCE_TYPE_ENTRY genapp_types[] = {
-    {GENAPP_TYPE, &genapp_function_table},
-    {NULL, NULL},
-};
-
-CLUSRES_DEFINE_STARTUP(genapp_types, genapp_set_status, genapp_log)
+CLUSRES_DEFINE_STARTUP_FOR_TYPE(GENAPP_TYPE, genapp_function_table, genapp_set_status, genapp_log)
