@@ -1,11 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "rhs-dll.h"
 
-#include <dlfcn.h>
 #include <stdarg.h>
-#include <string.h>
 
-#include "clusres-dllfile.h"
+#include "clusres-dllload.h"
 #include "rhs-logfmt.h"
 
 G_DEFINE_QUARK(rhs - dll - error - quark, rhs_dll_error)
@@ -39,6 +37,17 @@ static VOID WINAPI cb_log_event(RESOURCE_HANDLE handle, LOG_LEVEL level, LPCSTR 
     host_log(handle, level, msg);
 }
 
+/* The host's error for a clusres-dllload one: not installed here, or the DLL's fault. */
+static void rhs_dll_error_from(GError **error, GError *local)
+{
+  g_set_error_literal(
+      error, RHS_DLL_ERROR,
+      g_error_matches(local, CLUSRES_DLLLOAD_ERROR, CLUSRES_DLLLOAD_ERROR_NOT_INSTALLED)
+          ? RHS_DLL_ERROR_NOT_INSTALLED
+          : RHS_DLL_ERROR_FAILED,
+      local->message);
+}
+
 static RhsDll *load_dll(const char *path, GError **error)
 {
   RhsDll *dll = g_hash_table_lookup(dlls, path);
@@ -48,16 +57,10 @@ static RhsDll *load_dll(const char *path, GError **error)
    * the DLL runs as root in here.  Missing, refused or not loadable: not installed properly on
    * this node, which the agent reports as OCF_ERR_INSTALLED (a hard error for this node only). */
   g_autoptr(GError) local = NULL;
-  void *handle = clusres_dllfile_open(path, &local);
-  if (handle == NULL) {
-    g_set_error_literal(error, RHS_DLL_ERROR, RHS_DLL_ERROR_NOT_INSTALLED, local->message);
-    return NULL;
-  }
-  void *sym = dlsym(handle, CLUSRES_STARTUP_ROUTINE);
-  if (sym == NULL) {
-    g_set_error(error, RHS_DLL_ERROR, RHS_DLL_ERROR_NOT_INSTALLED, "%s does not export %s", path,
-                CLUSRES_STARTUP_ROUTINE);
-    dlclose(handle);
+  void *handle = NULL;
+  PSTARTUP_ROUTINE startup = clusres_dllload_open(path, &handle, &local);
+  if (startup == NULL) {
+    rhs_dll_error_from(error, local);
     return NULL;
   }
   dll = g_new0(RhsDll, 1);
@@ -65,8 +68,7 @@ static RhsDll *load_dll(const char *path, GError **error)
   dll->handle = handle; /* kept loaded for the life of the host, like RHS */
   g_mutex_init(&dll->lock);
   g_rw_lock_init(&dll->lifecycle);
-  G_STATIC_ASSERT(sizeof(sym) == sizeof(dll->startup));
-  memcpy(&dll->startup, &sym, sizeof sym);
+  dll->startup = startup;
   g_hash_table_insert(dlls, dll->path, dll);
   return dll;
 }
@@ -75,6 +77,7 @@ RhsType *rhs_dll_get_type(const char *type, const char *path, RhsWatchdog *wd, g
                           GError **error)
 {
   g_autofree char *key = g_strconcat(type, "\n", path, NULL);
+  g_autoptr(GError) local = NULL;
   /* The registry lock is held across Startup: a second Online of the same type must wait for
    * the first Startup rather than call it twice. */
   g_mutex_lock(&registry_lock);
@@ -92,34 +95,23 @@ RhsType *rhs_dll_get_type(const char *type, const char *path, RhsWatchdog *wd, g
     g_mutex_unlock(&registry_lock);
     return NULL;
   }
-  PCLRES_FUNCTION_TABLE table = NULL;
+  /* Every call into the DLL under its lock and the watchdog; the checks are clusres-dllload's,
+   * the same as the agent's. */
   g_mutex_lock(&dll->lock);
   guint64 tok = rhs_watchdog_begin(wd, "Startup", type, deadlock_ms);
-  DWORD rc = dll->startup(type, CLRES_VERSION_V1_00, CLRES_VERSION_V1_00, cb_set_resource_status,
-                          cb_log_event, &table);
+  const CLRES_V1_FUNCTIONS *fn = clusres_dllload_startup(
+      dll->startup, type, path, cb_set_resource_status, cb_log_event, &local);
   rhs_watchdog_end(wd, tok);
+  const CLUSRES_TYPE_INFO *info = NULL;
+  gboolean info_ok = FALSE;
+  if (fn != NULL) {
+    tok = rhs_watchdog_begin(wd, "ResourceTypeControl", type, deadlock_ms);
+    info_ok = clusres_dllload_type_info(fn, type, &info, &local);
+    rhs_watchdog_end(wd, tok);
+  }
   g_mutex_unlock(&dll->lock);
-  if (rc != ERROR_SUCCESS) {
-    g_set_error(error, RHS_DLL_ERROR,
-                rc == ERROR_CLUSTER_RESNAME_NOT_FOUND ? RHS_DLL_ERROR_NOT_INSTALLED
-                                                      : RHS_DLL_ERROR_FAILED,
-                "Startup(%s) of %s failed with %u", type, path, rc);
-    g_mutex_unlock(&registry_lock);
-    return NULL;
-  }
-  if (table == NULL || table->TableSize != CLRES_V1_FUNCTION_SIZE ||
-      table->Version != CLRES_VERSION_V1_00) {
-    g_set_error(error, RHS_DLL_ERROR, RHS_DLL_ERROR_FAILED,
-                "Startup(%s) of %s returned a bad function table (size %u, version 0x%x)", type,
-                path, table != NULL ? table->TableSize : 0, table != NULL ? table->Version : 0);
-    g_mutex_unlock(&registry_lock);
-    return NULL;
-  }
-  const CLRES_V1_FUNCTIONS *fn = &table->V1Functions;
-  if (fn->Open == NULL || fn->Close == NULL || fn->Online == NULL || fn->Offline == NULL ||
-      fn->Terminate == NULL || fn->LooksAlive == NULL || fn->IsAlive == NULL) {
-    g_set_error(error, RHS_DLL_ERROR, RHS_DLL_ERROR_FAILED,
-                "Startup(%s) of %s returned a table without a required entry point", type, path);
+  if (fn == NULL || !info_ok) {
+    rhs_dll_error_from(error, local);
     g_mutex_unlock(&registry_lock);
     return NULL;
   }
@@ -127,20 +119,8 @@ RhsType *rhs_dll_get_type(const char *type, const char *path, RhsWatchdog *wd, g
   t->name = g_strdup(type);
   t->dll = dll;
   t->fn = fn;
-  t->version = table->Version;
-  if (fn->ResourceTypeControl != NULL) {
-    const CLUSRES_TYPE_INFO *info = NULL;
-    DWORD bytes = 0;
-    g_mutex_lock(&dll->lock);
-    tok = rhs_watchdog_begin(wd, "ResourceTypeControl", type, deadlock_ms);
-    rc = fn->ResourceTypeControl(type, CLUSCTL_RESOURCE_TYPE_CLUSRES_GET_TYPE_INFO, NULL, 0, &info,
-                                 sizeof info, &bytes);
-    rhs_watchdog_end(wd, tok);
-    g_mutex_unlock(&dll->lock);
-    if (rc == ERROR_SUCCESS && bytes == sizeof info && info != NULL &&
-        info->Version == CLUSRES_TYPE_INFO_VERSION)
-      t->info = info;
-  }
+  t->version = CLRES_VERSION_V1_00; /* the only version clusres_dllload_startup accepts */
+  t->info = info;
   g_hash_table_insert(types, g_strdup(key), t);
   g_mutex_unlock(&registry_lock);
   g_info("loaded type %s from %s (version 0x%x%s)", type, path, t->version,

@@ -21,6 +21,7 @@
 #include "cg-pacemaker.h"
 #include "clusres-config.h"
 #include "clusres-input.h"
+#include "clusres-state.h"
 #include "rhs-crash.h"
 #include "rhs-dll.h"
 #include "rhs-due.h"
@@ -231,32 +232,6 @@ static void inst_set_state(RhsInstance *inst, CLUSTER_RESOURCE_STATE s)
   inst->state = s;
   inst->alive_until = 0;
   g_mutex_unlock(&inst->mutex);
-}
-
-static const char *state_name(int s)
-{
-  switch (s) {
-  case ClusterResourceStateUnknown:
-    return "Unknown";
-  case ClusterResourceOnline:
-    return "Online";
-  case ClusterResourceOffline:
-    return "Offline";
-  case ClusterResourceFailed:
-    return "Failed";
-  case ClusterResourceOnlinePending:
-    return "OnlinePending";
-  case ClusterResourceOfflinePending:
-    return "OfflinePending";
-  case ClusterResourcePending:
-    return "Pending";
-  case ClusterResourceCannotComeOnlineOnThisNode:
-    return "CannotComeOnlineOnThisNode";
-  case ClusterResourceCannotComeOnlineOnAnyNode:
-    return "CannotComeOnlineOnAnyNode";
-  default:
-    return "Other";
-  }
 }
 
 /* A duration from meta (validated by rhs-dbus), or @dflt when absent or below @min. */
@@ -1382,8 +1357,8 @@ static void job_online(Job *job)
   } else {
     inst_set_state(inst, r.state);
     inst_persist(inst, RHS_STATE_FAILED);
-    op_reply_state(op, r.state, r.status, "Online ended %s (status %u)", state_name(r.state),
-                   r.status);
+    op_reply_state(op, r.state, r.status, "Online ended %s (status %u)",
+                   clusres_state_name(r.state), r.status);
   }
 out:
   g_mutex_unlock(&inst->op_lock);
@@ -1447,7 +1422,7 @@ static void job_monitor(Job *job)
   /* A monitor during a pending Online/Offline answers at once instead of queueing behind it. */
   CLUSTER_RESOURCE_STATE s = inst_state(inst);
   if (s == ClusterResourceOnlinePending || s == ClusterResourceOfflinePending) {
-    op_reply_state(job->op, s, 0, "%s", state_name(s));
+    op_reply_state(job->op, s, 0, "%s", clusres_state_name(s));
     return;
   }
   g_mutex_lock(&inst->op_lock);
@@ -1457,7 +1432,7 @@ static void job_monitor(Job *job)
     if (s == ClusterResourceCannotComeOnlineOnAnyNode ||
         s == ClusterResourceCannotComeOnlineOnThisNode)
       reported = ClusterResourceFailed;
-    op_reply_state(job->op, reported, 0, "%s", state_name(reported));
+    op_reply_state(job->op, reported, 0, "%s", clusres_state_name(reported));
     g_mutex_unlock(&inst->op_lock);
     return;
   }
@@ -1784,7 +1759,8 @@ static GVariant *inst_describe(RhsInstance *inst)
   g_variant_builder_add(&b, "{sv}", "dll",
                         g_variant_new_string(inst->dll_path ? inst->dll_path : ""));
   g_variant_builder_add(&b, "{sv}", "state", g_variant_new_int32(inst->state));
-  g_variant_builder_add(&b, "{sv}", "state_name", g_variant_new_string(state_name(inst->state)));
+  g_variant_builder_add(&b, "{sv}", "state_name",
+                        g_variant_new_string(clusres_state_name(inst->state)));
   g_variant_builder_add(&b, "{sv}", "last_call",
                         g_variant_new_string(inst->last_call ? inst->last_call : ""));
   g_variant_builder_add(&b, "{sv}", "last_call_ms", g_variant_new_double(inst->last_call_ms));
@@ -2296,7 +2272,7 @@ gboolean rhs_host_monitor_now(RhsHost *host, const char *resource, guint32 depth
   g_mutex_unlock(&inst->mutex);
   if (s == ClusterResourceOnlinePending || s == ClusterResourceOfflinePending) {
     *state = s;
-    *message = state_name(s);
+    *message = clusres_state_name(s);
     return TRUE;
   }
   if (fresh) {

@@ -2,6 +2,7 @@
 #include "ocf-actions.h"
 
 #include "clusres-config.h"
+#include "clusres-state.h"
 #include "ocf-client.h"
 #include "ocf-ctx.h"
 #include "ocf-exit.h"
@@ -47,7 +48,7 @@ static int report_state(const OcfCtx *ctx, const char *where, OcfExitAction what
   int rc = ocf_exit_from_state(what, state, status);
 
   if (rc != OCF_SUCCESS && rc != OCF_NOT_RUNNING) {
-    g_autofree char *msg = g_strdup_printf("%s (status %u)%s%s", ocf_exit_state_name(state), status,
+    g_autofree char *msg = g_strdup_printf("%s (status %u)%s%s", clusres_state_name(state), status,
                                            *message != '\0' ? ": " : "", message);
     return fail_in(ctx, where, rc, msg);
   }

@@ -2,10 +2,9 @@
 #include "ocf-dll.h"
 
 #include "clusres-config.h"
-#include "clusres-dllfile.h"
+#include "clusres-dllload.h"
 #include "clusres-params.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,7 +16,7 @@
 struct OcfDll {
   void *handle;
   char *type;
-  PCLRES_FUNCTION_TABLE table;
+  const CLRES_V1_FUNCTIONS *fn;
   const CLUSRES_TYPE_INFO *info;
   CLUSRES_TYPE_INFO no_info; /* for DLLs that do not describe themselves */
 };
@@ -170,54 +169,15 @@ static DWORD WINAPI local_set_status(RESOURCE_HANDLE resource, PRESOURCE_STATUS 
   return ResourceExitStateTerminate;
 }
 
-static gboolean dll_startup(OcfDll *dll, const char *path, GError **error)
+/* A clusres-dllload error as the agent's exit: not installed on this node 5, otherwise 1. */
+static void dll_error_from(GError **error, GError *local)
 {
-  PSTARTUP_ROUTINE startup = (PSTARTUP_ROUTINE)dlsym(dll->handle, CLUSRES_STARTUP_ROUTINE);
-
-  if (startup == NULL) {
-    g_set_error(error, OCF_EXIT_ERROR, OCF_ERR_INSTALLED, "%s exports no %s routine", path,
-                CLUSRES_STARTUP_ROUTINE);
-    return FALSE;
-  }
-  DWORD st = startup(dll->type, CLRES_VERSION_V1_00, CLRES_VERSION_V1_00, local_set_status,
-                     local_log_event, &dll->table);
-  if (st == ERROR_CLUSTER_RESNAME_NOT_FOUND) {
-    g_set_error(error, OCF_EXIT_ERROR, OCF_ERR_INSTALLED, "%s does not implement type %s", path,
-                dll->type);
-    return FALSE;
-  }
-  if (st != ERROR_SUCCESS || dll->table == NULL || dll->table->Version != CLRES_VERSION_V1_00 ||
-      dll->table->TableSize < CLRES_V1_FUNCTION_SIZE) {
-    g_set_error(error, OCF_EXIT_ERROR, OCF_ERR_GENERIC,
-                "Startup of %s for type %s failed (status %u)", path, dll->type, st);
-    return FALSE;
-  }
-  return TRUE;
-}
-
-static gboolean dll_get_type_info(OcfDll *dll, GError **error)
-{
-  PRESOURCE_TYPE_CONTROL_ROUTINE ctl = dll->table->V1Functions.ResourceTypeControl;
-  const CLUSRES_TYPE_INFO *info = NULL;
-  DWORD returned = 0;
-
-  dll->info = &dll->no_info;
-  dll->no_info.Version = CLUSRES_TYPE_INFO_VERSION;
-  if (ctl == NULL)
-    return TRUE;
-  DWORD st = ctl(dll->type, CLUSCTL_RESOURCE_TYPE_CLUSRES_GET_TYPE_INFO, NULL, 0, &info,
-                 sizeof(info), &returned);
-  if (st == ERROR_INVALID_FUNCTION)
-    return TRUE;
-  if (st != ERROR_SUCCESS || returned != sizeof(info) || info == NULL ||
-      info->Version < CLUSRES_TYPE_INFO_VERSION) {
-    g_set_error(error, OCF_EXIT_ERROR, OCF_ERR_GENERIC,
-                "type %s: CLUSRES_GET_TYPE_INFO failed (status %u, %u bytes)", dll->type, st,
-                returned);
-    return FALSE;
-  }
-  dll->info = info;
-  return TRUE;
+  g_set_error_literal(
+      error, OCF_EXIT_ERROR,
+      g_error_matches(local, CLUSRES_DLLLOAD_ERROR, CLUSRES_DLLLOAD_ERROR_NOT_INSTALLED)
+          ? OCF_ERR_INSTALLED
+          : OCF_ERR_GENERIC,
+      local->message);
 }
 
 OcfDll *ocf_dll_load(const char *path, const char *type, GError **error)
@@ -227,16 +187,22 @@ OcfDll *ocf_dll_load(const char *path, const char *type, GError **error)
   dll->type = g_strdup(type);
   g_free(log_prefix);
   log_prefix = g_strdup(type);
-  /* The host's loader and this one refuse the same files (clusres-dllfile.h): missing,
-   * writable by anyone but root, or not loadable is a DLL not (properly) installed here. */
+  /* The host's loader and this one apply the same file rules and the same checks of Startup's
+   * table and the type info (clusres-dllload.h). */
   g_autoptr(GError) local = NULL;
-  dll->handle = clusres_dllfile_open(path, &local);
-  if (dll->handle == NULL) {
-    g_set_error_literal(error, OCF_EXIT_ERROR, OCF_ERR_INSTALLED, local->message);
+  PSTARTUP_ROUTINE startup = clusres_dllload_open(path, &dll->handle, &local);
+  if (startup != NULL)
+    dll->fn =
+        clusres_dllload_startup(startup, type, path, local_set_status, local_log_event, &local);
+  if (dll->fn == NULL || !clusres_dllload_type_info(dll->fn, type, &dll->info, &local)) {
+    dll_error_from(error, local);
     return NULL;
   }
-  if (!dll_startup(dll, path, error) || !dll_get_type_info(dll, error))
-    return NULL;
+  if (dll->info == NULL) {
+    /* A DLL that does not describe itself: meta-data with the common parameters only. */
+    dll->no_info.Version = CLUSRES_TYPE_INFO_VERSION;
+    dll->info = &dll->no_info;
+  }
   return g_steal_pointer(&dll);
 }
 
@@ -331,7 +297,7 @@ static void remove_tree(const char *path)
 static gboolean validate_instance(OcfDll *dll, const OcfEnv *env, const void *buf, DWORD cb,
                                   GError **error)
 {
-  const CLRES_V1_FUNCTIONS *fn = &dll->table->V1Functions;
+  const CLRES_V1_FUNCTIONS *fn = dll->fn;
   const char *name = env->instance != NULL ? env->instance : "validate-all";
   HKEY key = NULL;
   DWORD returned = 0;

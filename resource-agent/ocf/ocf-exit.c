@@ -95,33 +95,3 @@ OcfExit ocf_exit_merge(OcfExitAction action, OcfExit a, OcfExit b)
     return a == OCF_SUCCESS || b == OCF_SUCCESS ? OCF_SUCCESS : OCF_NOT_RUNNING;
   return OCF_SUCCESS;
 }
-
-const char *ocf_exit_state_name(int state)
-{
-  switch (state) {
-  case ClusterResourceStateUnknown:
-    return "Unknown";
-  case ClusterResourceInherited:
-    return "Inherited";
-  case ClusterResourceInitializing:
-    return "Initializing";
-  case ClusterResourceOnline:
-    return "Online";
-  case ClusterResourceOffline:
-    return "Offline";
-  case ClusterResourceFailed:
-    return "Failed";
-  case ClusterResourcePending:
-    return "Pending";
-  case ClusterResourceOnlinePending:
-    return "OnlinePending";
-  case ClusterResourceOfflinePending:
-    return "OfflinePending";
-  case (int)ClusterResourceCannotComeOnlineOnThisNode:
-    return "CannotComeOnlineOnThisNode";
-  case (int)ClusterResourceCannotComeOnlineOnAnyNode:
-    return "CannotComeOnlineOnAnyNode";
-  default:
-    return "?";
-  }
-}

@@ -78,5 +78,4 @@ OcfExit ocf_exit_from_dbus_error(const char *dbus_error_name);
  */
 OcfExit ocf_exit_merge(OcfExitAction action, OcfExit a, OcfExit b);
 
-/** "Online", "Offline", "Failed", ... for messages. */
-const char *ocf_exit_state_name(int state);
+/* State names for messages: clusres_state_name() (common/clusres-state.h), the host's too. */

@@ -123,14 +123,6 @@ static void test_merge(void)
   }
 }
 
-static void test_names(void)
-{
-  g_assert_cmpstr(ocf_exit_state_name(ClusterResourceOnline), ==, "Online");
-  g_assert_cmpstr(ocf_exit_state_name(127), ==, "CannotComeOnlineOnThisNode");
-  g_assert_cmpstr(ocf_exit_state_name(126), ==, "CannotComeOnlineOnAnyNode");
-  g_assert_cmpstr(ocf_exit_state_name(1234), ==, "?");
-}
-
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -139,6 +131,5 @@ int main(int argc, char **argv)
   g_test_add_func("/ocf-exit/win32", test_win32);
   g_test_add_func("/ocf-exit/dbus", test_dbus);
   g_test_add_func("/ocf-exit/merge", test_merge);
-  g_test_add_func("/ocf-exit/state-names", test_names);
   return g_test_run();
 }

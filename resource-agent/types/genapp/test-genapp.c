@@ -8,6 +8,8 @@
 #undef NDEBUG
 #include <clusres/resapi.h>
 
+#include "clusres-dllload.h"
+
 #include <dirent.h>
 #include <dlfcn.h>
 #include <glib.h>
@@ -30,7 +32,7 @@ typedef struct {
   HANDLE event;
 } Host;
 
-static PCLRES_FUNCTION_TABLE table;
+static const CLRES_V1_FUNCTIONS *fn; /* the table clusres_dllload_startup checked */
 static PSTARTUP_ROUTINE startup;
 static char *registry_dir;
 static char *run_dir; /* CLUSRES_RUN_DIR: the volatile Process key lives below it */
@@ -128,13 +130,13 @@ static void res_open(Res *r)
 {
   /* A new instance counts its CheckPoints from 0 again, as after a host restart. */
   r->host.checkpoint = 0;
-  r->id = table->V1Functions.Open(r->name, r->key, (RESOURCE_HANDLE)&r->host);
+  r->id = fn->Open(r->name, r->key, (RESOURCE_HANDLE)&r->host);
   g_assert_nonnull(r->id);
 }
 
 static void res_close(Res *r)
 {
-  table->V1Functions.Close(r->id);
+  fn->Close(r->id);
   r->id = NULL;
 }
 
@@ -153,7 +155,7 @@ static void res_free(Res *r)
 static HANDLE res_online(Res *r)
 {
   HANDLE event = NULL;
-  DWORD status = table->V1Functions.Online(r->id, &event);
+  DWORD status = fn->Online(r->id, &event);
   g_assert_cmpuint(status, ==, ERROR_IO_PENDING);
   g_assert_nonnull(event);
   host_wait_state(&r->host, ClusterResourceOnline, 5000);
@@ -163,15 +165,14 @@ static HANDLE res_online(Res *r)
 
 static void res_offline(Res *r, guint timeout_ms)
 {
-  g_assert_cmpuint(table->V1Functions.Offline(r->id), ==, ERROR_IO_PENDING);
+  g_assert_cmpuint(fn->Offline(r->id), ==, ERROR_IO_PENDING);
   host_wait_state(&r->host, ClusterResourceOffline, timeout_ms);
 }
 
 static DWORD res_control(Res *r, DWORD code, const void *in, DWORD in_size, void *out,
                          DWORD out_size, DWORD *returned)
 {
-  return table->V1Functions.ResourceControl(r->id, code, (PVOID)in, in_size, out, out_size,
-                                            returned);
+  return fn->ResourceControl(r->id, code, (PVOID)in, in_size, out, out_size, returned);
 }
 
 static DWORD res_control_list(Res *r, DWORD code, PCLUSRES_PROPLIST list)
@@ -281,11 +282,11 @@ static void test_startup(void)
   g_assert_cmpuint(
       startup("GenApp", CLRES_VERSION_V1_00, CLRES_VERSION_V1_00, host_set_status, host_log, &t),
       ==, ERROR_SUCCESS);
-  g_assert_true(t == table);
+  g_assert_true(&t->V1Functions == fn);
   g_assert_cmpuint(
       startup("genapp", CLRES_VERSION_V1_00, CLRES_VERSION_V1_00, host_set_status, host_log, &t),
       ==, ERROR_SUCCESS);
-  g_assert_true(t == table);
+  g_assert_true(&t->V1Functions == fn);
   g_assert_cmpuint(t->TableSize, ==, CLRES_V1_FUNCTION_SIZE);
   g_assert_cmpuint(t->Version, ==, CLRES_VERSION_V1_00);
   g_assert_nonnull(t->V1Functions.ResourceControl);
@@ -311,11 +312,17 @@ static void test_type_info(void)
 {
   const CLUSRES_TYPE_INFO *info = NULL;
   DWORD returned = 0;
-  PRESOURCE_TYPE_CONTROL_ROUTINE ctl = table->V1Functions.ResourceTypeControl;
+  PRESOURCE_TYPE_CONTROL_ROUTINE ctl = fn->ResourceTypeControl;
 
   g_assert_cmpuint(ctl("genapp", CLUSCTL_RESOURCE_TYPE_CLUSRES_GET_TYPE_INFO, NULL, 0, &info,
                        sizeof info, &returned),
                    ==, ERROR_SUCCESS);
+  /* What the loaders take from it: the same pointer, accepted by their checks. */
+  const CLUSRES_TYPE_INFO *loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_assert_true(clusres_dllload_type_info(fn, "genapp", &loaded, &error));
+  g_assert_no_error(error);
+  g_assert_true(loaded == info);
   g_assert_cmpuint(returned, ==, sizeof info);
   g_assert_cmpuint(info->Version, ==, CLUSRES_TYPE_INFO_VERSION);
   g_assert_cmpuint(info->LooksAlivePollInterval, ==, 5000);
@@ -362,11 +369,11 @@ static void test_online_crash(void)
   g_autofree char *cmd = g_strdup_printf("sleep %s", marker);
   Res *r = res_new(cmd);
   res_open(r);
-  g_assert_false(table->V1Functions.LooksAlive(r->id));
+  g_assert_false(fn->LooksAlive(r->id));
 
   HANDLE event = res_online(r);
-  g_assert_true(table->V1Functions.LooksAlive(r->id));
-  g_assert_true(table->V1Functions.IsAlive(r->id));
+  g_assert_true(fn->LooksAlive(r->id));
+  g_assert_true(fn->IsAlive(r->id));
   g_assert_cmpuint(ClusResWaitForEvent(event, 0), ==, WAIT_TIMEOUT);
 
   DWORD pid = res_pid(r);
@@ -382,8 +389,8 @@ static void test_online_crash(void)
   g_assert_cmpint(kill((pid_t)pid, SIGKILL), ==, 0);
   g_assert_cmpuint(ClusResWaitForEvent(event, 2000), ==, WAIT_OBJECT_0);
   g_test_message("crash reported after %" G_GINT64_FORMAT " us", g_get_monotonic_time() - t0);
-  g_assert_false(table->V1Functions.LooksAlive(r->id));
-  g_assert_false(table->V1Functions.IsAlive(r->id));
+  g_assert_false(fn->LooksAlive(r->id));
+  g_assert_false(fn->IsAlive(r->id));
   /* Reaped: no zombie left behind by the host. */
   g_assert_false(proc_stat((pid_t)pid, NULL, NULL));
 
@@ -425,7 +432,7 @@ static void test_watch_many(void)
   for (int i = 0; i < N; i++) {
     if (i != 2)
       g_assert_cmpuint(ClusResWaitForEvent(ev[i], 0), ==, WAIT_TIMEOUT);
-    g_assert_true(table->V1Functions.LooksAlive(r[i]->id) == (i != 2));
+    g_assert_true(fn->LooksAlive(r[i]->id) == (i != 2));
   }
   for (int i = 0; i < N; i++) {
     res_offline(r[i], 5000);
@@ -474,7 +481,7 @@ static void test_offline_tree(void)
   g_autoptr(GArray) left2 = find_sleepers(m2);
   g_assert_cmpuint(left1->len, ==, 0);
   g_assert_cmpuint(left2->len, ==, 0);
-  g_assert_false(table->V1Functions.LooksAlive(r->id));
+  g_assert_false(fn->LooksAlive(r->id));
   res_free(r);
 }
 
@@ -502,10 +509,10 @@ static void test_terminate_pending(void)
   Res *r = res_new(cmd);
   res_open(r);
   HANDLE event = NULL;
-  g_assert_cmpuint(table->V1Functions.Online(r->id, &event), ==, ERROR_IO_PENDING);
-  table->V1Functions.Terminate(r->id);
+  g_assert_cmpuint(fn->Online(r->id, &event), ==, ERROR_IO_PENDING);
+  fn->Terminate(r->id);
 
-  g_assert_false(table->V1Functions.LooksAlive(r->id));
+  g_assert_false(fn->LooksAlive(r->id));
   g_usleep(300 * 1000); /* longer than the settle time: a stray worker would report now */
   g_mutex_lock(&r->host.lock);
   g_assert_false(r->host.saw_online);
@@ -514,7 +521,7 @@ static void test_terminate_pending(void)
   g_assert_cmpuint(left->len, ==, 0);
   /* The instance is usable again. */
   res_online(r);
-  table->V1Functions.Terminate(r->id);
+  fn->Terminate(r->id);
   g_autoptr(GArray) left2 = find_sleepers(marker);
   g_assert_cmpuint(left2->len, ==, 0);
   res_free(r);
@@ -526,16 +533,16 @@ static void test_online_fails(void)
   Res *r = res_new("false");
   res_open(r);
   HANDLE event = NULL;
-  g_assert_cmpuint(table->V1Functions.Online(r->id, &event), ==, ERROR_IO_PENDING);
+  g_assert_cmpuint(fn->Online(r->id, &event), ==, ERROR_IO_PENDING);
   host_wait_state(&r->host, ClusterResourceFailed, 5000);
-  g_assert_false(table->V1Functions.LooksAlive(r->id));
-  table->V1Functions.Terminate(r->id);
+  g_assert_false(fn->LooksAlive(r->id));
+  fn->Terminate(r->id);
   res_free(r);
 
   /* Missing CommandLine: refused synchronously. */
   r = res_new(NULL);
   res_open(r);
-  g_assert_cmpuint(table->V1Functions.Online(r->id, &event), ==, ERROR_INVALID_PARAMETER);
+  g_assert_cmpuint(fn->Online(r->id, &event), ==, ERROR_INVALID_PARAMETER);
   res_free(r);
 }
 
@@ -552,7 +559,7 @@ static void test_environment(void)
   res_set_sz(r, "CurrentDirectory", "/tmp");
   res_open(r);
   res_online(r);
-  g_assert_true(table->V1Functions.IsAlive(r->id));
+  g_assert_true(fn->IsAlive(r->id));
   res_offline(r, 5000);
   res_free(r);
 }
@@ -560,7 +567,7 @@ static void test_environment(void)
 static gboolean is_alive_at(Res *r, DWORD level)
 {
   ClusResSetCheckLevel(level);
-  gboolean alive = table->V1Functions.IsAlive(r->id);
+  gboolean alive = fn->IsAlive(r->id);
   ClusResSetCheckLevel(0);
   return alive;
 }
@@ -597,7 +604,7 @@ static void test_user(void)
   ClusResPropListFree(list);
   res_set_sz(r, "User", "no-such-user-here");
   HANDLE event = NULL;
-  g_assert_cmpuint(table->V1Functions.Online(r->id, &event), ==, ERROR_INVALID_PARAMETER);
+  g_assert_cmpuint(fn->Online(r->id, &event), ==, ERROR_INVALID_PARAMETER);
   res_free(r);
 }
 
@@ -621,8 +628,8 @@ static void test_readopt(void)
   g_assert_cmpint(system(grep_durable), !=, 0);
 
   res_open(r);
-  g_assert_true(table->V1Functions.IsAlive(r->id));
-  g_assert_true(table->V1Functions.LooksAlive(r->id));
+  g_assert_true(fn->IsAlive(r->id));
+  g_assert_true(fn->LooksAlive(r->id));
   g_assert_cmpuint(res_pid(r), ==, pid);
   /* Online of an adopted application does not start a second copy. */
   res_online(r);
@@ -635,7 +642,7 @@ static void test_readopt(void)
 
   /* Nothing left to adopt after Offline. */
   res_open(r);
-  g_assert_false(table->V1Functions.IsAlive(r->id));
+  g_assert_false(fn->IsAlive(r->id));
   res_free(r);
 }
 
@@ -657,7 +664,7 @@ static void test_health(void)
   ClusResPropListFree(list);
   g_assert_false(is_alive_at(r, 10));
   g_assert_true(is_alive_at(r, 0)); /* the deep check only runs at level 10 */
-  g_assert_true(table->V1Functions.LooksAlive(r->id));
+  g_assert_true(fn->LooksAlive(r->id));
 
   list = ClusResPropListCreate();
   ClusResPropListAddSz(list, "HealthCommand", "sleep 30");
@@ -705,15 +712,15 @@ static void test_ready(void)
   res_open(r);
   HANDLE event = NULL;
   t0 = g_get_monotonic_time();
-  g_assert_cmpuint(table->V1Functions.Online(r->id, &event), ==, ERROR_IO_PENDING);
+  g_assert_cmpuint(fn->Online(r->id, &event), ==, ERROR_IO_PENDING);
   host_wait_state(&r->host, ClusterResourceFailed, 5000);
   took = (g_get_monotonic_time() - t0) / 1000;
   g_assert_cmpint(took, >=, 400);
   g_assert_cmpint(took, <, 3000);
   g_autoptr(GArray) left = find_sleepers(marker2);
   g_assert_cmpuint(left->len, ==, 0);
-  g_assert_false(table->V1Functions.LooksAlive(r->id));
-  table->V1Functions.Terminate(r->id);
+  g_assert_false(fn->LooksAlive(r->id));
+  fn->Terminate(r->id);
   res_free(r);
 
   g_assert_cmpint(g_remove(flag), ==, 0);
@@ -852,14 +859,13 @@ int main(int argc, char **argv)
 
   const char *path = g_getenv("GENAPP_DLL");
   g_assert_nonnull(path);
-  void *dll = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-  if (dll == NULL)
-    g_error("dlopen %s: %s", path, dlerror());
-  startup = (PSTARTUP_ROUTINE)dlsym(dll, CLUSRES_STARTUP_ROUTINE);
-  g_assert_nonnull(startup);
-  g_assert_cmpuint(startup("genapp", CLRES_VERSION_V1_00, CLRES_VERSION_V1_00, host_set_status,
-                           host_log, &table),
-                   ==, ERROR_SUCCESS);
+  /* Loaded as the host and the agent load a DLL: the same file rules and table checks. */
+  g_autoptr(GError) error = NULL;
+  void *dll = NULL;
+  startup = clusres_dllload_open(path, &dll, &error);
+  g_assert_no_error(error);
+  fn = clusres_dllload_startup(startup, "genapp", path, host_set_status, host_log, &error);
+  g_assert_no_error(error);
 
   g_test_add_func("/genapp/startup", test_startup);
   g_test_add_func("/genapp/type-info", test_type_info);
