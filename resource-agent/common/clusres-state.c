@@ -14,6 +14,8 @@ const char *clusres_state_name(int state)
     return "Initializing";
   case ClusterResourceOnline:
     return "Online";
+  case CLUSRES_STATE_ONLINE_DEGRADED: /* a host's Monitor answer, never a DLL's state */
+    return "OnlineDegraded";
   case ClusterResourceOffline:
     return "Offline";
   case ClusterResourceFailed:

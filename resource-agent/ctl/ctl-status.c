@@ -114,7 +114,58 @@ void ctl_format_instances(GString *out, GVariant *instances)
   }
 }
 
-gboolean ctl_report_host(GString *out, GDBusConnection *bus, const char *name, gboolean instances,
+static const char *priv_s(GVariant *priv, const char *key)
+{
+  const char *s = NULL;
+  return priv != NULL && g_variant_lookup(priv, key, "&s", &s) ? s : "-";
+}
+
+static void share_line(GString *out, const char *share, GVariant *inst, GVariant *priv,
+                       const char *lsm, const char *pseudo, const char *export_id,
+                       const char *reason)
+{
+  g_string_append_printf(out, "  %-20s %-20s %-9s %-10s %-9s %-9s %-10s %-22s %6s  %s\n", share,
+                         lookup_s(inst, "name"), lookup_s(inst, "type"),
+                         lookup_s(inst, "state_name"), lsm, priv_s(priv, "GlobalState"),
+                         priv_s(priv, "HomeNode"), pseudo, export_id, reason);
+}
+
+void ctl_format_shares(GString *out, GVariant *instances)
+{
+  g_string_append_printf(out, "  %-20s %-20s %-9s %-10s %-9s %-9s %-10s %-22s %6s  %s\n", "SHARE",
+                         "RESOURCE", "TYPE", "STATE", "LSM", "GSM", "HOME", "PSEUDO", "EXPORT",
+                         "REASON");
+  GVariantIter it;
+  GVariant *d;
+  g_variant_iter_init(&it, instances);
+  while ((d = g_variant_iter_next_value(&it)) != NULL) {
+    const char *type = lookup_s(d, "type");
+    g_autoptr(GVariant) priv = g_variant_lookup_value(d, "private", G_VARIANT_TYPE_VARDICT);
+    if (strcmp(type, "share") == 0) {
+      guint32 id = 0;
+      if (priv != NULL)
+        g_variant_lookup(priv, "ExportId", "u", &id);
+      g_autofree char *ids = g_strdup_printf("%u", id);
+      const char *pseudo = priv_s(priv, "Pseudo");
+      share_line(out, *pseudo == '/' ? pseudo + 1 : pseudo, d, priv, priv_s(priv, "LocalState"),
+                 pseudo, ids, "");
+    } else if (strcmp(type, "shareset") == 0) {
+      g_autofree const char **members = NULL;
+      if (priv != NULL)
+        g_variant_lookup(priv, "Members", "^a&s", &members);
+      /* "NAME\tLSM\tPSEUDO\tEXPORT_ID[\tREASON]" (the set's status). */
+      for (guint i = 0; members != NULL && members[i]; i++) {
+        g_auto(GStrv) f = g_strsplit(members[i], "\t", 5);
+        if (g_strv_length(f) < 4)
+          continue;
+        share_line(out, f[0], d, priv, f[1], f[2], f[3], f[4] ? f[4] : "");
+      }
+    }
+    g_variant_unref(d);
+  }
+}
+
+gboolean ctl_report_host(GString *out, GDBusConnection *bus, const char *name, CtlReport what,
                          GError **error)
 {
   g_autoptr(ClusresDbusResourceHost1) proxy = clusres_dbus_resource_host1_proxy_new_sync(
@@ -128,14 +179,19 @@ gboolean ctl_report_host(GString *out, GDBusConnection *bus, const char *name, g
   const char *version = clusres_dbus_resource_host1_get_version(proxy);
   g_string_append_printf(out, "%s (pid %u, version %s)\n", name,
                          clusres_dbus_resource_host1_get_pid(proxy), version ? version : "?");
-  g_string_append(out, " types:\n");
-  ctl_format_types(out, types);
-  if (instances) {
+  if (what != CTL_REPORT_SHARES) {
+    g_string_append(out, " types:\n");
+    ctl_format_types(out, types);
+  }
+  if (what != CTL_REPORT_TYPES) {
     g_autoptr(GVariant) list = NULL;
     if (!clusres_dbus_resource_host1_call_list_instances_sync(proxy, &list, NULL, error))
       return FALSE;
-    g_string_append(out, " instances:\n");
-    ctl_format_instances(out, list);
+    g_string_append(out, what == CTL_REPORT_SHARES ? " shares:\n" : " instances:\n");
+    if (what == CTL_REPORT_SHARES)
+      ctl_format_shares(out, list);
+    else
+      ctl_format_instances(out, list);
   }
   return TRUE;
 }

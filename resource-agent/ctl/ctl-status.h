@@ -14,6 +14,20 @@ GPtrArray *ctl_find_hosts(GDBusConnection *bus, GError **error);
 void ctl_format_types(GString *out, GVariant *types);
 void ctl_format_instances(GString *out, GVariant *instances);
 
+/*
+ * Text for `clusresctl shares`: one line per share of a ListInstances answer, a plain share
+ * (type share) as one line and every member of a share set (type shareset, its Members status)
+ * as one line each, with the resource that carries it: SHARE RESOURCE TYPE STATE LSM GSM HOME
+ * PSEUDO EXPORT REASON.
+ */
+void ctl_format_shares(GString *out, GVariant *instances);
+
+typedef enum {
+  CTL_REPORT_TYPES,     /* clusresctl types */
+  CTL_REPORT_INSTANCES, /* clusresctl status: types and instances */
+  CTL_REPORT_SHARES,    /* clusresctl shares: one line per share (plain or set member) */
+} CtlReport;
+
 /* Queries one host and appends its report; FALSE (with @error) if the host does not answer. */
-gboolean ctl_report_host(GString *out, GDBusConnection *bus, const char *name, gboolean instances,
+gboolean ctl_report_host(GString *out, GDBusConnection *bus, const char *name, CtlReport what,
                          GError **error);

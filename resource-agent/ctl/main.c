@@ -20,7 +20,11 @@ int main(int argc, char **argv)
                                "  status   every running resource host: types and instances\n"
                                "           (state, last DLL call, duration, age, calls,\n"
                                "           recovered/event/parked flags, type-specific status)\n"
-                               "  types    the resource types each host has loaded");
+                               "  types    the resource types each host has loaded\n"
+                               "  shares   every NFS share, one line each: plain shares and\n"
+                               "           the members of share sets (with the set's name),\n"
+                               "           state, LSM/GSM, home node, pseudo path, export id\n"
+                               "           and why a member failed");
   g_autoptr(GError) error = NULL;
   if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
     g_printerr("clusresctl: %s\n", error->message);
@@ -28,8 +32,14 @@ int main(int argc, char **argv)
   }
   if (argc != 2)
     return usage(ctx);
-  gboolean status = strcmp(argv[1], "status") == 0;
-  if (!status && strcmp(argv[1], "types") != 0)
+  CtlReport what;
+  if (strcmp(argv[1], "status") == 0)
+    what = CTL_REPORT_INSTANCES;
+  else if (strcmp(argv[1], "types") == 0)
+    what = CTL_REPORT_TYPES;
+  else if (strcmp(argv[1], "shares") == 0)
+    what = CTL_REPORT_SHARES;
+  else
     return usage(ctx);
 
   g_autoptr(GDBusConnection) bus = g_bus_get_sync(G_BUS_TYPE_SYSTEM, NULL, &error);
@@ -51,7 +61,7 @@ int main(int argc, char **argv)
   int rc = 0;
   g_autoptr(GString) out = g_string_new(NULL);
   for (guint i = 0; i < hosts->len; i++) {
-    if (!ctl_report_host(out, bus, hosts->pdata[i], status, &error)) {
+    if (!ctl_report_host(out, bus, hosts->pdata[i], what, &error)) {
       g_printerr("clusresctl: %s does not answer: %s\n", (char *)hosts->pdata[i], error->message);
       g_clear_error(&error);
       rc = 1;

@@ -76,6 +76,10 @@ struct _CLUSRES_RESOURCE {
    * the last LooksAlive/IsAlive TRUE plus MIN(RHS_ALIVE_REUSE_MAX_MS, LooksAlive interval / 2).
    * 0 after every state change. */
   gint64 alive_until;
+  /* The reason the last LooksAlive/IsAlive that said TRUE gave for being degraded
+   * (ClusResSetDegraded), NULL when it was not; cleared by every state change.  A Monitor then
+   * answers CLUSRES_STATE_ONLINE_DEGRADED with it (always through the DLL: no reuse window). */
+  char *degraded;
   guint poll_busy; /* bit per RhsPollWhat: one job of each kind at a time */
   char *last_call;
   char
@@ -148,6 +152,7 @@ static void inst_unref(RhsInstance *inst)
   g_clear_pointer(&inst->pending, rhs_pending_free);
   g_free(inst->last_call);
   g_free(inst->last_error);
+  g_free(inst->degraded);
   g_clear_pointer(&inst->private_status, g_variant_unref);
   g_mutex_clear(&inst->op_lock);
   g_mutex_clear(&inst->mutex);
@@ -231,6 +236,7 @@ static void inst_set_state(RhsInstance *inst, CLUSTER_RESOURCE_STATE s)
   g_mutex_lock(&inst->mutex);
   inst->state = s;
   inst->alive_until = 0;
+  g_clear_pointer(&inst->degraded, g_free);
   g_mutex_unlock(&inst->mutex);
 }
 
@@ -340,25 +346,33 @@ static gboolean inst_terminate(RhsInstance *inst, const char *why)
   return open;
 }
 
-/* A health answer of TRUE (called under op_lock, so no state change runs concurrently). */
-static void inst_note_alive(RhsInstance *inst)
+/* A health answer (called under op_lock, so no state change runs concurrently): TRUE opens
+ * the reuse window; the degraded reason the call left on this thread (ClusResSetDegraded) is
+ * kept with a TRUE and dropped with a FALSE. */
+static void inst_note_health(RhsInstance *inst, BOOL ok)
 {
+  char *degraded = ClusResTakeDegraded();
   gint64 keep_ms = MIN(RHS_ALIVE_REUSE_MAX_MS, inst->looks_alive_ms / 2);
   g_mutex_lock(&inst->mutex);
-  inst->alive_until = g_get_monotonic_time() + keep_ms * G_TIME_SPAN_MILLISECOND;
+  if (ok)
+    inst->alive_until = g_get_monotonic_time() + keep_ms * G_TIME_SPAN_MILLISECOND;
+  g_free(inst->degraded);
+  inst->degraded = ok ? degraded : NULL;
   g_mutex_unlock(&inst->mutex);
+  if (!ok)
+    ResUtilFree(degraded);
 }
 
 static BOOL inst_looks_alive(RhsInstance *inst)
 {
   CallTimer ct;
   g_mutex_lock(&inst->type->dll->lock);
+  ResUtilFree(ClusResTakeDegraded()); /* only what this call says counts */
   call_begin(inst, &ct, "LooksAlive");
   BOOL ok = inst->type->fn->LooksAlive(inst->resid);
   call_end(inst, &ct);
+  inst_note_health(inst, ok);
   g_mutex_unlock(&inst->type->dll->lock);
-  if (ok)
-    inst_note_alive(inst);
   return ok;
 }
 
@@ -367,13 +381,13 @@ static BOOL inst_is_alive(RhsInstance *inst, guint32 level)
   CallTimer ct;
   g_mutex_lock(&inst->type->dll->lock);
   ClusResSetCheckLevel(level);
+  ResUtilFree(ClusResTakeDegraded());
   call_begin(inst, &ct, "IsAlive");
   BOOL ok = inst->type->fn->IsAlive(inst->resid);
   call_end(inst, &ct);
   ClusResSetCheckLevel(0);
+  inst_note_health(inst, ok);
   g_mutex_unlock(&inst->type->dll->lock);
-  if (ok)
-    inst_note_alive(inst);
   return ok;
 }
 
@@ -1449,7 +1463,12 @@ static void job_monitor(Job *job)
     else
       alive = inst_looks_alive(inst) || inst_is_alive(inst, 0);
   }
-  if (alive) {
+  g_mutex_lock(&inst->mutex);
+  g_autofree char *degraded = g_strdup(inst->degraded);
+  g_mutex_unlock(&inst->mutex);
+  if (alive && degraded != NULL) {
+    op_reply_state(job->op, CLUSRES_STATE_ONLINE_DEGRADED, 0, "%s", degraded);
+  } else if (alive) {
     op_reply_state(job->op, ClusterResourceOnline, 0, "online");
   } else {
     inst_fail(inst, "IsAlive returned FALSE in monitor", FALSE);
@@ -1776,6 +1795,8 @@ static GVariant *inst_describe(RhsInstance *inst)
   g_variant_builder_add(&b, "{sv}", "event_handle", g_variant_new_boolean(inst->event != NULL));
   g_variant_builder_add(&b, "{sv}", "parked", g_variant_new_boolean(inst->park_until != 0));
   g_variant_builder_add(&b, "{sv}", "interrupted", g_variant_new_boolean(inst->interrupted));
+  g_variant_builder_add(&b, "{sv}", "degraded",
+                        g_variant_new_string(inst->degraded != NULL ? inst->degraded : ""));
   g_variant_builder_add(&b, "{sv}", "private",
                         inst->private_status != NULL ? inst->private_status
                                                      : g_variant_new("a{sv}", NULL));
@@ -2262,7 +2283,9 @@ gboolean rhs_host_monitor_now(RhsHost *host, const char *resource, guint32 depth
   CLUSTER_RESOURCE_STATE s = inst->state;
   gboolean fresh = FALSE;
   if (s == ClusterResourceOnline && depth < 10 && !inst->terminating) {
-    if (inst->event == NULL) {
+    if (inst->degraded != NULL) {
+      fresh = FALSE; /* the reason is the DLL's to give, fresh (job_monitor) */
+    } else if (inst->event == NULL) {
       fresh = inst->alive_until != 0 && g_get_monotonic_time() < inst->alive_until;
     } else if (inst->event_fd >= 0) {
       struct pollfd pfd = {.fd = inst->event_fd, .events = POLLIN};

@@ -397,6 +397,16 @@ static int monitor(Host *h, const char *name, guint depth)
   return state;
 }
 
+/* monitor() with the message, for answers that carry one (degraded). */
+static int monitor_msg(Host *h, const char *name, guint depth, char **msg)
+{
+  gint state = -100;
+  g_autoptr(GError) error = NULL;
+  clusres_dbus_resource_host1_call_monitor_sync(h->proxy, name, depth, &state, msg, NULL, &error);
+  g_assert_no_error(error);
+  return state;
+}
+
 static int offline(Host *h, const char *name, guint timeout)
 {
   gint state = -100;
@@ -854,6 +864,25 @@ static void test_monitor_reuse_and_peer(void)
   g_assert_cmpuint(count_log(log, "LooksAlive"), ==, before + 1);
 
   /* The peer socket's SASL: EXTERNAL only, identity checked against SO_PEERCRED. */
+  /* Alive but degraded (ClusResSetDegraded): the Monitor says so with the DLL's reason, every
+   * time from the DLL (no reuse window), at depth 0 and deeper; gone once the DLL stops saying
+   * it. */
+  write_file("reuse1.health", "degraded");
+  iterate_ms(1100);
+  for (guint depth = 0; depth <= 10; depth += 10) {
+    const char *call = depth == 0 ? "LooksAlive 1" : "IsAlive 1 level=10";
+    for (int i = 0; i < 2; i++) {
+      guint calls = count_log(log, call);
+      g_autofree char *msg = NULL;
+      g_assert_cmpint(monitor_msg(&h, "reuse1", depth, &msg), ==, CLUSRES_STATE_ONLINE_DEGRADED);
+      g_assert_cmpstr(msg, ==, "testdll: part failed");
+      g_assert_cmpuint(count_log(log, call), ==, calls + 1);
+    }
+  }
+  write_file("reuse1.health", "");
+  g_assert_cmpint(monitor(&h, "reuse1", 0), ==, ClusterResourceOnline);
+  g_assert_cmpint(monitor(&h, "reuse1", 0), ==, ClusterResourceOnline);
+
   g_autofree char *sock = path_in_tmp("run/rhs.sock");
   int fd = peer_connect(sock);
   g_autofree char *a1 = peer_exchange(fd, "AUTH\r\n");

@@ -47,6 +47,12 @@ static int report_state(const OcfCtx *ctx, const char *where, OcfExitAction what
 {
   int rc = ocf_exit_from_state(what, state, status);
 
+  if (rc == OCF_DEGRADED) {
+    /* Running: the reason (which members failed, why) is what crm_mon shows. */
+    fprintf(stderr, OCF_EXIT_REASON_PREFIX "%s%s%s\n", where ? where : "", where ? ": " : "",
+            message);
+    return rc;
+  }
   if (rc != OCF_SUCCESS && rc != OCF_NOT_RUNNING) {
     g_autofree char *msg = g_strdup_printf("%s (status %u)%s%s", clusres_state_name(state), status,
                                            *message != '\0' ? ": " : "", message);

@@ -57,6 +57,8 @@ OcfExit ocf_exit_from_state(OcfExitAction action, int state, DWORD status)
       return OCF_SUCCESS;
     if (state == ClusterResourceOffline)
       return OCF_NOT_RUNNING;
+    if (state == CLUSRES_STATE_ONLINE_DEGRADED)
+      return OCF_DEGRADED;
     if (map_terminal_state(state, &rc))
       return rc;
     return OCF_ERR_GENERIC;
@@ -82,7 +84,7 @@ OcfExit ocf_exit_from_dbus_error(const char *dbus_error_name)
 
 static gboolean is_failure(OcfExit rc)
 {
-  return rc != OCF_SUCCESS && rc != OCF_NOT_RUNNING;
+  return rc != OCF_SUCCESS && rc != OCF_NOT_RUNNING && rc != OCF_DEGRADED;
 }
 
 OcfExit ocf_exit_merge(OcfExitAction action, OcfExit a, OcfExit b)
@@ -91,6 +93,8 @@ OcfExit ocf_exit_merge(OcfExitAction action, OcfExit a, OcfExit b)
     return a;
   if (is_failure(b))
     return b;
+  if (action == OCF_EXIT_MONITOR && (a == OCF_DEGRADED || b == OCF_DEGRADED))
+    return OCF_DEGRADED;
   if (action == OCF_EXIT_MONITOR)
     return a == OCF_SUCCESS || b == OCF_SUCCESS ? OCF_SUCCESS : OCF_NOT_RUNNING;
   return OCF_SUCCESS;

@@ -18,7 +18,13 @@ typedef enum {
   OCF_ERR_INSTALLED = 5,
   OCF_ERR_CONFIGURED = 6,
   OCF_NOT_RUNNING = 7,
+  /* Running, but part of it failed (OCF 1.1): Pacemaker 2.1 lists it under Failed Resource
+   * Actions with the exit reason and does not recover the resource. */
+  OCF_DEGRADED = 190,
 } OcfExit;
+
+/* Pacemaker takes the exit reason from the stderr line with this prefix. */
+#define OCF_EXIT_REASON_PREFIX "ocf-exit-reason:"
 
 /* A GError domain whose codes are OcfExit values: modules report failures with the exit code
  * the agent must end with, and main prints the message once. */
@@ -44,7 +50,8 @@ typedef enum {
  *
  * start: Online 0; 127 (cannot come online on this node) 5; 126 (on any node) 6; anything
  * else 1, or the Win32 mapping of @status when it is more specific (missing file 5, bad
- * parameter 6, access denied 4).  monitor: Online 0, Offline 7, 127 5, 126 6, else 1.
+ * parameter 6, access denied 4).  monitor: Online 0, Offline 7, 127 5, 126 6,
+ * CLUSRES_STATE_ONLINE_DEGRADED 190, else 1.
  * stop: Offline or Unknown 0 (idempotent; never 7), anything else 1.
  */
 OcfExit ocf_exit_from_state(OcfExitAction action, int state, DWORD status);
@@ -74,7 +81,8 @@ OcfExit ocf_exit_from_dbus_error(const char *dbus_error_name);
  * stop and monitor of an instance whose host is unknown (separate_monitor unreadable) ask both
  * hosts.  A failure in either decides (@a's first): a host that cannot say may keep the
  * instance, and a stop must not claim what it could not do.  Otherwise monitor: 0 if either
- * host runs the instance, else 7; stop: 0 (7, which stop never answers, counts as stopped).
+ * host runs the instance (190 if that host says degraded), else 7; stop: 0 (7, which stop never
+ * answers, counts as stopped).
  */
 OcfExit ocf_exit_merge(OcfExitAction action, OcfExit a, OcfExit b);
 

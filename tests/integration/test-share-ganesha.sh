@@ -17,6 +17,8 @@ build=${CLUSRES_BUILD_DIR:?CLUSRES_BUILD_DIR is not set (run through meson test)
 . "$src/tests/lib/tap.sh"
 # shellcheck source=../lib/ganesha.sh
 . "$src/tests/lib/ganesha.sh"
+# shellcheck source=../lib/share-agent.sh
+. "$src/tests/lib/share-agent.sh"
 
 tap_preflight "network namespace, ganesha.nfsd" ip dbus-daemon dbus-send ganesha.nfsd nfs-cat xmllint
 
@@ -50,14 +52,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP PIPE
 
-inns() { ip netns exec "$ns" "$@"; }
-
 # ---- namespace, bus, environment -------------------------------------------------------------
 ganesha_netns_add "$ns" "$addr/24" "$vip/32" "$vip_b/32" || bail "cannot create namespace $ns"
 
 mkdir -p "$tmp/run" "$tmp/registry" "$tmp/types" "$tmp/agents" "$tmp/export/s1" "$tmp/export/s2"
 ln -s "$share_so" "$tmp/types/share.so"
-ln -s "$agent_bin" "$tmp/agents/share" # the link name is the type
+agent_link=$tmp/agents/share
+ln -s "$agent_bin" "$agent_link" # the link name is the type
 chmod -R a+rX "$tmp/export"
 text1="hello from s1 through the VIP"
 text2="hello from s2 (homed on nodeB)"
@@ -90,20 +91,8 @@ ganesha_kill() {
   ganesha_stop "$ganesha_pid" 10
   ganesha_pid=
 }
-exports() { # the paths Ganesha exports, sorted, without its pseudo root "/" (Export_Id 0)
-  inns dbus-send --system --reply-timeout=5000 --print-reply --dest=org.ganesha.nfsd \
-    /org/ganesha/nfsd/ExportMgr org.ganesha.nfsd.exportmgr.ShowExports 2>/dev/null |
-    sed -n 's/^ *string "\(\/[^"]*\)"$/\1/p' | grep -vx / | sort
-}
-in_grace() { # get_grace answers (b isInGrace, b status, s message)
-  inns dbus-send --system --reply-timeout=1000 --print-reply --dest=org.ganesha.nfsd \
-    /org/ganesha/nfsd/admin org.ganesha.nfsd.admin.get_grace 2>/dev/null |
-    grep -m1 boolean | grep -q 'boolean true'
-}
-
 ganesha_start A || bail "ganesha.nfsd (A) did not answer on the bus"
 ok "ganesha A runs in $ns on the private bus"
-out_of_grace() { ! in_grace; }
 wait_until 20 out_of_grace || diag "ganesha A still in its start-up grace"
 
 # ---- the host and the agent ------------------------------------------------------------------
@@ -116,27 +105,6 @@ S1=(share_name=s1 "path=$tmp/export/s1" home_node=nodeA "vip=$vip" pseudo=/s1 ex
 S2=(share_name=s2 "path=$tmp/export/s2" home_node=nodeB "vip=$vip_b" pseudo=/s2 export_id=102
   clients=198.18.0.0/24 access=ro)
 
-ra() { # ra ACTION RESOURCE [NAME=VALUE...]: runs the agent like pacemaker-execd, on nodeA
-  local action=$1 rsc=$2
-  shift 2
-  local kv envs=(OCF_ROOT=/usr/lib/ocf OCF_RA_VERSION_MAJOR=1 OCF_RA_VERSION_MINOR=1
-    OCF_RESOURCE_INSTANCE="$rsc" OCF_RESKEY_CRM_meta_timeout=30000
-    OCF_RESKEY_CRM_meta_on_node=nodeA)
-  for kv in "$@"; do
-    case $kv in OCF_*) envs+=("$kv") ;; *) envs+=("OCF_RESKEY_$kv") ;; esac
-  done
-  inns env "${envs[@]}" "$tmp/agents/share" "$action"
-}
-expect_rc() { # expect_rc WANT DESC CMD...
-  local want=$1 desc=$2
-  shift 2
-  "$@" >"$tmp/out" 2>&1
-  local rc=$?
-  if [ "$rc" -eq "$want" ]; then ok "$desc (rc $rc)"; else
-    not_ok "$desc (rc $rc, want $want)"
-    sed 's/^/# /' "$tmp/out"
-  fi
-}
 nfs_read() { # nfs_read VIP PSEUDO: the share's hello.txt through the VIP
   inns timeout 20 nfs-cat "nfs://$1$2/hello.txt?version=4" 2>"$tmp/nfs.err"
 }

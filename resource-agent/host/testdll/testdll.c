@@ -8,7 +8,8 @@
  *       error: returns ErrorCode (DWORD, default ERROR_ACCESS_DENIED);  hang: sleeps HangMs
  *       ignoring Terminate;  block: returns only once Terminate was called;
  *       event (Online only): success with an event handle, signalled when HealthFile says "event".
- *   HealthFile (SZ): words "looksfail", "isfail", "ishang", "event" drive the health checks.
+ *   HealthFile (SZ): words "looksfail", "isfail", "ishang", "event" drive the health checks;
+ *       "degraded": both say TRUE with ClusResSetDegraded("testdll: part failed").
  *   LogFile (SZ): every entry point appends a line, so the tests can count and order them.
  *   Exclusive (SZ, read at Open): Open fails with ERROR_ALREADY_EXISTS while another open
  *       instance has the same value (like a share's share_name).
@@ -395,6 +396,8 @@ static BOOL WINAPI TestLooksAlive(RESID id)
 {
   TestRes *r = id;
   BOOL ok = !health_has(r, "looksfail");
+  if (ok && health_has(r, "degraded"))
+    ClusResSetDegraded("testdll: part failed");
   tlog(r, "LooksAlive %d", ok);
   return ok;
 }
@@ -405,6 +408,8 @@ static BOOL WINAPI TestIsAlive(RESID id)
   if (health_has(r, "ishang"))
     sleep_ms(600000);
   BOOL ok = !health_has(r, "isfail");
+  if (ok && health_has(r, "degraded"))
+    ClusResSetDegraded("testdll: part failed");
   tlog(r, "IsAlive %d level=%u", ok, ClusResGetCheckLevel());
   return ok;
 }

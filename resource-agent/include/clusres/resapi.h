@@ -887,6 +887,21 @@ DWORD ClusResUtilResourceTypeControl(const CLUSRES_TYPE_INFO *TypeInfo, DWORD Co
                                           OutBuffer, OutBufferSize, BytesReturned);                \
   }
 
+/**
+ * clusres extension, called by LooksAlive/IsAlive on the thread the host called it on: the
+ * resource is alive (the call returns TRUE) but degraded: a part of it failed and needs the
+ * administrator, not a recovery of the whole (a share set with one broken member).  @Reason
+ * (copied; NULL clears) is what the cluster shows: the host answers the monitor
+ * CLUSRES_STATE_ONLINE_DEGRADED with it, the agent exits OCF_DEGRADED (190) with it as the
+ * exit reason.  A health call that returns FALSE, or TRUE without this, is not degraded.
+ */
+VOID ClusResSetDegraded(LPCSTR Reason);
+/** For hosts: the reason the last health call on this thread set, which it clears (free it
+ * with ResUtilFree); NULL when none. */
+LPSTR ClusResTakeDegraded(void);
+/* A host's Monitor answer (never a state a DLL reports): Online, degraded (ClusResSetDegraded). */
+#define CLUSRES_STATE_ONLINE_DEGRADED 131
+
 #ifdef __cplusplus
 }
 #endif

@@ -17,16 +17,10 @@
 
 #include "sd-driver.h"
 #include "sd-probe.h"
+#include "share-core.h"
 #include "share-params.h"
 #include "share-sm.h"
-
-/* Every driver call is bounded by this; well inside the default PendingTimeout (180 s). */
-#define SHARE_DRIVER_TIMEOUT_MS 15000u
-/* LooksAlive: one export listing shared by all shares of the process for this long. */
-#define SHARE_LOOKS_ALIVE_CACHE_MS 2000u
-/* IsAlive depth 0: fresher, still shared by shares polled together. */
-#define SHARE_IS_ALIVE_CACHE_MS 500u
-#define SHARE_PROBE_TIMEOUT_MS 5000u
+#include "shareset.h"
 
 typedef struct {
   char *name; /* the resource name (Pacemaker's id) */
@@ -34,25 +28,14 @@ typedef struct {
   HKEY params_key; /* Parameters: the host's, we read it and write it for SET_PRIVATE_PROPERTIES */
   HKEY entry_key;  /* ShareEntry: ours (FIG. 4), durable */
   HKEY state_key;  /* ShareState: ours, volatile (the LSM: run-time state) */
+  ShareSm *sm;     /* share-core's GSM: lives while any instance is open */
   ShareParams params;
   ShareSmShare *share;
   CLUS_WORKER worker;
   gint checkpoint;
   gint quiet;               /* Terminate/Close: the host expects no reports */
-  char *indexed_share_name; /* its entry in g_share.share_names (under g_share.lock) */
+  char *indexed_share_name; /* its reference in share-core's name index (under its lock) */
 } ShareResource;
-
-static struct {
-  GMutex lock; /* instances, sm, drivers */
-  PSET_RESOURCE_STATUS_ROUTINE set_status;
-  PLOG_EVENT_ROUTINE log_event;
-  ShareSm *sm;
-  GHashTable *drivers;   /* backend name -> SdDriver * */
-  GHashTable *instances; /* resource name -> ShareResource * */
-  /* share_name -> number of instances using it: Open's uniqueness check is a lookup, not a
-   * scan of every instance (1000 shares made the scan ~7 % of an Online's CPU). */
-  GHashTable *share_names;
-} g_share;
 
 static const CLUSRES_TYPE_INFO share_type_info = {
     .Version = CLUSRES_TYPE_INFO_VERSION,
@@ -76,51 +59,15 @@ static const CLUSRES_TYPE_INFO share_type_info = {
 
 static void share_log(ShareResource *res, LOG_LEVEL level, const char *message)
 {
-  if (g_share.log_event)
-    g_share.log_event(res ? res->handle : NULL, level, "%1!s!", message);
-}
-
-static DWORD copy_out(PCLUSRES_PROPLIST list, PVOID out, DWORD out_size, LPDWORD returned)
-{
-  DWORD cb = 0;
-  const void *buf = ClusResPropListBuffer(list, &cb);
-  if (returned)
-    *returned = cb;
-  if (out == NULL || out_size < cb)
-    return ERROR_MORE_DATA;
-  memcpy(out, buf, cb);
-  return ERROR_SUCCESS;
-}
-
-/* Callers hold g_share.lock. */
-static SdDriver *driver_for(const char *backend, GError **error)
-{
-  if (!g_share.drivers)
-    g_share.drivers =
-        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)sd_driver_free);
-  SdDriver *drv = g_hash_table_lookup(g_share.drivers, backend);
-  if (!drv) {
-    drv = sd_driver_new(backend, SHARE_DRIVER_TIMEOUT_MS, error);
-    if (!drv)
-      return NULL;
-    g_hash_table_insert(g_share.drivers, g_strdup(backend), drv);
-  }
-  return drv;
+  share_core_log(res ? res->handle : NULL, level, message);
 }
 
 /* Reads Parameters into @params and validates them (FIG. 4 input, FIG. 5 block 41). */
 static DWORD read_params(ShareResource *res, HKEY params_key, ShareParams *params)
 {
-  LPSTR bad = NULL;
-  DWORD status = ResUtilGetPropertiesToParameterBlock(params_key, share_params_table,
-                                                      (LPBYTE)params, TRUE, &bad);
-  if (status != ERROR_SUCCESS) {
-    g_autofree char *msg =
-        g_strdup_printf("cannot read parameter %s (error %u)", bad ? bad : "?", status);
-    share_log(res, LOG_ERROR, msg);
-    ResUtilFree(bad);
-    return ERROR_INVALID_PARAMETER;
-  }
+  DWORD status = share_core_read_block(res->handle, params_key, share_params_table, (LPBYTE)params);
+  if (status != ERROR_SUCCESS)
+    return status;
   g_autoptr(GError) error = NULL;
   if (!share_params_validate(params, &error)) {
     share_log(res, LOG_ERROR, error->message);
@@ -200,26 +147,15 @@ static void state_set_lsm(ShareResource *res, ShareLsm lsm)
 static void report_cb(ShareSmShare *share, ShareReport report, gpointer user_data)
 {
   ShareResource *res = user_data;
-  if (g_atomic_int_get(&res->quiet) || !g_share.set_status)
+  if (g_atomic_int_get(&res->quiet))
     return;
-  RESOURCE_STATUS status;
-  ResUtilInitializeResourceStatus(&status);
-  switch (report) {
-  case SHARE_REPORT_ONLINE:
-    status.ResourceState = ClusterResourceOnline;
-    break;
-  case SHARE_REPORT_OFFLINE_PENDING:
-    status.ResourceState = ClusterResourceOfflinePending;
-    break;
-  case SHARE_REPORT_OFFLINE:
-    status.ResourceState = ClusterResourceOffline;
-    break;
-  case SHARE_REPORT_FAILED:
-    status.ResourceState = ClusterResourceFailed;
-    break;
-  }
-  status.CheckPoint = (DWORD)g_atomic_int_add(&res->checkpoint, 1) + 1;
-  (void)g_share.set_status(res->handle, &status);
+  static const CLUSTER_RESOURCE_STATE states[] = {
+      [SHARE_REPORT_ONLINE] = ClusterResourceOnline,
+      [SHARE_REPORT_OFFLINE_PENDING] = ClusterResourceOfflinePending,
+      [SHARE_REPORT_OFFLINE] = ClusterResourceOffline,
+      [SHARE_REPORT_FAILED] = ClusterResourceFailed,
+  };
+  share_core_report(res->handle, states[report], &res->checkpoint);
 }
 
 /* The LSM is persisted in the share's state key: one value, replaced atomically by the
@@ -231,18 +167,14 @@ static void persist_cb(ShareSmShare *share, ShareLsm lsm, gpointer user_data)
 
 /* ---- FIG. 4: Open ------------------------------------------------------------------------ */
 
-/* Callers hold g_share.lock.  Keeps g_share.share_names in step with res->params.share_name
- * (Open, and every change of res->params: Online's re-read, SET_PRIVATE_PROPERTIES). */
+/* Callers hold share-core's lock.  Keeps share-core's name index in step with
+ * res->params.share_name (Open, and every change of res->params: Online's re-read,
+ * SET_PRIVATE_PROPERTIES). */
 static void share_name_index_drop(ShareResource *res)
 {
-  if (res->indexed_share_name == NULL || g_share.share_names == NULL)
+  if (res->indexed_share_name == NULL)
     return;
-  guint n = GPOINTER_TO_UINT(g_hash_table_lookup(g_share.share_names, res->indexed_share_name));
-  if (n <= 1)
-    g_hash_table_remove(g_share.share_names, res->indexed_share_name);
-  else
-    g_hash_table_insert(g_share.share_names, g_strdup(res->indexed_share_name),
-                        GUINT_TO_POINTER(n - 1));
+  share_core_name_unref(res->indexed_share_name);
   g_clear_pointer(&res->indexed_share_name, g_free);
 }
 
@@ -254,10 +186,7 @@ static void share_name_index_sync(ShareResource *res)
   share_name_index_drop(res);
   if (name == NULL)
     return;
-  if (!g_share.share_names)
-    g_share.share_names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-  guint n = GPOINTER_TO_UINT(g_hash_table_lookup(g_share.share_names, name));
-  g_hash_table_insert(g_share.share_names, g_strdup(name), GUINT_TO_POINTER(n + 1));
+  share_core_name_ref(name);
   res->indexed_share_name = g_strdup(name);
 }
 
@@ -273,6 +202,17 @@ static void resource_free(ShareResource *res)
   g_free(res->indexed_share_name);
   g_free(res->name);
   g_free(res);
+}
+
+/* A killed host (simulated): the instance vanishes, its share stays exported.  Called with
+ * share-core's lock held. */
+static void share_forget(gpointer instance)
+{
+  ShareResource *res = instance;
+  ClusWorkerTerminate(&res->worker);
+  share_sm_share_free(g_steal_pointer(&res->share));
+  share_name_index_drop(res);
+  resource_free(res);
 }
 
 static RESID WINAPI ShareOpen(LPCSTR ResourceName, HKEY ResourceKey, RESOURCE_HANDLE ResourceHandle)
@@ -302,13 +242,11 @@ static RESID WINAPI ShareOpen(LPCSTR ResourceName, HKEY ResourceKey, RESOURCE_HA
     node = g_strdup(g_get_host_name());
   }
 
-  g_mutex_lock(&g_share.lock);
-  if (!g_share.instances)
-    g_share.instances = g_hash_table_new(g_str_hash, g_str_equal);
-  /* share_name is unique: two instances exporting the same share would count it twice. */
-  if (g_hash_table_contains(g_share.instances, res->name) ||
-      (g_share.share_names && g_hash_table_contains(g_share.share_names, res->params.share_name))) {
-    g_mutex_unlock(&g_share.lock);
+  share_core_lock();
+  /* share_name is unique (shares and set members): two instances exporting the same share
+   * would count it twice. */
+  if (share_core_has_instance(res->name) || share_core_name_in_use(res->params.share_name)) {
+    share_core_unlock();
     share_log(res, LOG_ERROR, "share_name is already used by another resource");
     resource_free(res);
     SetLastError(ERROR_ALREADY_EXISTS);
@@ -317,18 +255,15 @@ static RESID WINAPI ShareOpen(LPCSTR ResourceName, HKEY ResourceKey, RESOURCE_HA
 
   g_autoptr(GError) error = NULL;
   const char *backend = share_params_backend(&res->params);
-  SdDriver *drv = driver_for(backend, &error);
+  SdDriver *drv = share_core_driver(backend, &error);
   if (drv == NULL) {
-    g_mutex_unlock(&g_share.lock);
+    share_core_unlock();
     share_log(res, LOG_ERROR, error->message);
     resource_free(res);
     SetLastError(ERROR_INVALID_PARAMETER);
     return NULL;
   }
-  if (!g_share.sm)
-    g_share.sm = share_sm_new(node);
-  else if (!g_str_equal(share_sm_local_node(g_share.sm), node))
-    share_log(res, LOG_WARNING, "NodeName differs from the one of the first resource opened");
+  res->sm = share_core_sm(res->handle, node);
 
   /* The FIG. 4 entry lives from Open to Close (FIG. 9 deletes it) and is derived from
    * Parameters, so it is volatile: no fsync on every start/stop cycle, gone after a reboot. */
@@ -338,7 +273,8 @@ static RESID WINAPI ShareOpen(LPCSTR ResourceName, HKEY ResourceKey, RESOURCE_HA
     status = ClusterRegCreateKeyEx(ResourceKey, SHARE_STATE_KEY, REG_OPTION_VOLATILE,
                                    KEY_ALL_ACCESS, &res->state_key, NULL);
   if (status != ERROR_SUCCESS) {
-    g_mutex_unlock(&g_share.lock);
+    share_core_remove_instance(res->name, FALSE); /* drops the GSM again if it is unused */
+    share_core_unlock();
     resource_free(res);
     SetLastError(status);
     return NULL;
@@ -360,7 +296,7 @@ static RESID WINAPI ShareOpen(LPCSTR ResourceName, HKEY ResourceKey, RESOURCE_HA
   /* Blocks 32-35. */
   store_entry(res, &res->params, &def, backend);
 
-  res->share = share_sm_share_new(g_share.sm, drv, &def, res->params.home_node);
+  res->share = share_sm_share_new(res->sm, drv, &def, res->params.home_node);
   share_sm_share_set_callbacks(res->share, report_cb, persist_cb, res);
 
   /* Re-adoption (see share_sm_readopt for the rule): Open never changes the share, it only
@@ -382,9 +318,9 @@ static RESID WINAPI ShareOpen(LPCSTR ResourceName, HKEY ResourceKey, RESOURCE_HA
   else if (persisted_str != NULL)
     state_set_lsm(res, persisted); /* moves a previous version's durable LSM */
 
-  g_hash_table_insert(g_share.instances, res->name, res);
+  (void)share_core_add_instance(res->name, res, share_forget);
   share_name_index_sync(res);
-  g_mutex_unlock(&g_share.lock);
+  share_core_unlock();
   /* Block 36: end. */
   return res;
 }
@@ -434,9 +370,9 @@ static DWORD WINAPI ShareOnline(RESID Resource, LPHANDLE EventHandle)
   if (share_sm_share_lsm(res->share) == SHARE_LSM_OFFLINE) {
     g_autoptr(GError) error = NULL;
     const char *backend = share_params_backend(&params);
-    g_mutex_lock(&g_share.lock);
-    SdDriver *drv = driver_for(backend, &error);
-    g_mutex_unlock(&g_share.lock);
+    share_core_lock();
+    SdDriver *drv = share_core_driver(backend, &error);
+    share_core_unlock();
     if (!drv) {
       share_log(res, LOG_ERROR, error->message);
       share_params_clear(&params);
@@ -444,8 +380,7 @@ static DWORD WINAPI ShareOnline(RESID Resource, LPHANDLE EventHandle)
     }
     /* The node's Ganesha recovery layout: one setting per node, so every share carries the
      * same value (validated with the parameters); the latest Online's applies. */
-    if (!sd_driver_set_recovery(drv, params.recovery_root, share_sm_local_node(g_share.sm),
-                                &error)) {
+    if (!sd_driver_set_recovery(drv, params.recovery_root, share_sm_local_node(res->sm), &error)) {
       share_log(res, LOG_ERROR, error->message);
       share_params_clear(&params);
       return ERROR_INVALID_PARAMETER;
@@ -457,9 +392,9 @@ static DWORD WINAPI ShareOnline(RESID Resource, LPHANDLE EventHandle)
       store_entry(res, &params, &def, backend);
     share_params_clear(&res->params);
     res->params = params;
-    g_mutex_lock(&g_share.lock);
+    share_core_lock();
     share_name_index_sync(res);
-    g_mutex_unlock(&g_share.lock);
+    share_core_unlock();
   } else {
     share_params_clear(&params);
   }
@@ -523,19 +458,6 @@ static VOID WINAPI ShareTerminate(RESID Resource)
 
 /* ---- FIG. 9: Close ----------------------------------------------------------------------- */
 
-/* Callers hold g_share.lock.  Drops the process-wide state once no instance is left: nothing
- * is counted then, and a later Open starts from GSM Unknown like a fresh host. */
-static void release_globals_if_idle(gboolean keep_drivers)
-{
-  if (g_share.instances && g_hash_table_size(g_share.instances) == 0) {
-    g_clear_pointer(&g_share.instances, g_hash_table_unref);
-    g_clear_pointer(&g_share.share_names, g_hash_table_unref);
-    g_clear_pointer(&g_share.sm, share_sm_free);
-    if (!keep_drivers)
-      g_clear_pointer(&g_share.drivers, g_hash_table_unref);
-  }
-}
-
 static VOID WINAPI ShareClose(RESID Resource)
 {
   ShareResource *res = Resource;
@@ -545,9 +467,7 @@ static VOID WINAPI ShareClose(RESID Resource)
   ClusWorkerTerminate(&res->worker);
   g_atomic_int_set(&res->quiet, 1);
 
-  g_mutex_lock(&g_share.lock);
-  if (g_share.instances)
-    g_hash_table_remove(g_share.instances, res->name);
+  share_core_lock();
   share_name_index_drop(res);
   /* A share closed while not offline is taken offline first (MSCS: Close of an online
    * resource must Terminate it), and its state-machine entry freed. */
@@ -567,9 +487,9 @@ static VOID WINAPI ShareClose(RESID Resource)
 
   /* Block 122: close all registry key handles; block 123 (second half): deallocate the
    * entry and free its memory. */
+  share_core_remove_instance(res->name, FALSE);
   resource_free(res);
-  release_globals_if_idle(FALSE);
-  g_mutex_unlock(&g_share.lock);
+  share_core_unlock();
   /* Block 124: exit. */
 }
 
@@ -583,7 +503,7 @@ static BOOL WINAPI ShareLooksAlive(RESID Resource)
   gboolean present = FALSE;
   g_autoptr(GError) error = NULL;
   if (!sd_driver_share_present(share_sm_share_driver(res->share), share_sm_share_def(res->share),
-                               SHARE_LOOKS_ALIVE_CACHE_MS, &present, &error)) {
+                               SHARE_CORE_LOOKS_ALIVE_CACHE_MS, &present, &error)) {
     share_log(res, LOG_WARNING, error->message);
     return FALSE;
   }
@@ -605,7 +525,7 @@ static BOOL WINAPI ShareIsAlive(RESID Resource)
     return FALSE;
   }
   gboolean present = FALSE;
-  if (!sd_driver_share_present(share_sm_share_driver(res->share), def, SHARE_IS_ALIVE_CACHE_MS,
+  if (!sd_driver_share_present(share_sm_share_driver(res->share), def, SHARE_CORE_IS_ALIVE_CACHE_MS,
                                &present, &error)) {
     share_log(res, LOG_ERROR, error->message);
     return FALSE;
@@ -619,7 +539,7 @@ static BOOL WINAPI ShareIsAlive(RESID Resource)
    * start before their VIP (so that clients never reach a server without the export, which
    * they would see as stale handles), and elsewhere the probe would test another node. */
   if (level >= 10 && sd_probe_address_is_local(def->vip)) {
-    if (!sd_probe_nfs(def->vip, def->pseudo, level >= 20 ? 20 : 10, SHARE_PROBE_TIMEOUT_MS,
+    if (!sd_probe_nfs(def->vip, def->pseudo, level >= 20 ? 20 : 10, SHARE_CORE_PROBE_TIMEOUT_MS,
                       &error)) {
       share_log(res, LOG_ERROR, error->message);
       return FALSE;
@@ -630,46 +550,13 @@ static BOOL WINAPI ShareIsAlive(RESID Resource)
 
 /* ---- controls ----------------------------------------------------------------------------- */
 
-static DWORD property_fmts(PVOID out, DWORD out_size, LPDWORD returned)
-{
-  /* Windows sends a WORD format per name; the clusres property-list builder has no WORD entry,
-   * so the format travels as a DWORD list value (same CLUSPROP_FORMAT_* numbers). */
-  PCLUSRES_PROPLIST list = ClusResPropListCreate();
-  if (!list)
-    return ERROR_NOT_ENOUGH_MEMORY;
-  DWORD status = ERROR_SUCCESS;
-  for (const RESUTIL_PROPERTY_ITEM *p = share_params_table; p->Name && status == ERROR_SUCCESS; p++)
-    status = ClusResPropListAddDword(list, p->Name, p->Format);
-  if (status == ERROR_SUCCESS)
-    status = copy_out(list, out, out_size, returned);
-  ClusResPropListFree(list);
-  return status;
-}
-
-/* GLib 2.74 has no g_ptr_array_sort_values(). */
-static gint compare_strp(gconstpointer a, gconstpointer b)
-{
-  return g_strcmp0(*(char *const *)a, *(char *const *)b);
-}
-
 static DWORD status_properties(ShareResource *res, PVOID out, DWORD out_size, LPDWORD returned)
 {
   ShareSmSnapshot snap;
-  share_sm_snapshot(g_share.sm, &snap);
+  share_sm_snapshot(res->sm, &snap);
   const SdShare *def = share_sm_share_def(res->share);
-
   /* "node=count" for every home node with shares here, sorted so the output is stable. */
-  g_autoptr(GPtrArray) homes = g_ptr_array_new_with_free_func(g_free);
-  GHashTableIter it;
-  gpointer key, value;
-  g_hash_table_iter_init(&it, snap.opnode_per_home);
-  while (g_hash_table_iter_next(&it, &key, &value))
-    g_ptr_array_add(homes, g_strdup_printf("%s=%u", (char *)key, GPOINTER_TO_UINT(value)));
-  g_ptr_array_sort(homes, compare_strp);
-  GString *multi = g_string_new(NULL);
-  for (guint i = 0; i < homes->len; i++)
-    g_string_append_len(multi, homes->pdata[i], (gssize)strlen(homes->pdata[i]) + 1);
-  g_string_append_c(multi, '\0');
+  GString *multi = share_core_opnode_counts(&snap);
 
   PCLUSRES_PROPLIST list = ClusResPropListCreate();
   DWORD status = list ? ERROR_SUCCESS : ERROR_NOT_ENOUGH_MEMORY;
@@ -687,36 +574,17 @@ static DWORD status_properties(ShareResource *res, PVOID out, DWORD out_size, LP
   ADD(ClusResPropListAddDword(list, "OPNodeShareCount", snap.opnode_share_count));
   ADD(ClusResPropListAddMultiSz(list, "OPNodeShareCounts", multi->str, (DWORD)multi->len));
   ADD(ClusResPropListAddSz(list, "HomeNode", share_sm_share_home_node(res->share)));
-  ADD(ClusResPropListAddSz(list, "LocalNode", share_sm_local_node(g_share.sm)));
+  ADD(ClusResPropListAddSz(list, "LocalNode", share_sm_local_node(res->sm)));
   ADD(ClusResPropListAddSz(list, "Driver", sd_driver_backend(share_sm_share_driver(res->share))));
   ADD(ClusResPropListAddSz(list, "Pseudo", def->pseudo));
   ADD(ClusResPropListAddDword(list, "ExportId", def->export_id));
 #undef ADD
   if (status == ERROR_SUCCESS)
-    status = copy_out(list, out, out_size, returned);
+    status = share_core_copy_out(list, out, out_size, returned);
   if (list)
     ClusResPropListFree(list);
   g_string_free(multi, TRUE);
   share_sm_snapshot_clear(&snap);
-  return status;
-}
-
-static DWORD journal_property(ShareResource *res, PVOID out, DWORD out_size, LPDWORD returned)
-{
-  SdDriver *drv = share_sm_share_driver(res->share);
-  if (!g_str_equal(sd_driver_backend(drv), "fake"))
-    return ERROR_INVALID_FUNCTION;
-  GPtrArray *journal = sd_driver_fake_journal(drv);
-  GString *multi = g_string_new(NULL);
-  for (guint i = 0; i < journal->len; i++)
-    g_string_append_len(multi, journal->pdata[i], (gssize)strlen(journal->pdata[i]) + 1);
-  g_string_append_c(multi, '\0');
-  PCLUSRES_PROPLIST list = ClusResPropListCreate();
-  DWORD status = ClusResPropListAddMultiSz(list, "Journal", multi->str, (DWORD)multi->len);
-  if (status == ERROR_SUCCESS)
-    status = copy_out(list, out, out_size, returned);
-  ClusResPropListFree(list);
-  g_string_free(multi, TRUE);
   return status;
 }
 
@@ -784,9 +652,9 @@ static DWORD WINAPI ShareResourceControl(RESID Resource, DWORD ControlCode, PVOI
         ResUtilSetPropertyParameterBlock(res->params_key, share_params_table, NULL, (LPBYTE)&merged,
                                          InBuffer, InBufferSize, (LPBYTE)&res->params);
     share_params_clear(&merged);
-    g_mutex_lock(&g_share.lock);
+    share_core_lock();
     share_name_index_sync(res); /* res->params may hold a new share_name now */
-    g_mutex_unlock(&g_share.lock);
+    share_core_unlock();
     if (status != ERROR_SUCCESS)
       return status;
     /* Nothing is reloadable live: an exported share keeps its definition until the next
@@ -795,40 +663,13 @@ static DWORD WINAPI ShareResourceControl(RESID Resource, DWORD ControlCode, PVOI
                                                                : ERROR_RESOURCE_PROPERTIES_STORED;
   }
   case CLUSCTL_RESOURCE_GET_PRIVATE_PROPERTY_FMTS:
-    return property_fmts(OutBuffer, OutBufferSize, BytesReturned);
+    return share_core_property_fmts(share_params_table, OutBuffer, OutBufferSize, BytesReturned);
   case CLUSCTL_RESOURCE_SHARE_GET_DRIVER_JOURNAL:
-    return journal_property(res, OutBuffer, OutBufferSize, BytesReturned);
+    return share_core_journal(share_sm_share_driver(res->share), OutBuffer, OutBufferSize,
+                              BytesReturned);
   default:
     return ERROR_INVALID_FUNCTION;
   }
-}
-
-/* A killed host: every instance and the GSM vanish, shares and drivers stay. */
-static DWORD simulate_host_crash(void)
-{
-  g_mutex_lock(&g_share.lock);
-  SdDriver *fake = g_share.drivers ? g_hash_table_lookup(g_share.drivers, "fake") : NULL;
-  if (!fake || g_hash_table_size(g_share.drivers) != 1) {
-    g_mutex_unlock(&g_share.lock);
-    return ERROR_INVALID_FUNCTION;
-  }
-  if (g_share.instances) {
-    GHashTableIter it;
-    gpointer value;
-    g_hash_table_iter_init(&it, g_share.instances);
-    while (g_hash_table_iter_next(&it, NULL, &value)) {
-      ShareResource *res = value;
-      ClusWorkerTerminate(&res->worker);
-      share_sm_share_free(g_steal_pointer(&res->share));
-      g_hash_table_iter_remove(&it);
-      share_name_index_drop(res);
-      resource_free(res);
-    }
-  }
-  release_globals_if_idle(TRUE);
-  g_clear_pointer(&g_share.sm, share_sm_free);
-  g_mutex_unlock(&g_share.lock);
-  return ERROR_SUCCESS;
 }
 
 static DWORD WINAPI ShareResourceTypeControl(LPCSTR ResourceTypeName, DWORD ControlCode,
@@ -848,9 +689,9 @@ static DWORD WINAPI ShareResourceTypeControl(LPCSTR ResourceTypeName, DWORD Cont
     return ERROR_SUCCESS;
   }
   case CLUSCTL_RESOURCE_TYPE_GET_PRIVATE_RESOURCE_PROPERTY_FMTS:
-    return property_fmts(OutBuffer, OutBufferSize, BytesReturned);
+    return share_core_property_fmts(share_params_table, OutBuffer, OutBufferSize, BytesReturned);
   case CLUSCTL_RESOURCE_TYPE_SHARE_SIMULATE_HOST_CRASH:
-    return simulate_host_crash();
+    return share_core_simulate_host_crash();
   default:
     return ERROR_INVALID_FUNCTION;
   }
@@ -875,12 +716,17 @@ CLUSRES_EXPORT DWORD WINAPI Startup(LPCSTR ResourceType, DWORD MinVersionSupport
 {
   if (MinVersionSupported > CLRES_VERSION_V1_00 || MaxVersionSupported < CLRES_VERSION_V1_00)
     return ERROR_REVISION_MISMATCH;
-  if (ResourceType == NULL || !g_str_equal(ResourceType, SHARE_TYPE_NAME))
+  /* One DLL, two types (as one MSCS DLL may implement several): both share one GSM. */
+  PCLRES_FUNCTION_TABLE table = NULL;
+  if (ResourceType != NULL && g_str_equal(ResourceType, SHARE_TYPE_NAME))
+    table = &share_function_table;
+  else if (ResourceType != NULL && g_str_equal(ResourceType, SHARESET_TYPE_NAME))
+    table = shareset_function_table();
+  if (table == NULL)
     return ERROR_CLUSTER_RESNAME_NOT_FOUND;
   if (FunctionTable == NULL)
     return ERROR_INVALID_PARAMETER;
-  g_share.set_status = SetResourceStatus;
-  g_share.log_event = LogEvent;
-  *FunctionTable = &share_function_table;
+  share_core_set_callbacks(SetResourceStatus, LogEvent);
+  *FunctionTable = table;
   return ERROR_SUCCESS;
 }

@@ -15,7 +15,9 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "sd-driver.h"
 #include "share.h"
+#include "shareset.h"
 
 /* ---- the tiny host ------------------------------------------------------------------------- */
 
@@ -27,7 +29,8 @@ typedef struct {
   DWORD checkpoint;
 } Host;
 
-static PCLRES_FUNCTION_TABLE table;
+static PCLRES_FUNCTION_TABLE table;     /* type share */
+static PCLRES_FUNCTION_TABLE set_table; /* type shareset, the same DLL */
 static char *registry_dir;
 static char *share_dir;
 static char *run_dir; /* CLUSRES_RUN_DIR: the volatile registry lives below it */
@@ -100,6 +103,7 @@ typedef struct {
   HKEY params;
   RESID id;
   Host host;
+  PCLRES_FUNCTION_TABLE fn; /* its type's entry points */
 } Res;
 
 static void set_sz(HKEY key, const char *name, const char *value)
@@ -124,6 +128,7 @@ static char *get_sz(HKEY key, const char *name)
 static Res *res_new(const char *name, const char *home, const char *const *overrides)
 {
   Res *r = g_new0(Res, 1);
+  r->fn = table;
   r->name = g_strdup(name);
   g_mutex_init(&r->host.lock);
   g_cond_init(&r->host.cond);
@@ -155,7 +160,7 @@ static RESID res_open(Res *r)
 {
   SetLastError(ERROR_SUCCESS);
   r->host.checkpoint = 0; /* a new instance counts its CheckPoints from 0 again */
-  r->id = table->V1Functions.Open(r->name, r->key, (RESOURCE_HANDLE)&r->host);
+  r->id = r->fn->V1Functions.Open(r->name, r->key, (RESOURCE_HANDLE)&r->host);
   return r->id;
 }
 
@@ -173,14 +178,14 @@ static void res_free(Res *r)
 
 static void res_online(Res *r)
 {
-  g_assert_cmpuint(table->V1Functions.Online(r->id, NULL), ==, ERROR_IO_PENDING);
+  g_assert_cmpuint(r->fn->V1Functions.Online(r->id, NULL), ==, ERROR_IO_PENDING);
   g_autofree char *seen = host_wait(&r->host, ClusterResourceOnline);
   g_assert_cmpstr(seen, ==, "Online");
 }
 
 static void res_offline(Res *r)
 {
-  g_assert_cmpuint(table->V1Functions.Offline(r->id), ==, ERROR_IO_PENDING);
+  g_assert_cmpuint(r->fn->V1Functions.Offline(r->id), ==, ERROR_IO_PENDING);
   g_autofree char *seen = host_wait(&r->host, ClusterResourceOffline);
   /* FIG. 8A block 97 then FIG. 8B block 108. */
   g_assert_cmpstr(seen, ==, "OfflinePending,Offline");
@@ -230,11 +235,11 @@ static Blob control(Res *r, DWORD code, const void *in, DWORD in_size, DWORD *st
 {
   DWORD needed = 0;
   Blob b = {NULL, 0};
-  *status = table->V1Functions.ResourceControl(r->id, code, (PVOID)in, in_size, NULL, 0, &needed);
+  *status = r->fn->V1Functions.ResourceControl(r->id, code, (PVOID)in, in_size, NULL, 0, &needed);
   if (*status == ERROR_MORE_DATA) {
     b.buf = g_malloc0(needed);
     *status =
-        table->V1Functions.ResourceControl(r->id, code, (PVOID)in, in_size, b.buf, needed, &b.size);
+        r->fn->V1Functions.ResourceControl(r->id, code, (PVOID)in, in_size, b.buf, needed, &b.size);
   }
   return b;
 }
@@ -737,6 +742,277 @@ static void test_parallel(void)
   }
 }
 
+/* ---- the share set (type shareset of the same DLL) ---------------------------------------- */
+
+/* A directory for member @name of set @set (made unless @missing); its NAME=PATH entry. */
+static char *member_entry(const char *set, const char *name, gboolean missing)
+{
+  g_autofree char *path = g_build_filename(share_dir, set, name, NULL);
+  if (!missing)
+    g_assert_cmpint(g_mkdir_with_parents(path, 0755), ==, 0);
+  return g_strdup_printf("%s=%s", name, path);
+}
+
+/* A set resource homed on @home with @shares (newline separated, as an admin may write it). */
+static Res *set_new(const char *name, const char *home, const char *shares)
+{
+  const char *const overrides[] = {"share_name=-", "path=-", NULL};
+  Res *r = res_new(name, home, overrides);
+  r->fn = set_table;
+  set_sz(r->params, "shares", shares);
+  return r;
+}
+
+/* Entries m<first>..m<last> of set @set, @missing (or -1) without its directory. */
+static char *member_list(const char *set, guint first, guint last, gint missing)
+{
+  GString *s = g_string_new(NULL);
+  for (guint i = first; i <= last; i++) {
+    g_autofree char *name = g_strdup_printf("%s-m%02u", set, i);
+    g_autofree char *e = member_entry(set, name, (gint)i == missing);
+    g_string_append_printf(s, "%s%s", s->len ? "\n" : "", e);
+  }
+  return g_string_free(s, FALSE);
+}
+
+/* How many journal entries ('|' separated) start with @op and name a member of @set. */
+static guint count_ops(const char *journal_text, const char *op)
+{
+  guint n = 0;
+  g_auto(GStrv) calls = g_strsplit(journal_text, "|", -1);
+  for (guint i = 0; calls[i]; i++)
+    n += g_str_has_prefix(calls[i], op);
+  return n;
+}
+
+static DWORD set_shares(Res *r, const char *shares)
+{
+  PCLUSRES_PROPLIST list = ClusResPropListCreate();
+  g_assert_cmpuint(ClusResPropListAddSz(list, "shares", shares), ==, ERROR_SUCCESS);
+  DWORD cb = 0;
+  const void *buf = ClusResPropListBuffer(list, &cb);
+  DWORD st;
+  Blob b = control(r, CLUSCTL_RESOURCE_SET_PRIVATE_PROPERTIES, buf, cb, &st);
+  g_free(b.buf);
+  ClusResPropListFree(list);
+  return st;
+}
+
+/* LooksAlive/IsAlive of @r and the degraded reason it left (NULL: none). */
+static BOOL set_health(Res *r, gboolean deep, char **reason)
+{
+  ResUtilFree(ClusResTakeDegraded());
+  BOOL ok = deep ? r->fn->V1Functions.IsAlive(r->id) : r->fn->V1Functions.LooksAlive(r->id);
+  char *d = ClusResTakeDegraded();
+  *reason = g_strdup(d);
+  ResUtilFree(d);
+  return ok;
+}
+
+static void test_set_members(void)
+{
+  guint from = 0;
+  /* A plain share homed elsewhere: the set's members count in the same GSM as it does. */
+  Res *solo = res_new("solo", "n2", NULL);
+  g_assert_nonnull(res_open(solo));
+  res_online(solo);
+
+  /* Ten members, m05 without its directory. */
+  g_autofree char *shares = member_list("s1", 0, 9, 5);
+  Res *set = set_new("set1", "n1", shares);
+  g_assert_nonnull(res_open(set));
+  g_free(journal(set, &from));
+  res_online(set); /* one report for the set: Online */
+  g_autofree char *j1 = journal(set, &from);
+  g_test_message("online: %s", j1);
+  g_assert_cmpuint(count_ops(j1, "enable_share s1-m"), ==, 9);
+  g_assert_cmpuint(count_ops(j1, "enable_share s1-m05"), ==, 0);
+  g_assert_cmpuint(count_ops(j1, "enable_failover 198.18.0.1"), ==, 1); /* once per VIP */
+  g_assert_cmpuint(count_ops(j1, "allow_traffic 198.18.0.1"), ==, 1);
+  g_autofree char *node = status_sz(set, "NodeShareCount");
+  g_autofree char *per = status_sz(set, "OPNodeShareCounts");
+  g_autofree char *online = status_sz(set, "MembersOnline");
+  g_autofree char *failed = status_sz(set, "MembersFailed");
+  g_assert_cmpstr(node, ==, "9");
+  g_assert_cmpstr(per, ==, "n2=1");
+  g_assert_cmpstr(online, ==, "9");
+  g_assert_cmpstr(failed, ==, "1");
+  g_autofree char *members = status_sz(set, "Members");
+  /* "NAME\tLSM\tPSEUDO\tEXPORT_ID[\tREASON]" per member. */
+  g_autofree char *m05_reason = g_strdup_printf("\tdirectory %s/s1/s1-m05 is missing", share_dir);
+  const char *m05 = strstr(members, "s1-m05\tOffline\t/s1-m05\t");
+  g_assert_nonnull(m05);
+  g_assert_nonnull(strstr(m05, m05_reason));
+  g_assert_nonnull(strstr(members, "s1-m00\tOnline\t/s1-m00\t"));
+  /* The plain share sees the set's members in its counts too. */
+  g_autofree char *solo_line = status_line(solo);
+  g_assert_cmpstr(solo_line, ==, "Failover cug=0 node=9 op=1[n2=1] lsm=Failover");
+  /* Its persisted LSM, per member: the rebuild reads it. */
+  HKEY state;
+  g_assert_cmpuint(ClusterRegOpenKey(set->key, SHARESET_STATE_KEY, KEY_READ, &state), ==,
+                   ERROR_SUCCESS);
+  g_autofree char *lsm00 = get_sz(state, "s1-m00");
+  g_autofree char *lsm05 = get_sz(state, "s1-m05");
+  g_assert_cmpstr(lsm00, ==, "Online");
+  g_assert_null(lsm05);
+
+  /* Alive, degraded: the broken member named with its reason. */
+  g_autofree char *reason = NULL;
+  g_assert_true(set_health(set, FALSE, &reason));
+  g_assert_nonnull(reason);
+  g_assert_true(g_str_has_prefix(reason, "1 of 10 shares failed: s1-m05 (directory "));
+
+  /* Reload: m01 removed, m02 moved, m10 added; the others untouched (no driver call names
+   * them), no grace, no gate change. */
+  g_autofree char *e02 = member_entry("s1b", "s1-m02", FALSE);
+  g_autofree char *keep = member_list("s1", 3, 10, 5);
+  g_autofree char *m00e = member_entry("s1", "s1-m00", FALSE);
+  g_autofree char *shares2 = g_strdup_printf("%s %s\n%s", m00e, e02, keep);
+  g_assert_cmpuint(set_shares(set, shares2), ==, ERROR_SUCCESS);
+  g_autofree char *j2 = journal(set, &from);
+  g_test_message("reload: %s", j2);
+  g_assert_cmpuint(count_ops(j2, "disable_share s1-m01"), ==, 1);
+  g_assert_cmpuint(count_ops(j2, "disable_share s1-m02"), ==, 1);
+  g_assert_cmpuint(count_ops(j2, "enable_share s1-m02"), ==, 1);
+  g_assert_cmpuint(count_ops(j2, "enable_share s1-m10"), ==, 1);
+  g_assert_cmpuint(count_ops(j2, "enable_share"), ==, 2);
+  g_assert_cmpuint(count_ops(j2, "disable_share"), ==, 2);
+  g_assert_cmpuint(count_ops(j2, "enable_failover"), ==, 0);
+  g_assert_cmpuint(count_ops(j2, "allow_traffic"), ==, 0);
+  g_assert_cmpuint(count_ops(j2, "block_traffic"), ==, 0);
+  g_free(node);
+  node = status_sz(set, "NodeShareCount");
+  g_assert_cmpstr(node, ==, "9"); /* 10 members, m05 still broken */
+  /* A name another resource uses is refused, and nothing changes. */
+  g_autofree char *solo_entry = member_entry("s1", "solo", FALSE);
+  g_autofree char *shares3 = g_strdup_printf("%s\n%s", shares2, solo_entry);
+  g_assert_cmpuint(set_shares(set, shares3), ==, ERROR_ALREADY_EXISTS);
+  g_autofree char *j3 = journal(set, &from);
+  g_assert_cmpuint(count_ops(j3, "enable_share"), ==, 0);
+
+  /* m05's directory comes back: the next IsAlive exports it, nothing else. */
+  g_autofree char *m05e = member_entry("s1", "s1-m05", FALSE);
+  g_clear_pointer(&reason, g_free);
+  g_assert_true(set_health(set, TRUE, &reason));
+  g_assert_null(reason);
+  g_autofree char *j4 = journal(set, &from);
+  g_assert_cmpuint(count_ops(j4, "enable_share"), ==, 1);
+  g_assert_cmpuint(count_ops(j4, "enable_share s1-m05"), ==, 1);
+  g_free(node);
+  node = status_sz(set, "NodeShareCount");
+  g_assert_cmpstr(node, ==, "10");
+
+  /* A killed host: the next one re-adopts every member from its persisted LSM and the export
+   * list, with no enable. */
+  g_assert_cmpuint(set_table->V1Functions.ResourceTypeControl(
+                       SHARESET_TYPE_NAME, CLUSCTL_RESOURCE_TYPE_SHARE_SIMULATE_HOST_CRASH, NULL, 0,
+                       NULL, 0, NULL),
+                   ==, ERROR_SUCCESS);
+  g_assert_nonnull(res_open(set));
+  g_assert_nonnull(res_open(solo));
+  g_autofree char *j5 = journal(set, &from);
+  g_assert_cmpuint(count_ops(j5, "enable_share"), ==, 0);
+  g_free(node);
+  node = status_sz(set, "NodeShareCount");
+  g_assert_cmpstr(node, ==, "10");
+  g_free(online);
+  online = status_sz(set, "MembersOnline");
+  g_assert_cmpstr(online, ==, "10");
+  g_clear_pointer(&reason, g_free);
+  g_assert_true(set_health(set, FALSE, &reason));
+  g_assert_null(reason);
+
+  /* Offline: every member disabled, the counts of the set gone, the plain share's stay. */
+  res_offline(set);
+  g_autofree char *j6 = journal(set, &from);
+  g_assert_cmpuint(count_ops(j6, "disable_share s1-m"), ==, 10);
+  g_free(node);
+  node = status_sz(set, "NodeShareCount");
+  g_assert_cmpstr(node, ==, "0");
+  g_free(per);
+  per = status_sz(set, "OPNodeShareCounts");
+  g_assert_cmpstr(per, ==, "n2=1");
+  g_free(lsm00);
+  lsm00 = get_sz(state, "s1-m00");
+  g_assert_cmpstr(lsm00, ==, "Offline");
+  ClusterRegCloseKey(state);
+  g_clear_pointer(&reason, g_free);
+  g_assert_false(set_health(set, FALSE, &reason));
+
+  set->fn->V1Functions.Close(set->id);
+  res_offline(solo);
+  table->V1Functions.Close(solo->id);
+  res_free(set);
+  res_free(solo);
+}
+
+static void test_set_validation(void)
+{
+  g_autofree char *good = member_entry("s2", "s2-a", FALSE);
+  static const struct {
+    const char *shares;
+    const char *why;
+  } bad[] = {
+      {"", "no entry"},
+      {"s2-a", "no '='"},
+      {"s2-a=relative/dir", "relative path"},
+      {"s2-a=/srv/../etc", "'..'"},
+      {"s2-a=/srv/x s2-a=/srv/y", "duplicate name"},
+      {".hidden=/srv/x", "bad name"},
+      {"s2-a=/srv/x;rm", "injection"},
+  };
+  for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
+    Res *r = set_new("set2", "n1", bad[i].shares);
+    g_test_message("shares '%s' (%s)", bad[i].shares, bad[i].why);
+    g_assert_null(res_open(r));
+    g_assert_cmpuint(GetLastError(), ==, ERROR_INVALID_PARAMETER);
+    res_free(r);
+  }
+  /* A name a share primitive has is refused. */
+  Res *solo = res_new("s2-a", "n1", NULL);
+  g_assert_nonnull(res_open(solo));
+  Res *r = set_new("set2", "n1", good);
+  g_assert_null(res_open(r));
+  g_assert_cmpuint(GetLastError(), ==, ERROR_ALREADY_EXISTS);
+  res_free(r);
+  table->V1Functions.Close(solo->id);
+  res_free(solo);
+
+  /* 500 members: one Online, all exported, one listing for the health of all. */
+  /* Export ids derive from names (1..65535): 500 names collide about twice, and the set
+   * refuses that (a member would shadow another's file handles), so skip colliding names. */
+  g_autoptr(GString) list = g_string_new(NULL);
+  g_autoptr(GHashTable) ids = g_hash_table_new(g_direct_hash, g_direct_equal);
+  for (guint i = 0, n = 0; n < 500; i++) {
+    g_autofree char *name = g_strdup_printf("s3-m%03u", i);
+    if (!g_hash_table_add(ids, GUINT_TO_POINTER(sd_share_default_export_id(name))))
+      continue;
+    g_autofree char *e = member_entry("s3", name, FALSE);
+    g_string_append_printf(list, "%s%s", n++ ? "\n" : "", e);
+  }
+  const char *many = list->str;
+  g_assert_cmpuint(strlen(many), >, 500 * 10);
+  r = set_new("set3", "n1", many);
+  g_assert_nonnull(res_open(r));
+  guint from = 0;
+  g_free(journal(r, &from));
+  gint64 t0 = g_get_monotonic_time();
+  res_online(r);
+  g_test_message("500 members online (fake driver) in %.1f ms",
+                 (double)(g_get_monotonic_time() - t0) / 1000.0);
+  g_autofree char *online = status_sz(r, "MembersOnline");
+  g_assert_cmpstr(online, ==, "500");
+  g_free(journal(r, &from));
+  g_autofree char *reason = NULL;
+  g_assert_true(set_health(r, FALSE, &reason));
+  g_assert_null(reason);
+  g_autofree char *j = journal(r, &from);
+  g_assert_cmpuint(count_ops(j, "list_exports"), ==, 1);
+  res_offline(r);
+  r->fn->V1Functions.Close(r->id);
+  res_free(r);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -762,6 +1038,9 @@ int main(int argc, char **argv)
   g_assert_cmpuint(
       startup("share", CLRES_VERSION_V1_00, CLRES_VERSION_V1_00, host_set_status, host_log, &table),
       ==, ERROR_SUCCESS);
+  g_assert_cmpuint(startup(SHARESET_TYPE_NAME, CLRES_VERSION_V1_00, CLRES_VERSION_V1_00,
+                           host_set_status, host_log, &set_table),
+                   ==, ERROR_SUCCESS);
 
   g_test_add_func("/share-dll/startup", test_startup);
   g_test_add_func("/share-dll/lifecycle", test_lifecycle);
@@ -769,6 +1048,8 @@ int main(int argc, char **argv)
   g_test_add_func("/share-dll/validation", test_validation);
   g_test_add_func("/share-dll/rebuild", test_rebuild);
   g_test_add_func("/share-dll/parallel", test_parallel);
+  g_test_add_func("/share-dll/set/members", test_set_members);
+  g_test_add_func("/share-dll/set/validation", test_set_validation);
   int rc = g_test_run();
 
   g_autofree char *cmd = g_strdup_printf("rm -rf '%s' '%s' '%s'", registry_dir, share_dir, run_dir);
