@@ -48,7 +48,8 @@ static int report_state(const OcfCtx *ctx, const char *where, OcfExitAction what
   int rc = ocf_exit_from_state(what, state, status);
 
   if (rc != OCF_SUCCESS && rc != OCF_NOT_RUNNING) {
-    g_autofree char *msg = g_strdup_printf("%s (status %u)%s%s", clusres_state_name(state), status,
+    g_autofree char *why = ocf_ctx_describe_status(status);
+    g_autofree char *msg = g_strdup_printf("%s (%s)%s%s", clusres_state_name(state), why,
                                            *message != '\0' ? ": " : "", message);
     return fail_in(ctx, where, rc, msg);
   }

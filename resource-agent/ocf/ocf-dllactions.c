@@ -93,7 +93,8 @@ static int action_reload_agent(OcfCtx *ctx, const char *const *envp)
     return OCF_SUCCESS;
   }
   if (status != ERROR_SUCCESS) {
-    g_autofree char *msg = g_strdup_printf("SET_PRIVATE_PROPERTIES failed (status %u)", status);
+    g_autofree char *why = ocf_ctx_describe_status(status);
+    g_autofree char *msg = g_strdup_printf("SET_PRIVATE_PROPERTIES failed: %s", why);
     return ocf_ctx_fail(ctx, ocf_exit_from_win32(status), msg);
   }
   return OCF_SUCCESS;
