@@ -85,8 +85,10 @@ int main(int argc, char **argv)
   }
   if (verbose)
     g_log_set_debug_enabled(TRUE);
+  /* The DLLs' LogEvent lines go to the system log however the host was started. */
+  rhs_log_open("clusres-rhs");
   if (daemonize) {
-    rhs_log_use_syslog("clusres-rhs");
+    rhs_log_use_syslog();
   }
   /* D-Bus activation starts the host with an empty environment.  Without PATH, GLib searches
    * only /bin:/usr/bin, so the failure push (crm_resource is in /usr/sbin) would fail and

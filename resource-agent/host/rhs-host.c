@@ -25,6 +25,7 @@
 #include "rhs-crash.h"
 #include "rhs-dll.h"
 #include "rhs-due.h"
+#include "rhs-log.h"
 #include "rhs-logfmt.h"
 #include "rhs-pending.h"
 #include "rhs-poll.h"
@@ -2003,7 +2004,9 @@ static void host_log(RESOURCE_HANDLE h, LOG_LEVEL level, const char *message)
     }
     g_mutex_unlock(&inst->mutex);
   }
-  g_log("clusres-dll", rhs_logfmt_glib_level(level), "%s %s: %s", type != NULL ? type : "?",
+  rhs_log_dll_event((int)level, type != NULL ? type : "?", inst != NULL ? inst->name : "?",
+                    message);
+  g_log(RHS_LOG_DLL_DOMAIN, rhs_logfmt_glib_level(level), "%s %s: %s", type != NULL ? type : "?",
         inst != NULL ? inst->name : "?", message);
 }
 
