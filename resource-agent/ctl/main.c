@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ctl-commands.h"
 #include "ctl-status.h"
 
 static int usage(GOptionContext *ctx)
@@ -14,13 +15,18 @@ static int usage(GOptionContext *ctx)
 
 int main(int argc, char **argv)
 {
+  /* Commands with their own arguments (ctl-commands) before GOption sees "--all-nodes". */
+  gboolean handled = FALSE;
+  int crc = ctl_commands_run(argc, argv, &handled);
+  if (handled)
+    return crc;
   g_autoptr(GOptionContext) ctx = g_option_context_new("COMMAND");
-  g_option_context_set_summary(ctx,
-                               "Commands:\n"
-                               "  status   every running resource host: types and instances\n"
-                               "           (state, last DLL call, duration, age, calls,\n"
-                               "           recovered/event/parked flags, type-specific status)\n"
-                               "  types    the resource types each host has loaded");
+  g_option_context_set_summary(
+      ctx, "Commands:\n"
+           "  status   every running resource host: types and instances\n"
+           "           (state, last DLL call, duration, age, calls,\n"
+           "           recovered/event/parked flags, type-specific status)\n"
+           "  types    the resource types each host has loaded\n" CTL_COMMANDS_USAGE);
   g_autoptr(GError) error = NULL;
   if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
     g_printerr("clusresctl: %s\n", error->message);
