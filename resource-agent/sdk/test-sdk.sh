@@ -19,6 +19,8 @@ here=$(dirname "${BASH_SOURCE[0]}")
 source "$here/../../tests/lib/bus.sh"
 # shellcheck source=../../tests/lib/tap.sh
 source "$here/../../tests/lib/tap.sh"
+# shellcheck source=../../tests/lib/ocf.sh
+source "$here/../../tests/lib/ocf.sh"
 
 build_root=$1 testdll=$2 rng=$3 build_agent=$4 build_ocf_dll=$5
 
@@ -35,19 +37,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# expect RC ERE DESC CMD...: CMD exits RC and (unless ERE is empty) its output matches ERE
-expect() {
-  local want=$1 re=$2 desc=$3 rc
-  shift 3
-  "$@" >"$tmp/out" 2>&1
-  rc=$?
-  if [ "$rc" -eq "$want" ] && { [ -z "$re" ] || grep -Eq -- "$re" "$tmp/out"; }; then
-    ok "$desc (rc $rc)"
-  else
-    not_ok "$desc (rc $rc, want $want and /$re/)"
-    indent <"$tmp/out"
-  fi
-}
+expect() { expect_run "$@"; } # RC ERE DESC CMD... (tests/lib/ocf.sh)
 
 # ---- the installed SDK -----------------------------------------------------------------------
 root=$dest/root
@@ -93,13 +83,7 @@ expect 1 "ERROR_CLUSTER_RESNAME_NOT_FOUND \(5080\)" \
   "$ctl" type add Other "$dest/ex/fileflag.so"
 
 ra() { # ra ACTION RESOURCE [NAME=VALUE | OCF_*=VALUE]...: the agent as pacemaker-execd runs it
-  local action=$1 rsc=$2 kv
-  shift 2
-  local envs=(OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE="$rsc" OCF_RESKEY_CRM_meta_timeout=20000)
-  for kv in "$@"; do
-    case $kv in OCF_*) envs+=("$kv") ;; *) envs+=("OCF_RESKEY_$kv") ;; esac
-  done
-  env "${envs[@]}" "${AGENT:-$ff}" "$action"
+  ocf_ra "${AGENT:-$ff}" "$@"
 }
 
 # ---- meta-data and validate-all: the DLL in-process ------------------------------------------
@@ -179,8 +163,8 @@ expect 5 "ocf-exit-reason:.*ERROR_PATH_NOT_FOUND \(3\): The system cannot find t
 ln -s "$CLUSRES_OCF_AGENT" "$tmp/resdll"
 expect 1 "ocf-exit-reason:the resource host \(pid [0-9]+\) was killed by signal 11 \(SIGSEGV\) during Online" \
   "a DLL that crashes its host in Online: the signal named" \
-  env AGENT="$tmp/resdll" bash -c "$(declare -f ra); ra start crash1 dll=$testdll type=ocftest \
-    Path=$tmp/app/crash1 Label=segv-in-online"
+  ocf_ra "$tmp/resdll" start crash1 "dll=$testdll" type=ocftest "Path=$tmp/app/crash1" \
+  Label=segv-in-online
 
 # ---- removed with one command -----------------------------------------------------------------
 expect 0 "removed" "clusresctl type remove FileFlag" "$ctl" type remove FileFlag
