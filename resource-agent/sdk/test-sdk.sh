@@ -45,7 +45,8 @@ meson install -C "$build_root" --destdir "$root" --no-rebuild --quiet >"$tmp/out
   { indent <"$tmp/out"; bail "meson install --destdir failed"; }
 pc=$(find "$root" -name clusres-resapi.pc | head -1)
 [ -n "$pc" ] || bail "no clusres-resapi.pc installed"
-export PKG_CONFIG_LIBDIR=$(dirname "$pc") PKG_CONFIG_PATH= PKG_CONFIG_SYSROOT_DIR=$root
+pcdir=$(dirname "$pc")
+export PKG_CONFIG_LIBDIR=$pcdir PKG_CONFIG_PATH='' PKG_CONFIG_SYSROOT_DIR=$root
 # pkgconf puts the sysroot in front of the variables too.
 check "clusres-resapi.pc installed with the library and resapi.h" \
   test -f "$(pkg-config --variable=includedir clusres-resapi)/clusres/resapi.h" -a \
