@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "clusres-dllfile.h"
+#include "clusres-win32.h"
 
 G_DEFINE_QUARK(clusres - dllload - error - quark, clusres_dllload_error)
 
@@ -39,14 +40,17 @@ const CLRES_V1_FUNCTIONS *clusres_dllload_startup(PSTARTUP_ROUTINE startup, cons
 {
   PCLRES_FUNCTION_TABLE table = NULL;
   DWORD rc = startup(type, CLRES_VERSION_V1_00, CLRES_VERSION_V1_00, set_status, log_event, &table);
+  char why[CLUSRES_WIN32_DESCRIBE_MAX];
   if (rc == ERROR_CLUSTER_RESNAME_NOT_FOUND) {
     g_set_error(error, CLUSRES_DLLLOAD_ERROR, CLUSRES_DLLLOAD_ERROR_NOT_INSTALLED,
-                "%s does not implement type %s (Startup status %u)", path, type, rc);
+                "%s does not implement type %s (Startup: %s)", path, type,
+                clusres_win32_describe(rc, why, sizeof why));
     return NULL;
   }
   if (rc != ERROR_SUCCESS) {
     g_set_error(error, CLUSRES_DLLLOAD_ERROR, CLUSRES_DLLLOAD_ERROR_FAILED,
-                "Startup(%s) of %s failed with %u", type, path, rc);
+                "Startup(%s) of %s failed: %s", type, path,
+                clusres_win32_describe(rc, why, sizeof why));
     return NULL;
   }
   /* Exactly the version asked for, with exactly its size (clusres-dllload.h). */

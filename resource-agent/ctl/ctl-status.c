@@ -195,3 +195,8 @@ gboolean ctl_report_host(GString *out, GDBusConnection *bus, const char *name, C
   }
   return TRUE;
 }
+
+void ctl_format_value(GString *out, GVariant *v)
+{
+  format_value(out, v);
+}

@@ -13,6 +13,8 @@ GPtrArray *ctl_find_hosts(GDBusConnection *bus, GError **error);
 /* Text for a ListTypes answer (aa{sv}) and a ListInstances answer (aa{sv}). */
 void ctl_format_types(GString *out, GVariant *types);
 void ctl_format_instances(GString *out, GVariant *instances);
+/* One property value as status shows it: a string as it is, anything else in GVariant text. */
+void ctl_format_value(GString *out, GVariant *v);
 
 /*
  * Text for `clusresctl shares`: one line per share of a ListInstances answer, a plain share

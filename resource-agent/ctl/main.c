@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ctl-commands.h"
 #include "ctl-status.h"
 
 static int usage(GOptionContext *ctx)
@@ -14,6 +15,11 @@ static int usage(GOptionContext *ctx)
 
 int main(int argc, char **argv)
 {
+  /* Commands with their own arguments (ctl-commands) before GOption sees "--all-nodes". */
+  gboolean handled = FALSE;
+  int crc = ctl_commands_run(argc, argv, &handled);
+  if (handled)
+    return crc;
   g_autoptr(GOptionContext) ctx = g_option_context_new("COMMAND");
   g_option_context_set_summary(ctx,
                                "Commands:\n"
@@ -24,7 +30,7 @@ int main(int argc, char **argv)
                                "  shares   every NFS share, one line each: plain shares and\n"
                                "           the members of share sets (with the set's name),\n"
                                "           state, LSM/GSM, home node, pseudo path, export id\n"
-                               "           and why a member failed");
+                               "           and why a member failed\n" CTL_COMMANDS_USAGE);
   g_autoptr(GError) error = NULL;
   if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
     g_printerr("clusresctl: %s\n", error->message);

@@ -9,6 +9,7 @@
 #include "clusres-config.h"
 #include "rhs-crash.h"
 #include "rhs-dbus.h"
+#include "rhs-death.h"
 #include "rhs-host.h"
 #include "rhs-log.h"
 #include "rhs-state.h"
@@ -85,8 +86,10 @@ int main(int argc, char **argv)
   }
   if (verbose)
     g_log_set_debug_enabled(TRUE);
+  /* The DLLs' LogEvent lines go to the system log however the host was started. */
+  rhs_log_open("clusres-rhs");
   if (daemonize) {
-    rhs_log_use_syslog("clusres-rhs");
+    rhs_log_use_syslog();
   }
   /* D-Bus activation starts the host with an empty environment.  Without PATH, GLib searches
    * only /bin:/usr/bin, so the failure push (crm_resource is in /usr/sbin) would fail and
@@ -94,6 +97,11 @@ int main(int argc, char **argv)
   if (g_getenv("PATH") == NULL)
     g_setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", TRUE);
 
+  /* Before any DLL is loaded: a fatal signal in a DLL call is recorded for the caller. */
+  if (!rhs_death_install(separate, &error)) {
+    g_printerr("clusres-rhs: %s\n", error->message);
+    return 1;
+  }
   /* Before any thread: crash points may be reached from the first recovery job on. */
   if (!rhs_crash_init(&error)) {
     g_printerr("clusres-rhs: %s\n", error->message);

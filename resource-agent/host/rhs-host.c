@@ -25,6 +25,8 @@
 #include "rhs-crash.h"
 #include "rhs-dll.h"
 #include "rhs-due.h"
+#include "clusres-propvar.h"
+#include "rhs-log.h"
 #include "rhs-logfmt.h"
 #include "rhs-pending.h"
 #include "rhs-poll.h"
@@ -1639,94 +1641,9 @@ static void arm_deadline(RhsHost *host, Op *op, const char *resource, RhsPending
 /* ---- ListInstances -----------------------------------------------------------------------------
  */
 
-static gsize align4(gsize n)
-{
-  return (n + 3) & ~(gsize)3;
-}
-
 GVariant *rhs_host_proplist_to_variant(const void *buf, gsize size)
 {
-  const guint8 *b = buf;
-  if (size < 4)
-    return NULL;
-  DWORD count;
-  memcpy(&count, b, 4);
-  gsize pos = 4;
-  g_auto(GVariantBuilder) vb = G_VARIANT_BUILDER_INIT(G_VARIANT_TYPE_VARDICT);
-  for (DWORD i = 0; i < count; i++) {
-    const char *name = NULL;
-    GVariant *value = NULL;
-    for (;;) {
-      if (pos + 8 > size)
-        goto bad;
-      DWORD syntax, cb;
-      memcpy(&syntax, b + pos, 4);
-      memcpy(&cb, b + pos + 4, 4);
-      pos += 8;
-      if (cb > size - pos)
-        goto bad;
-      const guint8 *data = b + pos;
-      pos += align4(cb);
-      if (pos > size)
-        goto bad;
-      if (syntax == CLUSPROP_SYNTAX_ENDMARK)
-        break;
-      if (syntax == CLUSPROP_SYNTAX_NAME) {
-        if (cb == 0 || data[cb - 1] != '\0')
-          goto bad;
-        name = (const char *)data;
-        continue;
-      }
-      if (value != NULL)
-        continue; /* only the first value of a property is shown */
-      switch (syntax & 0xFFFFu) {
-      case CLUSPROP_FORMAT_DWORD:
-        if (cb == 4) {
-          DWORD d;
-          memcpy(&d, data, 4);
-          value = g_variant_new_uint32(d);
-        }
-        break;
-      case CLUSPROP_FORMAT_LONG:
-        if (cb == 4) {
-          gint32 l;
-          memcpy(&l, data, 4);
-          value = g_variant_new_int32(l);
-        }
-        break;
-      case CLUSPROP_FORMAT_SZ:
-      case CLUSPROP_FORMAT_EXPAND_SZ:
-      case CLUSPROP_FORMAT_EXPANDED_SZ:
-        if (cb > 0 && data[cb - 1] == '\0' && g_utf8_validate((const char *)data, -1, NULL))
-          value = g_variant_new_string((const char *)data);
-        break;
-      case CLUSPROP_FORMAT_MULTI_SZ: {
-        g_autoptr(GPtrArray) strs = g_ptr_array_new();
-        gsize off = 0;
-        while (off < cb && data[off] != '\0') {
-          const char *s = (const char *)data + off;
-          gsize len = strnlen(s, cb - off);
-          if (off + len >= cb || !g_utf8_validate(s, (gssize)len, NULL))
-            break;
-          g_ptr_array_add(strs, (gpointer)s);
-          off += len + 1;
-        }
-        value = g_variant_new_strv((const char *const *)strs->pdata, strs->len);
-        break;
-      }
-      default:
-        value = g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, data, cb, 1);
-        break;
-      }
-    }
-    if (name != NULL && value != NULL)
-      g_variant_builder_add(&vb, "{sv}", name, value);
-    else if (value != NULL)
-      g_variant_unref(g_variant_ref_sink(value));
-  }
-  return g_variant_builder_end(&vb);
-bad:
-  return NULL;
+  return clusres_propvar_from_list(buf, size);
 }
 
 /* Type-specific status (GSM/LSM, counts...), refreshed when the DLL is free; else the last. */
@@ -2024,7 +1941,9 @@ static void host_log(RESOURCE_HANDLE h, LOG_LEVEL level, const char *message)
     }
     g_mutex_unlock(&inst->mutex);
   }
-  g_log("clusres-dll", rhs_logfmt_glib_level(level), "%s %s: %s", type != NULL ? type : "?",
+  rhs_log_dll_event((int)level, type != NULL ? type : "?", inst != NULL ? inst->name : "?",
+                    message);
+  g_log(RHS_LOG_DLL_DOMAIN, rhs_logfmt_glib_level(level), "%s %s: %s", type != NULL ? type : "?",
         inst != NULL ? inst->name : "?", message);
 }
 

@@ -42,6 +42,16 @@ static int fail_error_in(const OcfCtx *ctx, const char *where, const GError *err
   return fail_in(ctx, where, ocf_ctx_error_code(error), error->message);
 }
 
+/* A call cut by the host's death (a DLL that crashed it): the signal when the host could
+ * record it, instead of the bare "connection closed". */
+static int fail_host_lost(const OcfCtx *ctx, const OcfClient *client, const char *call,
+                          const GError *error)
+{
+  g_autofree char *why = ocf_client_describe_loss(client);
+  g_autofree char *msg = g_strdup_printf("%s during %s (%s)", why, call, error->message);
+  return ocf_ctx_fail(ctx, OCF_ERR_GENERIC, msg);
+}
+
 static int report_state(const OcfCtx *ctx, const char *where, OcfExitAction what, int state,
                         guint32 status, const char *message)
 {
@@ -54,7 +64,8 @@ static int report_state(const OcfCtx *ctx, const char *where, OcfExitAction what
     return rc;
   }
   if (rc != OCF_SUCCESS && rc != OCF_NOT_RUNNING) {
-    g_autofree char *msg = g_strdup_printf("%s (status %u)%s%s", clusres_state_name(state), status,
+    g_autofree char *why = ocf_ctx_describe_status(status);
+    g_autofree char *msg = g_strdup_printf("%s (%s)%s%s", clusres_state_name(state), why,
                                            *message != '\0' ? ": " : "", message);
     return fail_in(ctx, where, rc, msg);
   }
@@ -79,6 +90,8 @@ static int action_start(OcfCtx *ctx, const char *const *envp)
                                  string_dict(ctx->env->common, ctx->env->on_node),
                                  ocf_client_host_timeout_ms(client));
   reply = ocf_client_call(client, "Online", args, G_VARIANT_TYPE("(ius)"), &error);
+  if (reply == NULL && ocf_client_host_lost(error))
+    return fail_host_lost(ctx, client, "Online", error);
   if (reply == NULL)
     return ocf_ctx_fail_error(ctx, error);
   g_variant_get(reply, "(ius)", &state, &status, &message);
@@ -109,8 +122,11 @@ static GVariant *call_surviving_host(OcfCtx *ctx, OcfClient *client, const char 
       g_propagate_error(error, g_steal_pointer(&local));
       return NULL;
     }
-    fprintf(stderr, "%s %s %s: the resource host went away during the %s (%s): calling a new one\n",
-            ctx->agent, action, ctx->env->instance, action, local->message);
+    g_autofree char *why = ocf_client_describe_loss(client);
+    fprintf(stderr,
+            "%s %s %s: the resource host went away during the %s (%s; %s): calling a new "
+            "one\n",
+            ctx->agent, action, ctx->env->instance, action, why, local->message);
     if (!ocf_client_reconnect(client, error))
       return NULL;
   }

@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
@@ -26,6 +27,8 @@
 #define HOST_WAIT_POLL_US (10 * G_TIME_SPAN_MILLISECOND)
 /* Pause before calling a new host after the previous one vanished during a call. */
 #define HOST_LOST_PAUSE_US (100 * G_TIME_SPAN_MILLISECOND)
+/* A host's death record this much older than the call still counts (coarse file times). */
+#define DEATH_RECORD_SLACK_US (50 * G_TIME_SPAN_MILLISECOND)
 
 G_DEFINE_QUARK(ocf - client - error - quark, ocf_client_error)
 
@@ -37,6 +40,8 @@ struct OcfClient {
   gboolean separate;
   gboolean if_configured;
   gint64 deadline;
+  gint64
+      call_started; /* wall clock (µs) of the last call: a host's death record after it is ours */
 };
 
 char *ocf_client_escape_name(const char *name)
@@ -306,6 +311,7 @@ GVariant *ocf_client_call(OcfClient *client, const char *method, GVariant *param
   g_autoptr(GVariant) args = g_variant_ref_sink(params);
   g_autoptr(GError) local = NULL;
 
+  client->call_started = g_get_real_time();
   if (client->wire != NULL) {
     GVariant *reply = call_once(client, method, args, reply_type, &local);
     if (reply != NULL || client->bus_name == NULL || !host_missing(local)) {
@@ -353,4 +359,39 @@ gboolean ocf_client_reconnect(OcfClient *client, GError **error)
   g_clear_pointer(&client->wire, ocf_wire_free);
   g_clear_pointer(&client->bus_name, g_free);
   return client_connect(client, error);
+}
+
+char *ocf_client_death_text(const char *record)
+{
+  unsigned pid = 0;
+  int sig = 0;
+
+  if (record == NULL || sscanf(record, "pid=%u signal=%d", &pid, &sig) != 2 || sig <= 0)
+    return NULL;
+  const char *abbrev = sigabbrev_np(sig);
+  return g_strdup_printf("the resource host (pid %u) was killed by signal %d (%s%s)", pid, sig,
+                         abbrev != NULL ? "SIG" : "?", abbrev != NULL ? abbrev : "");
+}
+
+char *ocf_client_describe_loss(const OcfClient *client)
+{
+  g_autofree char *esc = ocf_client_escape_name(client->resource);
+  g_autofree char *name =
+      client->separate ? g_strdup_printf("rhs-%s.died", esc) : g_strdup("rhs.died");
+  g_autofree char *path = g_build_filename(ocf_client_run_dir(), name, NULL);
+  g_autofree char *record = NULL;
+  GStatBuf st;
+
+  /* Only a record written after our call began is about the host that served it (rhs-death.h);
+   * without one the agent cannot know why the host went (SIGKILL leaves none).  File times
+   * come from the kernel's coarse clock, up to a tick behind g_get_real_time(): allowed for. */
+  if (g_stat(path, &st) == 0 &&
+      (gint64)st.st_mtim.tv_sec * G_USEC_PER_SEC + st.st_mtim.tv_nsec / 1000 >=
+          client->call_started - DEATH_RECORD_SLACK_US &&
+      g_file_get_contents(path, &record, NULL, NULL)) {
+    char *text = ocf_client_death_text(record);
+    if (text != NULL)
+      return text;
+  }
+  return g_strdup("the resource host exited during the call");
 }

@@ -80,3 +80,15 @@ char *ocf_client_escape_name(const char *name);
 
 /** $CLUSRES_RUN_DIR, or the compiled-in /run/clusres. */
 const char *ocf_client_run_dir(void);
+
+/**
+ * ocf_client_describe_loss:
+ * After ocf_client_host_lost(): why the host went, for the admin.  "the resource host (pid N)
+ * was killed by signal 11 (SIGSEGV)" when the host left a death record (rhs.died, see the
+ * host's rhs-death.h) after the last call began, else "the resource host exited during the
+ * call": a host killed by SIGKILL can tell nobody, and the agent does not guess.
+ */
+char *ocf_client_describe_loss(const OcfClient *client);
+
+/** The text of one death record ("pid=N signal=S"), or NULL if it is not one. */
+char *ocf_client_death_text(const char *record);

@@ -2,6 +2,7 @@
 #include "ocf-ctx.h"
 
 #include "clusres-config.h"
+#include "clusres-win32.h"
 #include "ocf-exit.h"
 #include "ocf-wire.h"
 
@@ -101,7 +102,23 @@ int ocf_ctx_fail(const OcfCtx *ctx, int rc, const char *msg)
   fprintf(stderr, "%s %s%s%s: %s\n", ctx->agent, ctx->action,
           ctx->env != NULL && ctx->env->instance != NULL ? " " : "",
           ctx->env != NULL && ctx->env->instance != NULL ? ctx->env->instance : "", msg);
+  /* OCF 1.1: Pacemaker keeps the last "ocf-exit-reason:" line of a failed action and shows
+   * it in crm_mon's failed actions.  Only for failures: a warning or a 7 is no failure. */
+  if (ocf_ctx_is_failure(rc))
+    fprintf(stderr, "%s%s\n", OCF_CTX_EXIT_REASON_PREFIX, msg);
   return rc;
+}
+
+gboolean ocf_ctx_is_failure(int rc)
+{
+  return rc != OCF_SUCCESS && rc != OCF_NOT_RUNNING;
+}
+
+char *ocf_ctx_describe_status(guint32 status)
+{
+  char buf[CLUSRES_WIN32_DESCRIBE_MAX];
+
+  return g_strdup(clusres_win32_describe(status, buf, sizeof buf));
 }
 
 int ocf_ctx_error_code(const GError *error)

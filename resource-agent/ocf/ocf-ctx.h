@@ -49,8 +49,20 @@ char *ocf_ctx_resdll_path(const char *dll);
 gboolean ocf_ctx_parse_env(OcfCtx *ctx, const char *const *envp, gboolean need_instance,
                            OcfEnvMode mode, GError **error);
 
-/** Prints "<agent> <action> [<instance>]: <msg>" on stderr; returns @rc. */
+/* The OCF 1.1 exit-reason line Pacemaker shows in crm_mon (ocf_ctx_fail). */
+#define OCF_CTX_EXIT_REASON_PREFIX "ocf-exit-reason:"
+
+/**
+ * Prints "<agent> <action> [<instance>]: <msg>" on stderr and, when @rc is a failure (not 0,
+ * not 7), "ocf-exit-reason:<msg>" after it; returns @rc.
+ */
 int ocf_ctx_fail(const OcfCtx *ctx, int rc, const char *msg);
+
+/** TRUE for an exit code Pacemaker counts as a failure: anything but 0 and 7. */
+gboolean ocf_ctx_is_failure(int rc);
+
+/** "ERROR_PATH_NOT_FOUND (3): The system cannot find the path specified." (clusres-win32). */
+char *ocf_ctx_describe_status(guint32 status);
 
 /** The OCF code of @error: its code in OCF_EXIT_ERROR, the host's D-Bus error's, else 1. */
 int ocf_ctx_error_code(const GError *error);

@@ -4,6 +4,7 @@
 #include "clusres-config.h"
 #include "clusres-dllload.h"
 #include "clusres-params.h"
+#include "ocf-ctx.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -313,9 +314,10 @@ static gboolean validate_instance(OcfDll *dll, const OcfEnv *env, const void *bu
   if (resid == NULL) {
     DWORD st = GetLastError();
     ClusterRegCloseKey(key);
+    g_autofree char *why = ocf_ctx_describe_status(st);
     g_set_error(error, OCF_EXIT_ERROR,
                 st == ERROR_SUCCESS ? OCF_ERR_GENERIC : ocf_exit_from_win32(st),
-                "Open of a temporary %s instance failed (status %u)", dll->type, st);
+                "Open of a temporary %s instance failed: %s", dll->type, why);
     return FALSE;
   }
   ClusResSetCheckLevel(env->check_level);
@@ -327,8 +329,9 @@ static gboolean validate_instance(OcfDll *dll, const OcfEnv *env, const void *bu
   ClusterRegCloseKey(key);
   if (st == ERROR_SUCCESS || st == ERROR_INVALID_FUNCTION)
     return TRUE;
+  g_autofree char *why = ocf_ctx_describe_status(st);
   g_set_error(error, OCF_EXIT_ERROR, ocf_exit_from_win32(st),
-              "%s rejected the parameters (VALIDATE_PRIVATE_PROPERTIES status %u)", dll->type, st);
+              "%s rejected the parameters (VALIDATE_PRIVATE_PROPERTIES): %s", dll->type, why);
   return FALSE;
 }
 

@@ -84,6 +84,12 @@ static int action_reload_agent(OcfCtx *ctx, const char *const *envp)
                             g_variant_new("(su@ayu)", ctx->env->instance,
                                           CLUSCTL_RESOURCE_SET_PRIVATE_PROPERTIES, input, 0u),
                             G_VARIANT_TYPE("(uayu)"), &error);
+  if (reply == NULL && ocf_client_host_lost(error)) {
+    g_autofree char *why = ocf_client_describe_loss(client);
+    g_autofree char *msg =
+        g_strdup_printf("%s during SET_PRIVATE_PROPERTIES (%s)", why, error->message);
+    return ocf_ctx_fail(ctx, OCF_ERR_GENERIC, msg);
+  }
   if (reply == NULL)
     return ocf_ctx_fail_error(ctx, error);
   g_variant_get(reply, "(u@ayu)", &status, &output, &needed);
@@ -93,7 +99,8 @@ static int action_reload_agent(OcfCtx *ctx, const char *const *envp)
     return OCF_SUCCESS;
   }
   if (status != ERROR_SUCCESS) {
-    g_autofree char *msg = g_strdup_printf("SET_PRIVATE_PROPERTIES failed (status %u)", status);
+    g_autofree char *why = ocf_ctx_describe_status(status);
+    g_autofree char *msg = g_strdup_printf("SET_PRIVATE_PROPERTIES failed: %s", why);
     return ocf_ctx_fail(ctx, ocf_exit_from_win32(status), msg);
   }
   return OCF_SUCCESS;

@@ -29,7 +29,8 @@ typedef struct {
   const char *env[8];
   Record record;
   int rc;
-  const char *err; /* g_pattern_match_simple() pattern of stderr */
+  const char *err;     /* g_pattern_match_simple() pattern of stderr */
+  const char *not_err; /* a pattern stderr must not match, or NULL */
 } Case;
 
 #define BAD_PARAMS                                                                                 \
@@ -152,6 +153,29 @@ static const Case cases[] = {
      RECORD_OWN,
      1,
      "resdll monitor r: cannot run " NO_RHS "*"},
+    /* OCF 1.1 exit reasons (crm_mon shows them): a failure ends with one, the line the
+     * message is on first; 0 and 7 are no failures and have none. */
+    {"/ocf-actions/exit-reason/start",
+     "start",
+     {"OCF_RESOURCE_INSTANCE=r", "OCF_RESKEY_dll=ocftest", "OCF_RESKEY_type=ocftest",
+      "OCF_RESKEY_looks_alive_interval=0"},
+     RECORD_NONE,
+     6,
+     "resdll start: OCF_RESKEY_looks_alive_interval=\"0\" is not a number*\n"
+     "ocf-exit-reason:OCF_RESKEY_looks_alive_interval=\"0\" is not a number*\n"},
+    {"/ocf-actions/exit-reason/monitor-failed",
+     "monitor",
+     {"OCF_RESOURCE_INSTANCE=r"},
+     RECORD_SHARED,
+     1,
+     "resdll monitor r: cannot run " NO_RHS "*\nocf-exit-reason:cannot run " NO_RHS "*"},
+    {"/ocf-actions/exit-reason/monitor-stopped",
+     "monitor",
+     {"OCF_RESOURCE_INSTANCE=r", BAD_PARAMS},
+     RECORD_NONE,
+     7,
+     BAD_WARNED,
+     "*ocf-exit-reason*"},
 };
 
 static char *make_record(const char *run, Record record)
@@ -200,6 +224,8 @@ static void run_case(gconstpointer data)
   g_test_trap_assert_passed();
   g_test_trap_assert_stdout(want);
   g_test_trap_assert_stderr(c->err);
+  if (c->not_err != NULL)
+    g_test_trap_assert_stderr_unmatched(c->not_err);
   /* No host was started: none could be, and none was tried where no record says so. */
   g_assert_false(g_file_test(log, G_FILE_TEST_EXISTS));
   drop_record(conf);

@@ -8,6 +8,7 @@
 #include "clusres-dbus.h"
 
 #include <glib/gstdio.h>
+#include <utime.h>
 
 #undef NDEBUG
 
@@ -170,9 +171,56 @@ static void test_host_timeout(void)
   g_rmdir(run);
 }
 
+static void test_death_text(void)
+{
+  g_autofree char *segv = ocf_client_death_text("pid=4242 signal=11\n");
+  g_autofree char *abrt = ocf_client_death_text("pid=7 signal=6\n");
+
+  g_assert_cmpstr(segv, ==, "the resource host (pid 4242) was killed by signal 11 (SIGSEGV)");
+  g_assert_cmpstr(abrt, ==, "the resource host (pid 7) was killed by signal 6 (SIGABRT)");
+  g_assert_null(ocf_client_death_text("garbage"));
+  g_assert_null(ocf_client_death_text("pid=1 signal=0\n"));
+  g_assert_null(ocf_client_death_text(NULL));
+}
+
+/* A death record counts only when written after the call began: an old one is another host's
+ * (this one may have been killed by SIGKILL, which leaves none). */
+static void test_describe_loss(void)
+{
+  g_autofree char *run = g_dir_make_tmp("ocf-run-XXXXXX", NULL);
+  g_autofree char *bus = g_strdup_printf("unix:path=%s/no-bus-socket", run);
+  g_autofree char *died = g_build_filename(run, "rhs-sep_2d1.died", NULL);
+  OcfClientOptions opts = {
+      .resource = "sep-1",
+      .separate = TRUE,
+      .deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC,
+  };
+  struct utimbuf old = {.actime = 1000000000, .modtime = 1000000000};
+
+  g_setenv("CLUSRES_RUN_DIR", run, TRUE);
+  g_setenv("CLUSRES_RHS", "/nonexistent/clusres-rhs", TRUE);
+  g_setenv("DBUS_SYSTEM_BUS_ADDRESS", bus, TRUE);
+  g_autoptr(OcfClient) c = ocf_client_new(&opts, NULL);
+  g_assert_nonnull(c);
+  g_assert_true(g_file_set_contents(died, "pid=99 signal=11\n", -1, NULL));
+  g_assert_cmpint(g_utime(died, &old), ==, 0);
+  g_autoptr(GVariant) r = ocf_client_call(c, "Monitor", g_variant_new("(su)", "sep-1", 0u),
+                                          G_VARIANT_TYPE("(is)"), NULL);
+  g_assert_null(r);
+  g_autofree char *stale = ocf_client_describe_loss(c);
+  g_assert_cmpstr(stale, ==, "the resource host exited during the call");
+  g_assert_true(g_file_set_contents(died, "pid=99 signal=11\n", -1, NULL)); /* now: after it */
+  g_autofree char *fresh = ocf_client_describe_loss(c);
+  g_assert_cmpstr(fresh, ==, "the resource host (pid 99) was killed by signal 11 (SIGSEGV)");
+  g_unlink(died);
+  g_rmdir(run);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/ocf-client/death-text", test_death_text);
+  g_test_add_func("/ocf-client/describe-loss", test_describe_loss);
   g_test_add_func("/ocf-client/escape", test_escape);
   g_test_add_func("/ocf-client/contract", test_contract);
   g_test_add_func("/ocf-client/not-running", test_not_running);

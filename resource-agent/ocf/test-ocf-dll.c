@@ -66,9 +66,13 @@ static void test_validate_cases(void)
       {{"Path=/tmp/x", "Weight=-1", NULL}, 6, "Weight=\"-1\": must be an unsigned integer"},
       {{"Path=/tmp/x", "Colour=red", NULL}, 6, "unknown parameter Colour"},
       /* the DLL's cross-property rule, seen only by its VALIDATE_PRIVATE_PROPERTIES */
-      {{"Path=/tmp/x", "Weight=60", NULL}, 6, "VALIDATE_PRIVATE_PROPERTIES status 87"},
+      {{"Path=/tmp/x", "Weight=60", NULL},
+       6,
+       "(VALIDATE_PRIVATE_PROPERTIES): ERROR_INVALID_PARAMETER (87): The parameter is incorrect."},
       {{"Path=/tmp/x", "Weight=60", "Verbose=1", NULL}, 0, NULL},
-      {{"Path=/nonexistent-dir/x", NULL}, 5, "status 3"},
+      {{"Path=/nonexistent-dir/x", NULL},
+       5,
+       "ERROR_PATH_NOT_FOUND (3): The system cannot find the path specified."},
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {

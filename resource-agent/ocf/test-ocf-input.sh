@@ -13,6 +13,8 @@ here=$(dirname "${BASH_SOURCE[0]}")
 source "$here/../../tests/lib/bus.sh"
 # shellcheck source=../../tests/lib/tap.sh
 source "$here/../../tests/lib/tap.sh"
+# shellcheck source=../../tests/lib/ocf.sh
+source "$here/../../tests/lib/ocf.sh"
 
 build_root=$1 agent=$2 rhs=$3 testdll=$4
 
@@ -40,27 +42,9 @@ bus_conf "$tmp" any
 bus_start - "$tmp" || bail "dbus-daemon did not start"
 
 ra() { # ra ACTION RESOURCE [NAME=VALUE | OCF_*=VALUE]...: the agent as pacemaker-execd runs it
-  local action=$1 rsc=$2 kv
-  shift 2
-  local envs=(OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE="$rsc" OCF_RESKEY_CRM_meta_timeout=20000)
-  for kv in "$@"; do
-    case $kv in OCF_*) envs+=("$kv") ;; *) envs+=("OCF_RESKEY_$kv") ;; esac
-  done
-  env "${envs[@]}" "$tmp/agents/resdll" "$action"
+  ocf_ra "$tmp/agents/resdll" "$@"
 }
-# expect RC ERE DESC CMD...: CMD exits RC and (unless ERE is empty) its output matches ERE
-expect() {
-  local want=$1 re=$2 desc=$3 rc
-  shift 3
-  "$@" >"$tmp/out" 2>&1
-  rc=$?
-  if [ "$rc" -eq "$want" ] && { [ -z "$re" ] || grep -Eq -- "$re" "$tmp/out"; }; then
-    ok "$desc (rc $rc)"
-  else
-    not_ok "$desc (rc $rc, want $want and /$re/)"
-    indent <"$tmp/out"
-  fi
-}
+expect() { expect_run "$@"; } # RC ERE DESC CMD... (tests/lib/ocf.sh)
 listed() { # listed NAME: the host keeps an instance NAME
   gdbus call --system --dest org.clusres.ResourceHost --object-path /org/clusres/ResourceHost \
     --method org.clusres.ResourceHost1.ListInstances 2>/dev/null | grep -Fq "'name': <'$1'>"

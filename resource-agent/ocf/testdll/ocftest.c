@@ -8,6 +8,7 @@
  */
 #include <clusres/resapi.h>
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,6 +159,9 @@ static DWORD WINAPI OcftestOnline(RESID Resource, LPHANDLE EventHandle)
 
   if (res->Params.Path == NULL)
     return ERROR_INVALID_PARAMETER;
+  /* A DLL that crashes its host, for the test that the agent names the signal. */
+  if (res->Params.Label != NULL && strcmp(res->Params.Label, "segv-in-online") == 0)
+    raise(SIGSEGV);
   st = write_marker(res);
   res->Online = st == ERROR_SUCCESS;
   return st;
