@@ -20,6 +20,24 @@ shares_workflow() {
 	     inside { print }' "$SHARES_README"
 }
 
+# The share-set workflow: the sh block after the "admin-workflow-sets" marker in README.md.
+shares_set_workflow() {
+	awk '/<!-- admin-workflow-sets:/ { armed = 1; next }
+	     armed && /^```sh$/ { inside = 1; next }
+	     inside && /^```$/ { exit }
+	     inside { print }' "$SHARES_README"
+}
+# Runs the share-set workflow on NODE with N shares (after shares_configure: it needs Ganesha).
+shares_set_configure() { # shares_set_configure N [NODE]
+	local w
+	w=$(shares_set_workflow)
+	[ -n "$w" ] || {
+		echo "shares.sh: no admin-workflow-sets block in $SHARES_README" >&2
+		return 1
+	}
+	shares_ex "${2:-node1}" env N="$1" bash -e -c "$w" >&2
+}
+
 # The same commands for one more home node (3-node tests): group LETTER homed on NODE.
 shares_group_commands() { # shares_group_commands LETTER NODE VIP
 	local g=$1 node=$2 vip=$3
