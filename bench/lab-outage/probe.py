@@ -6,11 +6,14 @@ One TCP connection (re-made when it breaks), stateless COMPOUNDs: PUTROOTFH + LO
 GETFH per share ("served" = the server answers the share's root handle through the VIP).  No
 client id, no open state, so grace does not matter and nothing is left on the server.
 
-  probe.py served --server VIP --prefix a --count N [--timeout S] [--since EPOCH]
+  probe.py served --server VIP --prefix a --count N [--timeout S] [--since EPOCH] [--ready F]
       polls until every share a1..aN is served; prints JSON {"at", "elapsed_s", "sweeps",
       "missing"} (elapsed from --since, default from the start of the probe); exit 1 on timeout
-  probe.py wait --server VIP --name a3 --present|--absent [--timeout S] [--since EPOCH]
+  probe.py wait --server VIP --name a3 --present|--absent [--timeout S] [--since EPOCH] [--ready F]
       polls (every 10 ms) until the share is served / answered NFS4ERR_NOENT; same JSON
+  --ready F: F appears after the first sweep.  Python's start-up takes a second or more on a
+  busy machine: a caller timing a change starts the probe first, waits for F, then makes the
+  change and takes "at" (the epoch of the sweep that saw it done) minus its own start time.
   probe.py pause --server VIP --name a2 --out FILE [--interval-ms 20]
       looks the share up every interval until SIGTERM; FILE.ready appears after the first
       answer; on SIGTERM it writes to FILE the longest time between two successful answers,
@@ -79,6 +82,11 @@ def report(since, start, ok_at, sweeps, missing):
                       "sweeps": sweeps, "missing": missing[:10], "n_missing": len(missing)}))
 
 
+def ready(a, sweeps):
+    if sweeps == 1 and a.ready:
+        open(a.ready, "w").close()
+
+
 def cmd_served(a):
     p, names = Prober(a.server), [f"{a.prefix}{i}" for i in range(1, a.count + 1)]
     start = time.time()
@@ -86,6 +94,7 @@ def cmd_served(a):
     while time.time() - start < a.timeout:
         sweeps += 1
         st = p.status(pending)
+        ready(a, sweeps)
         pending = [n for n in pending if st.get(n) != "NFS4_OK"]
         if not pending:
             report(a.since, start, time.time(), sweeps, [])
@@ -100,7 +109,9 @@ def cmd_wait(a):
     want = "NFS4_OK" if a.present else "NFS4ERR_NOENT"
     while time.time() - start < a.timeout:
         sweeps += 1
-        if p.status([a.name]).get(a.name) == want:
+        got = p.status([a.name]).get(a.name)
+        ready(a, sweeps)
+        if got == want:
             report(a.since, start, time.time(), sweeps, [])
             return 0
         time.sleep(0.01)
@@ -146,6 +157,7 @@ def main():
     for q in (s, x):
         q.add_argument("--timeout", type=float, default=600)
         q.add_argument("--since", type=float)
+        q.add_argument("--ready")
     z = sub.add_parser("pause")
     z.add_argument("--name", required=True)
     z.add_argument("--out", required=True)

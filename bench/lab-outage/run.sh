@@ -174,8 +174,29 @@ clients_served() {
 }
 # event LABEL: every client's outages from now to the next event belong to LABEL (round ROUND)
 event() { shares_event "all: $1|$ROUND"; }
-# all_served FROM LABEL: probe.py looks every share up through the VIP until all answer;
-# records how long after FROM that was.
+# probe_start NAME PROBE-ARGS...: probe.py on client1 in the background (its JSON in
+# WORK/NAME.out); returns after its first sweep, so that a change timed from now on does not
+# count Python's start-up.
+probe_start() {
+	local name=$1
+	shift
+	rm -f "$WORK/$name.ready" "$WORK/$name.out"
+	"$LAB" exec client1 python3 "$here/probe.py" "$@" --ready "$WORK/$name.ready" >"$WORK/$name.out" 2>&1 &
+	echo $! >"$WORK/$name.pid"
+	wait_for 60 test -e "$WORK/$name.ready" || die "probe $name did not start: $(cat "$WORK/$name.out")"
+}
+# probe_at NAME: waits until the probe ends; prints the epoch of the sweep that saw its
+# condition met (empty if it timed out)
+probe_at() {
+	wait "$(cat "$WORK/$1.pid")" || true
+	rm -f "$WORK/$1.pid"
+	python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).read().split("\n")[-2])["at"] or "")' \
+		"$WORK/$1.out" 2>/dev/null || true
+}
+minus() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", a - b}'; }
+# all_served FROM LABEL: after an event has played out (the group placed, the clients
+# served), probe.py looks every share up through the VIP until all answer; records how long
+# after FROM that was (an upper bound: the sweep starts only then).
 all_served() {
 	local out
 	out=$("$LAB" exec client1 python3 "$here/probe.py" served --server "$VIP" --prefix a \
@@ -366,14 +387,15 @@ add_remove() {
 			--out "$WORK/pause-$what.json" >/dev/null 2>&1 &
 		echo $! >"$WORK/pause.pid"
 		wait_for 30 test -e "$WORK/pause-$what.json.ready" || die "$SETUP: pause probe not served"
+		probe_start "w-$what" wait --server "$VIP" --name "a$new" \
+			"$([ $what = add ] && echo --present || echo --absent)" --timeout 300
 		log "$SETUP N=$N: $what share a$new"
 		event "$what one share"
 		t=$(now)
 		"share_$what" "$new"
-		out=$("$LAB" exec client1 python3 "$here/probe.py" wait --server "$VIP" --name "a$new" \
-			"$([ $what = add ] && echo --present || echo --absent)" --since "$t" --timeout 300) ||
-			die "$SETUP N=$N: share a$new not ${what}ed: $out"
-		fig "$what one share" "$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["elapsed_s"])' "$out")"
+		out=$(probe_at "w-$what")
+		[ -n "$out" ] || die "$SETUP N=$N: share a$new not ${what}ed: $(cat "$WORK/w-$what.out")"
+		fig "$what one share" "$(minus "$out" "$t")"
 		# the clients go on writing for a second after the change is seen (no fixed wait for
 		# the change itself: that was waited for above)
 		for c in $CLIENTS; do shares_client_wait_served "$c" 60 || die "$SETUP: $c not served after $what"; done
@@ -556,12 +578,13 @@ run_setup() { # run_setup SETUP [LAB-UP OPTIONS...]: SETUP = clusres | naive | n
 		naive_commands >"$WORK/config.crm"
 	fi
 	# Initial start: from the configuration's commit until every share is served.
+	probe_start start served --server "$VIP" --prefix a --count "$N" --timeout $((300 + 2 * N))
 	t=$(now)
 	shares_ex node1 crm configure <"$WORK/config.crm" >/dev/null 2>&1 || die "$SETUP: crm configure failed"
 	crm_s=$(since "$t")
-	out=$("$LAB" exec client1 python3 "$here/probe.py" served --server "$VIP" --prefix a \
-		--count "$N" --since "$t" --timeout $((300 + 2 * N))) || die "$SETUP N=$N: shares not served after the start: $out"
-	fig "start" "$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["elapsed_s"])' "$out")"
+	out=$(probe_at start)
+	[ -n "$out" ] || die "$SETUP N=$N: shares not served after the start: $(cat "$WORK/start.out")"
+	fig "start" "$(minus "$out" "$t")"
 	fig "crm configure" "$crm_s"
 	placed node1 || die "$SETUP N=$N: group not on node1"
 	[ "$SETUP" != clusres ] || read -r TOKEN CONSENSUS <<<"$(detection_bound node1)"
