@@ -235,6 +235,9 @@ reclaims() {
 		for i, (t, label) in enumerate(marks):
 		    if not label.startswith(prefix):
 		        continue
+		    if not label[len(prefix):].startswith(("node kill", "failback", "planned move",
+		                                           "move back")):
+		        continue  # events that move no VIP: nothing to reclaim
 		    end = next((u for u, l in marks[i + 1:] if l.startswith(prefix)), float("inf"))
 		    mine = [e for e in evs if t <= e["at"] < end]
 		    if not mine:
