@@ -185,13 +185,13 @@ probe_start() {
 	echo $! >"$WORK/$name.pid"
 	wait_for 60 test -e "$WORK/$name.ready" || die "probe $name did not start: $(cat "$WORK/$name.out")"
 }
-# probe_at NAME: waits until the probe ends; prints the epoch of the sweep that saw its
-# condition met (empty if it timed out)
+# probe_at NAME: waits until the probe ends; sets AT to the epoch of the sweep that saw its
+# condition met (empty if it timed out).  Not in a $(...): `wait` needs the probe's parent.
 probe_at() {
 	wait "$(cat "$WORK/$1.pid")" || true
 	rm -f "$WORK/$1.pid"
-	python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).read().split("\n")[-2])["at"] or "")' \
-		"$WORK/$1.out" 2>/dev/null || true
+	AT=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).read().split("\n")[-2])["at"] or "")' \
+		"$WORK/$1.out" 2>/dev/null) || AT=""
 }
 minus() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", a - b}'; }
 # all_served FROM LABEL: after an event has played out (the group placed, the clients
@@ -396,7 +396,8 @@ add_remove() {
 		event "$what one share"
 		t=$(now)
 		"share_$what" "$new"
-		out=$(probe_at "w-$what")
+		probe_at "w-$what"
+		out=$AT
 		[ -n "$out" ] || die "$SETUP N=$N: share a$new not ${what}ed: $(cat "$WORK/w-$what.out")"
 		fig "$what one share" "$(minus "$out" "$t")"
 		# the clients go on writing for a second after the change is seen (no fixed wait for
@@ -585,7 +586,8 @@ run_setup() { # run_setup SETUP [LAB-UP OPTIONS...]: SETUP = clusres | naive | n
 	t=$(now)
 	shares_ex node1 crm configure <"$WORK/config.crm" >/dev/null 2>&1 || die "$SETUP: crm configure failed"
 	crm_s=$(since "$t")
-	out=$(probe_at start)
+	probe_at start
+	out=$AT
 	[ -n "$out" ] || die "$SETUP N=$N: shares not served after the start: $(cat "$WORK/start.out")"
 	fig "start" "$(minus "$out" "$t")"
 	fig "crm configure" "$crm_s"
