@@ -411,7 +411,7 @@ r = json.load(open(sys.argv[1]))
 # A pause: the longest time between two answers beyond the usual one (the probe interval and
 # the round trip); a failed probe means the share was not served at all for that long.
 extra = (r["gap_max_s"] or 0) - (r["gap_median_s"] or 0)
-print(f"{max(extra, 0):.3f} {r[\"gap_max_s\"]} {r[\"gap_median_s\"]} {r[\"failed\"]} {r[\"probes\"]}")' "$WORK/pause-$what.json")"
+print("%.3f %s %s %s %s" % (max(extra, 0), r["gap_max_s"], r["gap_median_s"], r["failed"], r["probes"]))' "$WORK/pause-$what.json")"
 	done
 }
 
@@ -683,7 +683,8 @@ for s in setups:
         fb = outages(s, n, "failback")
         mv = [max(a, b) for a, b in zip(outages(s, n, "planned move"), outages(s, n, "move back"))]
         add, rm = figf(s, n, "add one share"), figf(s, n, "remove one share")
-        pauses = [float(p.split()[0]) for p in fig(s, n, "add pause") + fig(s, n, "remove pause")]
+        pauses = [float(p.split()[0]) for p in fig(s, n, "add pause") + fig(s, n, "remove pause")
+                  if p.strip()]
         pauses += outages(s, n, "add one share") + outages(s, n, "remove one share")
         rows[(s, n)] = {
             "setup": s, "shares": n, "start_s": figf(s, n, "start"),
