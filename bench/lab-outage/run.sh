@@ -223,6 +223,7 @@ kcheck_after() { [ "$(kcheck_reclaims)" -gt "$1" ]; }
 # NFS4ERR_STALE_CLIENTID for its old client id and its OPEN and LOCK reclaims were accepted.
 reclaims() {
 	kill -TERM "$(cat "$WORK/kca1.pid")" 2>/dev/null || true
+	rm -f "$WORK/kca1.pid" # a pid file left behind would be killed at exit, maybe reused
 	python3 - "$WORK/kca1.jsonl" "$WORK/events" "$SETUP" "$N" "all: " >>"$WORK/reclaims" <<-'EOF'
 		import json, sys
 		try:
@@ -405,6 +406,8 @@ add_remove() {
 		for c in $CLIENTS; do shares_client_wait_served "$c" 60 || die "$SETUP: $c not served after $what"; done
 		kill -TERM "$(cat "$WORK/pause.pid")" 2>/dev/null || true
 		wait_for 10 test -s "$WORK/pause-$what.json" || die "$SETUP: pause probe wrote nothing"
+		wait "$(cat "$WORK/pause.pid")" || true
+		rm -f "$WORK/pause.pid"
 		fig "$what pause" "$(python3 -c '
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -757,7 +760,7 @@ for n in ns:
         srv = [(f[2][len("all served: "):], f[3]) for f in figs
                if f[0] == s and int(f[1]) == n and f[2].startswith("all served: ")]
         if srv:
-            print(f"  {'every share served again, s after:':38s}{s}: " +
+            print(f"  {'all shares checked served by, s after:':38s}{s}: " +
                   ", ".join(f"{e.split('|')[0]} {v}" for e, v in srv))
     for s in cols:
         c = rows[(s, n)]["_crm"]
@@ -789,6 +792,7 @@ if json_out:
     with open(json_out, "w") as f:
         for (s, n), r in sorted(rows.items()):
             if s in ("clusres", "naive"):
-                f.write(json.dumps({k: v for k, v in r.items() if not k.startswith("_")}) + "\n")
+                f.write(json.dumps({k: (round(v, 3) if isinstance(v, float) else v)
+                                    for k, v in r.items() if not k.startswith("_")}) + "\n")
     print(f"JSON: {json_out}")
 EOF
