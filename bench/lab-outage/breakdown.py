@@ -4,11 +4,16 @@
 
 breakdown.py PACEMAKER_LOG KILL_EPOCH GROUP_LETTER KIND [CLIENT_REPORT.json]
 prints one tab-separated line:
-  kind, lost, policy, scheduled, fenced, vip_up, served   (seconds after the kill)
+  kind, lost, policy, cib_sleep, scheduled, fenced, vip_up, served   (seconds after the kill)
 lost: the controller saw the node leave (corosync's new membership); policy: it entered
-S_POLICY_ENGINE; scheduled: the scheduler calculated the transition (a 1 s gap to policy is
-Pacemaker's own "Re-asking for the CIB" sleep); fenced: the fence agent returned; vip_up: the
-group's IPaddr2 start returned; served: the client's outage ended (from its JSON report).
+S_POLICY_ENGINE; cib_sleep: how long the controller slept in do_pe_invoke_callback before it
+asked the scheduler (Pacemaker 2.1.5, daemons/controld/controld_schedulerd.c:458-460: while
+other CIB updates of the controller are pending it logs "Re-asking for the CIB" at debug level
+and calls sleep(1), blocking its whole main loop); counted from those debug lines when the
+controller logs at debug level (PCMK_debug=pacemaker-controld), else inferred ("~1.00") from a
+gap of at least 0.95 s between policy and scheduled; scheduled: the scheduler calculated the
+transition; fenced: the fence agent returned; vip_up: the group's IPaddr2 start returned;
+served: the client's outage ended (from its JSON report).
 """
 import datetime
 import json
@@ -37,10 +42,18 @@ patterns = [
     ("fenced", re.compile(r"pacemaker-fenced.*Operation 'reboot' .* returned 0")),
     ("vip_up", re.compile(rf"Result of start operation for vip-{group} on \S+: ok")),
 ]
+reask = re.compile(r"pacemaker-controld.*Re-asking for the CIB")
+debug = re.compile(r"pacemaker-controld.*\bdebug: ")
+sleeps, controld_debug = 0, False
 for line in open(log, errors="replace"):
     t = when(line)
     if t is None or t < kill:
         continue
+    if not controld_debug and debug.search(line):
+        controld_debug = True
+    # Each "Re-asking" line is followed by one sleep(1); only those before the transition count.
+    if reask.search(line) and "scheduled" not in marks:
+        sleeps += 1
     for name, pat in patterns:
         # The first occurrence after the kill.  Not chained: lines stamped in the same
         # millisecond by different daemons come in either order.
@@ -55,5 +68,11 @@ if report:
         if kill - 0.5 <= s and o.get("ended"):
             served = s + o["duration_s"]
             break
-cols = [marks.get(n) for n, _ in patterns] + [served]
-print("\t".join([kind] + [f"{c - kill:.2f}" if c else "-" for c in cols]))
+if controld_debug:
+    sleep = f"{sleeps * 1.0:.2f}"
+elif marks.get("policy") and marks.get("scheduled"):
+    sleep = "~1.00" if marks["scheduled"] - marks["policy"] >= 0.95 else "~0.00"
+else:
+    sleep = "-"
+cols = [f"{c - kill:.2f}" if c else "-" for c in [marks.get(n) for n, _ in patterns] + [served]]
+print("\t".join([kind] + cols[:2] + [sleep] + cols[2:]))
