@@ -151,7 +151,8 @@ static DWORD WINAPI FileFlagApplyParameters(PVOID Context, LPBYTE NewParams)
   DWORD status = ERROR_SUCCESS;
 
   pthread_mutex_lock(&res->Lock);
-  BOOL path_changed = res->Params.Path == NULL || n->Path == NULL || strcmp(res->Params.Path, n->Path);
+  BOOL path_changed =
+      res->Params.Path == NULL || n->Path == NULL || strcmp(res->Params.Path, n->Path);
   old = res->Params;
   res->Params = *n;
   *n = old;
