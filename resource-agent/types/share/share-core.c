@@ -185,32 +185,13 @@ DWORD share_core_read_block(RESOURCE_HANDLE handle, HKEY key, const RESUTIL_PROP
   return ERROR_SUCCESS;
 }
 
-DWORD share_core_copy_out(PCLUSRES_PROPLIST list, PVOID out, DWORD out_size, LPDWORD returned)
-{
-  DWORD cb = 0;
-  const void *buf = ClusResPropListBuffer(list, &cb);
-  if (returned)
-    *returned = cb;
-  if (out == NULL || out_size < cb)
-    return ERROR_MORE_DATA;
-  memcpy(out, buf, cb);
-  return ERROR_SUCCESS;
-}
-
 DWORD share_core_property_fmts(const RESUTIL_PROPERTY_ITEM *table, PVOID out, DWORD out_size,
                                LPDWORD returned)
 {
-  /* Windows sends a WORD format per name; the clusres property-list builder has no WORD entry,
-   * so the format travels as a DWORD list value (same CLUSPROP_FORMAT_* numbers). */
-  PCLUSRES_PROPLIST list = ClusResPropListCreate();
-  if (!list)
-    return ERROR_NOT_ENOUGH_MEMORY;
-  DWORD status = ERROR_SUCCESS;
-  for (const RESUTIL_PROPERTY_ITEM *p = table; p->Name && status == ERROR_SUCCESS; p++)
-    status = ClusResPropListAddDword(list, p->Name, p->Format);
-  if (status == ERROR_SUCCESS)
-    status = share_core_copy_out(list, out, out_size, returned);
-  ClusResPropListFree(list);
+  DWORD bytes = 0, required = 0;
+  DWORD status = ResUtilGetPropertyFormats(table, out, out_size, &bytes, &required);
+  if (returned)
+    *returned = status == ERROR_MORE_DATA ? required : status == ERROR_SUCCESS ? bytes : 0;
   return status;
 }
 
@@ -232,7 +213,7 @@ DWORD share_core_journal(SdDriver *driver, PVOID out, DWORD out_size, LPDWORD re
     return ERROR_NOT_ENOUGH_MEMORY;
   DWORD status = share_core_add_multi_sz(list, "Journal", sd_driver_fake_journal(driver));
   if (status == ERROR_SUCCESS)
-    status = share_core_copy_out(list, out, out_size, returned);
+    status = ClusResPropListReturn(list, out, out_size, returned);
   ClusResPropListFree(list);
   return status;
 }

@@ -74,9 +74,7 @@ void share_core_report(RESOURCE_HANDLE handle, CLUSTER_RESOURCE_STATE state, gin
 DWORD share_core_read_block(RESOURCE_HANDLE handle, HKEY key, const RESUTIL_PROPERTY_ITEM *table,
                             LPBYTE block);
 
-/** Copies @list to @out (ERROR_MORE_DATA with the size needed in *@returned). */
-DWORD share_core_copy_out(PCLUSRES_PROPLIST list, PVOID out, DWORD out_size, LPDWORD returned);
-/** GET_PRIVATE_PROPERTY_FMTS of @table. */
+/** GET_PRIVATE_PROPERTY_FMTS of @table (ResUtilGetPropertyFormats as a control code's reply). */
 DWORD share_core_property_fmts(const RESUTIL_PROPERTY_ITEM *table, PVOID out, DWORD out_size,
                                LPDWORD returned);
 /** CLUSCTL_RESOURCE_SHARE_GET_DRIVER_JOURNAL of @driver (fake backend only). */

@@ -580,7 +580,7 @@ static DWORD status_properties(ShareResource *res, PVOID out, DWORD out_size, LP
   ADD(ClusResPropListAddDword(list, "ExportId", def->export_id));
 #undef ADD
   if (status == ERROR_SUCCESS)
-    status = share_core_copy_out(list, out, out_size, returned);
+    status = ClusResPropListReturn(list, out, out_size, returned);
   if (list)
     ClusResPropListFree(list);
   g_string_free(multi, TRUE);
@@ -676,25 +676,13 @@ static DWORD WINAPI ShareResourceTypeControl(LPCSTR ResourceTypeName, DWORD Cont
                                              PVOID InBuffer, DWORD InBufferSize, PVOID OutBuffer,
                                              DWORD OutBufferSize, LPDWORD BytesReturned)
 {
-  if (BytesReturned)
-    *BytesReturned = 0;
-  switch (ControlCode) {
-  case CLUSCTL_RESOURCE_TYPE_CLUSRES_GET_TYPE_INFO: {
-    const CLUSRES_TYPE_INFO *info = &share_type_info;
+  if (ControlCode == CLUSCTL_RESOURCE_TYPE_SHARE_SIMULATE_HOST_CRASH) {
     if (BytesReturned)
-      *BytesReturned = sizeof(info);
-    if (OutBuffer == NULL || OutBufferSize < sizeof(info))
-      return ERROR_MORE_DATA;
-    memcpy(OutBuffer, &info, sizeof(info));
-    return ERROR_SUCCESS;
-  }
-  case CLUSCTL_RESOURCE_TYPE_GET_PRIVATE_RESOURCE_PROPERTY_FMTS:
-    return share_core_property_fmts(share_params_table, OutBuffer, OutBufferSize, BytesReturned);
-  case CLUSCTL_RESOURCE_TYPE_SHARE_SIMULATE_HOST_CRASH:
+      *BytesReturned = 0;
     return share_core_simulate_host_crash();
-  default:
-    return ERROR_INVALID_FUNCTION;
   }
+  return ClusResUtilResourceTypeControl(&share_type_info, ControlCode, InBuffer, InBufferSize,
+                                        OutBuffer, OutBufferSize, BytesReturned);
 }
 
 /* ---- Startup ------------------------------------------------------------------------------ */
