@@ -185,16 +185,6 @@ DWORD share_core_read_block(RESOURCE_HANDLE handle, HKEY key, const RESUTIL_PROP
   return ERROR_SUCCESS;
 }
 
-DWORD share_core_property_fmts(const RESUTIL_PROPERTY_ITEM *table, PVOID out, DWORD out_size,
-                               LPDWORD returned)
-{
-  DWORD bytes = 0, required = 0;
-  DWORD status = ResUtilGetPropertyFormats(table, out, out_size, &bytes, &required);
-  if (returned)
-    *returned = status == ERROR_MORE_DATA ? required : status == ERROR_SUCCESS ? bytes : 0;
-  return status;
-}
-
 DWORD share_core_add_multi_sz(PCLUSRES_PROPLIST list, const char *name, GPtrArray *items)
 {
   g_autoptr(GString) multi = g_string_new(NULL);

@@ -74,9 +74,6 @@ void share_core_report(RESOURCE_HANDLE handle, CLUSTER_RESOURCE_STATE state, gin
 DWORD share_core_read_block(RESOURCE_HANDLE handle, HKEY key, const RESUTIL_PROPERTY_ITEM *table,
                             LPBYTE block);
 
-/** GET_PRIVATE_PROPERTY_FMTS of @table (ResUtilGetPropertyFormats as a control code's reply). */
-DWORD share_core_property_fmts(const RESUTIL_PROPERTY_ITEM *table, PVOID out, DWORD out_size,
-                               LPDWORD returned);
 /** CLUSCTL_RESOURCE_SHARE_GET_DRIVER_JOURNAL of @driver (fake backend only). */
 DWORD share_core_journal(SdDriver *driver, PVOID out, DWORD out_size, LPDWORD returned);
 

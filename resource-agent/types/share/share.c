@@ -616,7 +616,6 @@ static DWORD WINAPI ShareResourceControl(RESID Resource, DWORD ControlCode, PVOI
                                          LPDWORD BytesReturned)
 {
   ShareResource *res = Resource;
-  DWORD required = 0;
   DWORD status;
   if (BytesReturned)
     *BytesReturned = 0;
@@ -624,20 +623,6 @@ static DWORD WINAPI ShareResourceControl(RESID Resource, DWORD ControlCode, PVOI
     return ERROR_INVALID_PARAMETER;
 
   switch (ControlCode) {
-  case CLUSCTL_RESOURCE_UNKNOWN:
-    return ERROR_SUCCESS;
-  case CLUSCTL_RESOURCE_ENUM_PRIVATE_PROPERTIES:
-    status = ResUtilEnumProperties(share_params_table, OutBuffer, OutBufferSize, BytesReturned,
-                                   &required);
-    if (status == ERROR_MORE_DATA && BytesReturned)
-      *BytesReturned = required;
-    return status;
-  case CLUSCTL_RESOURCE_GET_PRIVATE_PROPERTIES:
-    status = ResUtilGetAllProperties(res->params_key, share_params_table, OutBuffer, OutBufferSize,
-                                     BytesReturned, &required);
-    if (status == ERROR_MORE_DATA && BytesReturned)
-      *BytesReturned = required;
-    return status;
   case CLUSCTL_RESOURCE_GET_RO_PRIVATE_PROPERTIES:
     return status_properties(res, OutBuffer, OutBufferSize, BytesReturned);
   case CLUSCTL_RESOURCE_VALIDATE_PRIVATE_PROPERTIES:
@@ -662,13 +647,16 @@ static DWORD WINAPI ShareResourceControl(RESID Resource, DWORD ControlCode, PVOI
     return share_sm_share_lsm(res->share) == SHARE_LSM_OFFLINE ? ERROR_SUCCESS
                                                                : ERROR_RESOURCE_PROPERTIES_STORED;
   }
-  case CLUSCTL_RESOURCE_GET_PRIVATE_PROPERTY_FMTS:
-    return share_core_property_fmts(share_params_table, OutBuffer, OutBufferSize, BytesReturned);
   case CLUSCTL_RESOURCE_SHARE_GET_DRIVER_JOURNAL:
     return share_core_journal(share_sm_share_driver(res->share), OutBuffer, OutBufferSize,
                               BytesReturned);
-  default:
-    return ERROR_INVALID_FUNCTION;
+  default: {
+    /* Enumerate, read and format the private properties: the SDK's common handler. */
+    const CLUSRES_PRIVATE_PROPERTIES props = {.PropertyTable = share_params_table,
+                                              .ParametersKey = res->params_key};
+    return ClusResUtilResourceControl(&props, ControlCode, InBuffer, InBufferSize, OutBuffer,
+                                      OutBufferSize, BytesReturned);
+  }
   }
 }
 

@@ -946,39 +946,26 @@ static DWORD WINAPI SetResourceControl(RESID Resource, DWORD ControlCode, PVOID 
                                        LPDWORD BytesReturned)
 {
   ShareSet *set = Resource;
-  DWORD required = 0;
-  DWORD status;
   if (BytesReturned)
     *BytesReturned = 0;
   if (set == NULL)
     return ERROR_INVALID_PARAMETER;
   switch (ControlCode) {
-  case CLUSCTL_RESOURCE_UNKNOWN:
-    return ERROR_SUCCESS;
-  case CLUSCTL_RESOURCE_ENUM_PRIVATE_PROPERTIES:
-    status = ResUtilEnumProperties(shareset_params_table, OutBuffer, OutBufferSize, BytesReturned,
-                                   &required);
-    if (status == ERROR_MORE_DATA && BytesReturned)
-      *BytesReturned = required;
-    return status;
-  case CLUSCTL_RESOURCE_GET_PRIVATE_PROPERTIES:
-    status = ResUtilGetAllProperties(set->params_key, shareset_params_table, OutBuffer,
-                                     OutBufferSize, BytesReturned, &required);
-    if (status == ERROR_MORE_DATA && BytesReturned)
-      *BytesReturned = required;
-    return status;
   case CLUSCTL_RESOURCE_GET_RO_PRIVATE_PROPERTIES:
     return status_properties(set, OutBuffer, OutBufferSize, BytesReturned);
   case CLUSCTL_RESOURCE_VALIDATE_PRIVATE_PROPERTIES:
     return validate_properties(set, InBuffer, InBufferSize, NULL, NULL);
   case CLUSCTL_RESOURCE_SET_PRIVATE_PROPERTIES:
     return set_private_properties(set, InBuffer, InBufferSize);
-  case CLUSCTL_RESOURCE_GET_PRIVATE_PROPERTY_FMTS:
-    return share_core_property_fmts(shareset_params_table, OutBuffer, OutBufferSize, BytesReturned);
   case CLUSCTL_RESOURCE_SHARE_GET_DRIVER_JOURNAL:
     return share_core_journal(set->driver, OutBuffer, OutBufferSize, BytesReturned);
-  default:
-    return ERROR_INVALID_FUNCTION;
+  default: {
+    /* Enumerate, read and format the private properties: the SDK's common handler. */
+    const CLUSRES_PRIVATE_PROPERTIES props = {.PropertyTable = shareset_params_table,
+                                              .ParametersKey = set->params_key};
+    return ClusResUtilResourceControl(&props, ControlCode, InBuffer, InBufferSize, OutBuffer,
+                                      OutBufferSize, BytesReturned);
+  }
   }
 }
 
