@@ -574,6 +574,15 @@ static DWORD resapi_copy_out(const void *data, DWORD size, PVOID out, DWORD cb_o
   return ERROR_SUCCESS;
 }
 
+/* The same for a property list being built. */
+static DWORD resapi_list_copy_out(PCLUSRES_PROPLIST list, PVOID out, DWORD cb_out, LPDWORD returned,
+                                  LPDWORD required)
+{
+  DWORD size;
+  const void *data = ClusResPropListBuffer(list, &size);
+  return resapi_copy_out(data, size, out, cb_out, returned, required);
+}
+
 DWORD ResUtilPropertyListFromParameterBlock(const RESUTIL_PROPERTY_ITEM *pPropertyTable,
                                             PVOID pOutPropertyList, LPDWORD pcbOutPropertyListSize,
                                             const LPBYTE pInParams, LPDWORD pcbBytesReturned,
@@ -587,10 +596,8 @@ DWORD ResUtilPropertyListFromParameterBlock(const RESUTIL_PROPERTY_ITEM *pProper
   for (ResapiItem it = pPropertyTable; it->Name != NULL && err == ERROR_SUCCESS; it++)
     err = resapi_proplist_add_item(list, it, pInParams);
   if (err == ERROR_SUCCESS) {
-    DWORD size;
-    const void *data = ClusResPropListBuffer(list, &size);
-    err = resapi_copy_out(data, size, pOutPropertyList, *pcbOutPropertyListSize, pcbBytesReturned,
-                          pcbRequired);
+    err = resapi_list_copy_out(list, pOutPropertyList, *pcbOutPropertyListSize, pcbBytesReturned,
+                               pcbRequired);
   } else {
     err = resapi_error_set(ERROR_INVALID_DATA); /* e.g. a malformed MULTI_SZ in the block */
   }
@@ -628,10 +635,8 @@ DWORD ResUtilGetPropertyFormats(const RESUTIL_PROPERTY_ITEM *pPropertyTable,
   for (ResapiItem it = pPropertyTable; it->Name != NULL && err == ERROR_SUCCESS; it++)
     err = ClusResPropListAddDword(list, it->Name, it->Format);
   if (err == ERROR_SUCCESS) {
-    DWORD size;
-    const void *data = ClusResPropListBuffer(list, &size);
-    err = resapi_copy_out(data, size, pOutPropertyFormatList, cbPropertyFormatListSize,
-                          pcbBytesReturned, pcbRequired);
+    err = resapi_list_copy_out(list, pOutPropertyFormatList, cbPropertyFormatListSize,
+                               pcbBytesReturned, pcbRequired);
   }
   ClusResPropListFree(list);
   return err;
@@ -722,10 +727,8 @@ DWORD ResUtilGetAllProperties(HKEY hkeyClusterKey, const RESUTIL_PROPERTY_ITEM *
   if (err == ERROR_SUCCESS)
     err = resapi_proplist_add_unknown(list, hkeyClusterKey, pPropertyTable);
   if (err == ERROR_SUCCESS) {
-    DWORD size;
-    const void *data = ClusResPropListBuffer(list, &size);
-    err = resapi_copy_out(data, size, pOutPropertyList, cbOutPropertyListSize, pcbBytesReturned,
-                          pcbRequired);
+    err = resapi_list_copy_out(list, pOutPropertyList, cbOutPropertyListSize, pcbBytesReturned,
+                               pcbRequired);
   } else {
     SetLastError(err);
   }
@@ -747,10 +750,8 @@ DWORD ResUtilGetPrivateProperties(HKEY hkeyClusterKey, PVOID pOutPropertyList,
   PCLUSRES_PROPLIST list = ClusResPropListCreate();
   DWORD err = resapi_proplist_add_unknown(list, hkeyClusterKey, no_table);
   if (err == ERROR_SUCCESS) {
-    DWORD size;
-    const void *data = ClusResPropListBuffer(list, &size);
-    err = resapi_copy_out(data, size, pOutPropertyList, cbOutPropertyListSize, pcbBytesReturned,
-                          pcbRequired);
+    err = resapi_list_copy_out(list, pOutPropertyList, cbOutPropertyListSize, pcbBytesReturned,
+                               pcbRequired);
   } else {
     SetLastError(err);
   }
